@@ -1,0 +1,1 @@
+"""The gRPC bridge between a game engine and botsdk bots."""

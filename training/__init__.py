@@ -1,0 +1,1 @@
+"""Recorded gameplay datasets, behaviour-cloning models and the trainer. Only training code imports torch."""
