@@ -1,0 +1,3 @@
+from botsdk.cli import main
+
+main()
