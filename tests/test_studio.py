@@ -1,0 +1,114 @@
+"""The designer studio, driven headless with synthetic pygame events; checks state and pixels on screen."""
+
+import numpy as np
+import pygame
+import pytest
+
+from botsdk.arena.contract import arena_contract
+from export.synthetic import make_random_policy_onnx, make_random_style_encoder_onnx
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory):
+    from botsdk.studio.app import Studio
+
+    root = tmp_path_factory.mktemp("studio")
+    model = root / "model.onnx"
+    make_random_policy_onnx(arena_contract(), model, seed=1)
+    make_random_style_encoder_onnx(arena_contract(), root / "model.style.onnx", seed=2)
+    app = Studio(model, map_name="crossroads", seed=3, record_dir=root / "mine")
+    yield app
+    pygame.quit()
+
+
+def _click(pos):
+    return [pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=pos),
+            pygame.event.Event(pygame.MOUSEBUTTONUP, button=1, pos=pos)]
+
+
+def _key(key):
+    return [pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode=""), pygame.event.Event(pygame.KEYUP, key=key, mod=0)]
+
+
+def test_match_plays_and_screen_shows_arena_and_panel(studio):
+    before = studio.batch.pos.copy()
+    for _ in range(8):
+        assert studio.frame([])
+    assert not np.allclose(before, studio.batch.pos), "bots should move while the match plays"
+    pixels = pygame.surfarray.array3d(studio.screen)
+    arena_w = studio.renderer.size[0]
+    assert (pixels[:arena_w] == (200, 200, 205)).all(axis=-1).any(), "walls drawn"
+    assert (pixels[:arena_w] == (60, 140, 255)).all(axis=-1).any(), "blue agents drawn"
+    assert (pixels[arena_w:] == (90, 170, 255)).all(axis=-1).any(), "slider fill drawn in the panel"
+
+
+def test_slider_blends_personas_live(studio):
+    studio.frame(_key(pygame.K_1))                        # persona 1 (rusher) for bot 0
+    np.testing.assert_allclose(studio.style_vector(0), arena_contract().style.persona("rusher"))
+    holder = studio.sliders[1]
+    studio.frame(_click((holder.rect.left + holder.rect.width // 2, holder.rect.centery)))
+    vector = studio.style_vector(0)
+    expected = arena_contract().style.blend({"rusher": 1.0, "holder": 0.5})
+    np.testing.assert_allclose(vector, expected, atol=0.02)
+    assert studio.styles[0].label == "blend"
+    knob = (holder.knob_x, holder.rect.centery)
+    assert tuple(studio.screen.get_at(knob))[:3] == (230, 230, 235), "slider knob drawn where the value is"
+
+
+def test_switch_persona_and_next_bot(studio):
+    studio.frame(_key(pygame.K_TAB))
+    assert studio.selected == 1
+    studio.frame(_click(studio.persona_buttons[2].rect.center))   # explorer button
+    np.testing.assert_allclose(studio.style_vector(1), arena_contract().style.persona("explorer"))
+    assert studio.persona_buttons[2].active
+
+
+def test_pause_and_step(studio):
+    studio.frame(_key(pygame.K_SPACE))
+    assert studio.paused
+    frozen = studio.batch.steps[0]
+    studio.frame([])
+    studio.frame([])
+    assert studio.batch.steps[0] == frozen
+    studio.frame(_key(pygame.K_n))
+    assert studio.batch.steps[0] == frozen + 1
+    studio.frame(_key(pygame.K_SPACE))
+    assert not studio.paused
+
+
+def test_rays_toggle_changes_screen(studio):
+    studio.show_rays = True
+    studio.paused = True
+    studio.frame([])
+    with_rays = pygame.surfarray.array3d(studio.screen).copy()
+    ends = studio.ray_endpoints(studio.selected)
+    assert len(ends) == arena_contract().rays.ray_count
+    studio.frame(_key(pygame.K_r))
+    without = pygame.surfarray.array3d(studio.screen)
+    ray_colours = [(255, 220, 90), (110, 110, 120)]
+    count = lambda px: sum(int((px == c).all(axis=-1).sum()) for c in ray_colours)
+    assert count(with_rays) > count(without) + 20
+    studio.frame(_key(pygame.K_SPACE))
+
+
+def test_record_my_play_and_bots_play_it_back(studio):
+    from training.data import Dataset
+
+    studio.frame(_key(pygame.K_F5))
+    assert studio.recording is not None
+    human = studio.batch.agents.index("blue_0")
+    start = studio.batch.pos[0, human].copy()
+    studio.frame([pygame.event.Event(pygame.KEYDOWN, key=pygame.K_d, mod=0, unicode="d")])
+    for _ in range(12):
+        studio.frame([])
+    studio.frame([pygame.event.Event(pygame.KEYUP, key=pygame.K_d, mod=0)])
+    assert studio.batch.pos[0, human, 0] > start[0] + 0.5 or not studio.batch.alive[0, human], "D moves east"
+    studio.frame(_key(pygame.K_F5))
+    assert studio.recording is None and len(studio.last_demo) >= 12
+    studio.frame(_click(studio.playback_button.rect.center))
+    assert all(s.label == "my style" for s in studio.styles)
+    learned = studio.style_vector(0)
+    assert learned.shape == (arena_contract().style.size,) and np.isfinite(learned).all()
+    ds = Dataset.open(studio.record_dir)
+    assert len(ds.episodes) == 1 and ds.episodes[0].source == "human"
+    assert ds.episodes[0].steps == len(studio.last_demo)
