@@ -1,0 +1,233 @@
+"""Bridge latency and throughput: Session round trips through the real server vs a bare gRPC bidirectional echo
+that carries the same request and response bytes, and agent decisions/s with 8 concurrent engine connections.
+
+Servers run in their own processes (as they would beside a game engine), so client and server do not share a GIL.
+`runtime_act_alone_p50_us` is the same model call made in-process, to show how much of the gap to the echo is the
+model. On an oversubscribed CPU most of the gap is a GIL hand-off: onnxruntime releases the GIL inside the server's
+handler thread and getting it back waits for the OS to schedule gRPC's poller (a bare handler that only calls
+time.sleep(0) pays the same); the bridge's own Python work per tick is a few microseconds.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import tempfile
+import time
+from concurrent import futures
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks._timing import percentiles
+
+ECHO_METHOD = "/bench.Echo/Stream"
+_CLOSE = object()
+
+
+# ---- servers (child processes) -------------------------------------------------------------------------------
+def _serve_bridge(model: str, ports: mp.Queue, stop: mp.Event) -> None:
+    from game_bridge.server import BridgeServer
+
+    server = BridgeServer(model, port=0).start()
+    ports.put(server.port)
+    stop.wait()
+    server.stop(0)
+
+
+def _serve_echo(reply_sizes: dict[int, int], ports: mp.Queue, stop: mp.Event) -> None:
+    """A bare bidi stream: bytes in, bytes out of the size the bridge answers to a request of that size; no parsing."""
+    import grpc
+
+    replies = {request: b"\x00" * reply for request, reply in reply_sizes.items()}
+
+    def stream(requests, context):
+        for request in requests:
+            yield replies[len(request)]
+
+    handler = grpc.method_handlers_generic_handler("bench.Echo", {"Stream": grpc.stream_stream_rpc_method_handler(stream)})
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=32),
+                         options=[("grpc.max_receive_message_length", 64 << 20)])
+    server.add_generic_rpc_handlers((handler,))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    ports.put(port)
+    stop.wait()
+    server.stop(0)
+
+
+class _Child:
+    def __init__(self, target, *args):
+        ctx = mp.get_context("spawn")
+        self.ports, self.stop = ctx.Queue(), ctx.Event()
+        self.proc = ctx.Process(target=target, args=(*args, self.ports, self.stop), daemon=True)
+        self.proc.start()
+        self.port = self.ports.get(timeout=60)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.proc.join(10)
+
+
+# ---- clients --------------------------------------------------------------------------------------------------
+class _PingPong:
+    """Send one message, wait for its answer; the same queue-fed stream for the bridge and the echo."""
+
+    def __init__(self, channel, method: str, serializer, deserializer):
+        self._q: queue.SimpleQueue = queue.SimpleQueue()
+        call = channel.stream_stream(method, request_serializer=serializer, response_deserializer=deserializer)
+        self._responses = call(iter(self._q.get, _CLOSE))
+
+    def __call__(self, message) -> Any:
+        self._q.put(message)
+        return next(self._responses)
+
+    def close(self) -> None:
+        self._q.put(_CLOSE)
+        for _ in self._responses:
+            pass
+
+
+def _tick(contract, agents: int, seed: int = 0):
+    from game_bridge._generated import bridge_pb2 as pb
+    from game_bridge.client import make_batch
+
+    obs = np.random.default_rng(seed).random((agents, contract.observation_size), dtype=np.float32)
+    ids = [f"agent_{i}" for i in range(agents)]
+    first = pb.Tick(tick=0, batch=make_batch(ids, obs, episode_start=[True] * agents))
+    steady = pb.Tick(tick=1, batch=make_batch(ids, obs))
+    return first, steady
+
+
+def _reply_size(agents: int, heads: int) -> int:
+    from game_bridge._generated import bridge_pb2 as pb
+    from game_bridge.tensors import encode_actions
+
+    return pb.TickActions(tick=1, actions=encode_actions(np.zeros((agents, heads), np.int64))).ByteSize()
+
+
+def _bridge_pingpong(port: int):
+    import grpc
+
+    from game_bridge._generated import bridge_pb2 as pb
+
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}", [("grpc.use_local_subchannel_pool", 1)])
+    return channel, _PingPong(channel, "/botsdk.bridge.v1.BotBridge/Session", pb.Tick.SerializeToString,
+                              pb.TickActions.FromString)
+
+
+def _latency(contract, agents: int, bridge_port: int, echo_port: int, repeats: int) -> dict[str, Any]:
+    import grpc
+
+    first, steady = _tick(contract, agents)
+    channel, bridge = _bridge_pingpong(bridge_port)
+    bridge(first)
+    answer = bridge(steady)
+    request_bytes, response_bytes = steady.SerializeToString(), answer.SerializeToString()
+    echo_channel = grpc.insecure_channel(f"127.0.0.1:{echo_port}")
+    echo = _PingPong(echo_channel, ECHO_METHOD, None, None)
+    if len(echo(request_bytes)) != len(response_bytes):
+        raise RuntimeError("the echo must carry the bridge's bytes both ways")
+    bridge_runs, echo_runs = [], []
+    for _ in range(5):  # interleave so load on a shared machine hits both alike
+        bridge_runs.append(_samples(lambda: bridge(steady), repeats))
+        echo_runs.append(_samples(lambda: echo(request_bytes), repeats))
+    bridge.close(), echo.close(), channel.close(), echo_channel.close()
+    b, e = percentiles(np.concatenate(bridge_runs)), percentiles(np.concatenate(echo_runs))
+    b50 = float(np.median([np.percentile(r, 50) for r in bridge_runs]))
+    e50 = float(np.median([np.percentile(r, 50) for r in echo_runs]))
+    return {"agents": agents, "request_bytes": len(request_bytes), "response_bytes": len(response_bytes),
+            "bridge": b, "echo": e, "p50_ratio": round(b50 / e50, 3),
+            "p99_ratio": round(b["p99_us"] / e["p99_us"], 3)}
+
+
+def _samples(fn, repeats: int) -> np.ndarray:
+    for _ in range(20):
+        fn()
+    out = np.empty(repeats)
+    for i in range(repeats):
+        t0 = time.perf_counter_ns()
+        fn()
+        out[i] = (time.perf_counter_ns() - t0) / 1000.0
+    return out
+
+
+def _drive(args) -> int:
+    """One engine connection in its own process: ticks of `agents` as fast as the server answers."""
+    port, agents, seconds, seed, echo_sizes = args
+    import grpc
+
+    from botsdk.arena.contract import arena_contract
+
+    first, steady = _tick(arena_contract(), agents, seed)
+    if echo_sizes:
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}", [("grpc.use_local_subchannel_pool", 1)])
+        call, message = _PingPong(channel, ECHO_METHOD, None, None), steady.SerializeToString()
+    else:
+        channel, call = _bridge_pingpong(port)
+        call(first)
+        message = steady
+    ticks, t_end = 0, time.perf_counter() + seconds
+    while time.perf_counter() < t_end:
+        call(message)
+        ticks += 1
+    call.close(), channel.close()
+    return ticks * agents
+
+
+def _throughput(port: int, connections: int, agents: int, seconds: float, echo: bool) -> float:
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(connections) as pool:
+        pool.map(_drive, [(port, agents, 0.2, i, echo) for i in range(connections)])  # warm the workers
+        t0 = time.perf_counter()
+        done = pool.map(_drive, [(port, agents, seconds, i, echo) for i in range(connections)])
+        elapsed = time.perf_counter() - t0
+    return sum(done) / max(elapsed, seconds)
+
+
+def _runtime_alone(model: str, contract, agents: int, repeats: int) -> float:
+    """p50 of the bare in-process runtime call the server makes per tick: how much of the gap to the echo it is."""
+    from export.runtime import BotRuntime
+
+    runtime = BotRuntime(model)
+    ids = [f"agent_{i}" for i in range(agents)]
+    obs = np.random.default_rng(0).random((agents, contract.observation_size), dtype=np.float32)
+    runtime.act(ids, obs, None, np.ones(agents, bool))
+    return round(float(np.percentile(_samples(lambda: runtime.act(ids, obs), repeats), 50)), 2)
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    from botsdk.arena.contract import arena_contract
+    from export.synthetic import make_random_policy_onnx
+
+    contract = arena_contract()
+    load_before = os.getloadavg()[0]
+    repeats = 200 if quick else 1000
+    with tempfile.TemporaryDirectory() as tmp:
+        model = str(make_random_policy_onnx(contract, Path(tmp) / "policy.onnx", recurrent=True))
+        bridge = _Child(_serve_bridge, model)
+        echo = _Child(_serve_echo, {len(_tick(contract, n)[1].SerializeToString()): _reply_size(n, len(contract.head_sizes))
+                                    for n in (1, 64)})
+        try:
+            latency = {f"agents_{n}": _latency(contract, n, bridge.port, echo.port, repeats) for n in (1, 64)}
+            for n in (1, 64):
+                latency[f"agents_{n}"]["runtime_act_alone_p50_us"] = _runtime_alone(model, contract, n, repeats)
+            seconds = 1.0 if quick else 3.0
+            decisions = _throughput(bridge.port, 8, 64, seconds, echo=False)
+            echo_rate = _throughput(echo.port, 8, 64, seconds, echo=True)
+        finally:
+            bridge.close(), echo.close()
+    l1, l64 = latency["agents_1"], latency["agents_64"]
+    return {
+        "model": "synthetic recurrent MLP (arena contract: obs 474, 4 heads, hidden 64, state 16)",
+        "load_average_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
+        "session_latency": latency,
+        "throughput_8_connections": {"agents_per_tick": 64, "bridge_decisions_per_s": round(decisions),
+                                     "echo_agent_messages_per_s": round(echo_rate),
+                                     "ratio": round(decisions / echo_rate, 3)},
+        "targets": {"p50_ratio_1_agent<=1.3": l1["p50_ratio"] <= 1.3, "p50_ratio_64_agents<=1.3": l64["p50_ratio"] <= 1.3,
+                    "p99_64_agents<=1000us": l64["bridge"]["p99_us"] <= 1000.0,
+                    "decisions_per_s>=200000": decisions >= 200_000},
+    }

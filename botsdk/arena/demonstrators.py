@@ -1,0 +1,397 @@
+"""Scripted players in distinct, learnable styles, and the robotic baseline.
+
+rusher     always moving, takes the shortest route, closes in and fights up close, then hunts the enemy spawn
+holder     walks a route to a spot overlooking the objective and holds it, scanning, firing from long range
+explorer   walks to unvisited places (frontier search over a visited-cell memory kept across rounds on a map),
+           pauses to look around, picks up pickups, fights at medium range standing still
+objective  walks a flank route straight to the objective and works on it, fighting from the site
+robotic    (source "bot") shortest path to the objective, zero reaction delay, exact aim, deterministic
+
+Each player id (`player_ids(style, n)`) jitters the style's parameters with a seed derived from the id, so a
+dataset holds several distinct "people" per style.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from botsdk.arena.maps import ArenaMap
+from botsdk.arena.motor import Motor, MotorParams, skilled, wrap_deg
+from botsdk.arena.view import AgentView
+
+DEMONSTRATOR_STYLES = ("rusher", "holder", "explorer", "objective", "robotic")
+HUMAN_STYLES = ("rusher", "holder", "explorer", "objective")
+EXPLORE_CELL = 2.0
+OUTSIDE_BONUS = 12.0  # metres of walking an explorer trades for a cell beyond the map bounds
+EXPLORE_PAD = 2 * EXPLORE_CELL  # beyond the bounds: the nav grid's margin, where a leak leads
+
+
+@dataclass(frozen=True)
+class StyleParams:
+    route_weights: tuple[float, float, float]  # preference for routes ranked shortest .. longest
+    engage_range: float        # fires only at enemies closer than this
+    close_distance: float      # advances on a seen enemy until this close (inf: does not advance)
+    fight_moving: bool         # keeps moving (strafing) while fighting
+    pause_chance: float        # chance to stop and look around on reaching a waypoint
+    pause_steps: tuple[int, int]
+    scan_deg: float            # amplitude of the idle look-around
+    scan_period_s: float
+    motor: MotorParams
+
+
+STYLES: dict[str, StyleParams] = {
+    "rusher": StyleParams((0.7, 0.2, 0.1), 13.0, 5.0, True, 0.0, (0, 0), 10.0, 2.0,
+                          MotorParams(reaction_median_s=0.22, overshoot=1.3, fire_cone_deg=8.0)),
+    "holder": StyleParams((0.1, 0.25, 0.65), 30.0, math.inf, False, 0.0, (0, 0), 35.0, 4.0,
+                          MotorParams(reaction_median_s=0.24, overshoot=1.12, fire_cone_deg=4.0)),
+    "explorer": StyleParams((0.34, 0.33, 0.33), 14.0, math.inf, False, 0.12, (6, 16), 60.0, 2.5,
+                            MotorParams(reaction_median_s=0.30, overshoot=1.2, fire_cone_deg=6.0)),
+    "objective": StyleParams((0.15, 0.7, 0.15), 20.0, math.inf, False, 0.6, (6, 14), 20.0, 3.0,
+                             MotorParams(reaction_median_s=0.27, overshoot=1.2, fire_cone_deg=6.0)),
+    "robotic": StyleParams((1.0, 0.0, 0.0), 30.0, math.inf, False, 0.0, (0, 0), 0.0, 1.0, MotorParams(perfect=True, fire_cone_deg=1.0)),
+}
+
+
+def player_ids(style: str, n: int) -> list[str]:
+    _check_style(style)
+    return [f"{style}-{i:02d}" for i in range(n)]
+
+
+def _check_style(style: str) -> None:
+    if style not in DEMONSTRATOR_STYLES:
+        raise ValueError(f"style: expected one of {', '.join(DEMONSTRATOR_STYLES)}, got {style!r}")
+
+
+def _stable(text: str) -> int:
+    return zlib.crc32(text.encode())
+
+
+def player_params(style: str, player_id: str, skill: float) -> StyleParams:
+    """The style's parameters jittered for one player (same id -> same person), then scaled by skill."""
+    base = STYLES[style]
+    if style == "robotic":
+        return base
+    rng = np.random.default_rng(_stable(player_id))
+    weights = tuple(float(w) for w in rng.dirichlet(np.array(base.route_weights) * 30.0 + 0.3))
+    m = base.motor
+    motor = replace(m, reaction_median_s=m.reaction_median_s * rng.uniform(0.85, 1.15),
+                    overshoot=1.0 + (m.overshoot - 1.0) * rng.uniform(0.7, 1.3),
+                    tracking_noise_deg=m.tracking_noise_deg * rng.uniform(0.7, 1.3),
+                    fire_cone_deg=m.fire_cone_deg * rng.uniform(0.85, 1.15))
+    return replace(base, route_weights=weights, engage_range=base.engage_range * rng.uniform(0.85, 1.1),
+                   scan_period_s=base.scan_period_s * rng.uniform(0.8, 1.2), motor=skilled(motor, skill))
+
+
+class ExplorationMemory:
+    """Visited coarse cells per map; explorers given the same memory share it (e.g. one QA playtest budget)."""
+
+    def __init__(self) -> None:
+        self.visited: dict[str, np.ndarray] = {}
+
+    def for_map(self, arena_map: ArenaMap) -> np.ndarray:
+        if arena_map.path not in self.visited:
+            x0, y0 = explore_origin(arena_map)
+            nx = int(math.ceil((arena_map.bounds[2] + EXPLORE_PAD - x0) / EXPLORE_CELL))
+            ny = int(math.ceil((arena_map.bounds[3] + EXPLORE_PAD - y0) / EXPLORE_CELL))
+            self.visited[arena_map.path] = np.zeros((ny, nx), dtype=bool)
+        return self.visited[arena_map.path]
+
+
+def explore_origin(arena_map: ArenaMap) -> tuple[float, float]:
+    """Exploration cells line up with coverage cells counted from the map bounds (EXPLORE_CELL wide)."""
+    return arena_map.bounds[0] - EXPLORE_PAD, arena_map.bounds[1] - EXPLORE_PAD
+
+
+class ScriptedController:
+    """A scripted player. `act` returns int64[4] (move, turn, fire, interact) and keeps `last_probs`."""
+
+    def __init__(self, style: str, seed: int = 0, skill: float = 0.7, player_id: str | None = None,
+                 memory: ExplorationMemory | None = None):
+        _check_style(style)
+        if not 0.0 <= skill <= 1.0:
+            raise ValueError(f"skill: expected a number in [0, 1], got {skill!r}")
+        self.style = style
+        self.player_id = player_id or f"{style}-00"
+        self.skill = float(skill)
+        self.source = "bot" if style == "robotic" else "scripted"
+        self.params = player_params(style, self.player_id, self.skill)
+        self.memory = memory or ExplorationMemory()
+        self.last_probs: list[np.ndarray] | None = None
+        self.reset("blue_0", seed)
+
+    # ---- episode state -------------------------------------------------------------------------------------
+    def reset(self, agent_id: str, seed: int) -> None:
+        self.agent_id = agent_id
+        self.rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, _stable(self.player_id), _stable(agent_id)])
+        self.motor = Motor(self.params.motor, self.rng)
+        self.map: ArenaMap | None = None
+        self.route: list[tuple[float, float]] = []
+        self.route_name: str | None = None
+        self.leg = 0
+        self.pause_left = 0
+        self.explore_target: tuple[float, float] | None = None
+        self.explore_age = 0
+        self.history: list[np.ndarray] = []
+        self.unstick_left = 0
+        self.unstick_dir: np.ndarray | None = None
+        self.strafe_sign = 1.0
+        self.scan_phase = float(self.rng.uniform(0, 2 * math.pi))
+        self.last_target_angle: float | None = None
+        self.last_probs = None
+
+    def _begin(self, view: AgentView) -> None:
+        self.map = view.map
+        routes = view.map.routes[view.team]
+        nav = view.map.nav()
+        lengths = {}
+        for name in routes:
+            pts = view.map.route_points(view.team, name)
+            lengths[name] = float(np.sum(np.hypot(*np.diff(pts, axis=0).T)))
+        ranked = sorted(routes, key=lambda r: (lengths[r], r))
+        weights = np.array(list(self.params.route_weights) + [0.0] * max(0, len(ranked) - 3))[: len(ranked)]
+        weights = weights / weights.sum()
+        self.route_name = ranked[int(self.rng.choice(len(ranked), p=weights))]
+        self.route = [tuple(p) for p in view.map.route_points(view.team, self.route_name)]
+        if self.style == "robotic":
+            self.route_name, self.route = None, [view.map.objective]
+        self.leg = 1 if len(self.route) > 1 else 0
+        self.nav = nav
+
+    # ---- the decision --------------------------------------------------------------------------------------
+    def act(self, observation: np.ndarray, view: AgentView) -> np.ndarray:
+        if self.map is not view.map:
+            self._begin(view)
+        self.history.append(view.position.copy())
+        if not view.enemy_visible:
+            self.last_target_angle = None
+        bearing = None if not view.enemy_visible else math.degrees(view.enemy_bearing)
+        if bearing is not None and self.motor.seen_at is None and not self.params.motor.perfect \
+                and not rays_show_enemy(observation):
+            bearing = None  # a person notices an enemy once it shows in their view (the rays), then tracks it
+        self.motor.perceive(view.step, bearing)
+        fighting = self.motor.tracking and bearing is not None and (
+            view.enemy_distance <= self.params.engage_range or self.params.fight_moving)
+        direction = self._movement(view, fighting)
+        turn = self._turn(view, bearing, direction) if not fighting else self.motor.aim_turn(self._lead(view, bearing))
+        turn_p = self.motor.turn_probs(turn)
+        fire_p = self._fire_chance(view, bearing, turn, fighting)
+        interact_p = self._interact_chance(view)
+        probs = [self.motor.move_probs(direction), turn_p, self.motor.binary_probs(fire_p),
+                 self.motor.binary_probs(interact_p)]
+        self.last_probs = probs
+        return np.array([self.motor.sample(p) for p in probs], dtype=np.int64)
+
+    def _lead(self, view: AgentView, bearing: float) -> float:
+        """The robotic bot leads a moving target by its last angular step; people aim at where they see it."""
+        world = view.heading + math.radians(bearing)
+        previous, self.last_target_angle = self.last_target_angle, world
+        if not self.params.motor.perfect or previous is None:
+            return bearing
+        return wrap_deg(math.degrees(world + math.remainder(world - previous, 2 * math.pi) - view.heading))
+
+    # ---- movement ------------------------------------------------------------------------------------------
+    def _movement(self, view: AgentView, fighting: bool) -> np.ndarray | None:
+        p = self.params
+        if self.unstick_left > 0:
+            self.unstick_left -= 1
+            return self.unstick_dir
+        if fighting:
+            return self._fight_move(view)
+        if self.pause_left > 0:
+            self.pause_left -= 1
+            return None
+        goal = self._goal(view)
+        if goal is None:
+            return None
+        field = self.nav.field_to(goal[0], goal[1], 1.0)
+        point = self.nav.waypoint(field, view.position[0], view.position[1], lookahead=3)
+        if point is None:
+            return None
+        d = np.array(point) - view.position
+        norm = float(np.hypot(*d))
+        if norm < 0.05:
+            return None
+        self._check_stuck(view)
+        return d / norm
+
+    def _check_stuck(self, view: AgentView) -> None:
+        if len(self.history) > 16 and np.hypot(*(self.history[-1] - self.history[-16])) < 0.5:
+            angle = self.rng.uniform(0, 2 * math.pi)
+            self.unstick_dir = np.array([math.cos(angle), math.sin(angle)])
+            self.unstick_left = int(self.rng.integers(4, 10))
+            self.history.clear()
+            self.explore_target = None
+
+    def _fight_move(self, view: AgentView) -> np.ndarray | None:
+        p = self.params
+        if not p.fight_moving:
+            return None
+        to_enemy = np.array([math.cos(view.heading + view.enemy_bearing), math.sin(view.heading + view.enemy_bearing)])
+        if view.enemy_distance > p.close_distance:
+            return to_enemy
+        if self.rng.random() < 0.05:
+            self.strafe_sign = -self.strafe_sign
+        return np.array([-to_enemy[1], to_enemy[0]]) * self.strafe_sign
+
+    def _goal(self, view: AgentView) -> tuple[float, float] | None:
+        """Where this style walks now (None = stay)."""
+        if self.style == "explorer":
+            return self._explore_goal(view)
+        pickup = self._nearby_pickup(view)
+        if pickup is not None and self.style in ("rusher", "objective") and view.health < 60:
+            return pickup
+        if self.leg < len(self.route):
+            target = self.route[self.leg]
+            last = self.leg == len(self.route) - 1
+            reach = view.map.objective_radius * 0.6 if last else 1.5
+            if np.hypot(*(view.position - target)) < reach:
+                self.leg += 1
+                if self.rng.random() < self.params.pause_chance:  # stop at a checkpoint to check the angles
+                    lo, hi = self.params.pause_steps
+                    self.pause_left = int(self.rng.integers(lo, hi + 1))
+            if self.style == "holder" and self.leg >= len(self.route) - 1 and len(self.route) > 2:
+                if view.round_fraction < 0.75:
+                    hold = self.route[len(self.route) - 2]
+                    return None if np.hypot(*(view.position - hold)) < 1.5 else hold
+                return view.map.objective
+            return target
+        if self.style == "rusher":
+            enemy_team = "red" if view.team == "blue" else "blue"
+            x0, y0, x1, y1 = view.map.spawns[enemy_team]
+            spawn = ((x0 + x1) / 2, (y0 + y1) / 2)
+            if np.hypot(*(view.position - spawn)) > 2.0:
+                return spawn
+            self.leg = 1  # swept the spawn: run the route again
+            return None
+        ox, oy = view.map.objective
+        return None if np.hypot(view.position[0] - ox, view.position[1] - oy) < 1.0 else (ox, oy)
+
+    def _nearby_pickup(self, view: AgentView, radius: float = 8.0) -> tuple[float, float] | None:
+        best, best_d = None, radius
+        for p, active in zip(view.map.pickups, view.pickups_active):
+            d = math.hypot(p.x - view.position[0], p.y - view.position[1])
+            if active and d < best_d and np.isfinite(self.nav.field_to(p.x, p.y, 1.0)[self.nav.cell_of(*view.position)]):
+                best, best_d = (p.x, p.y), d
+        return best
+
+    def _explore_goal(self, view: AgentView) -> tuple[float, float] | None:
+        visited = self.memory.for_map(view.map)
+        x0, y0 = explore_origin(view.map)
+        ci = int((view.position[0] - x0) // EXPLORE_CELL)
+        cj = int((view.position[1] - y0) // EXPLORE_CELL)
+        near_centre = math.hypot(view.position[0] - x0 - (ci + 0.5) * EXPLORE_CELL,
+                                 view.position[1] - y0 - (cj + 0.5) * EXPLORE_CELL) < 0.7
+        if near_centre and 0 <= cj < visited.shape[0] and 0 <= ci < visited.shape[1]:
+            visited[cj, ci] = True  # seen from near its centre: passing a cell's edge does not count
+        pickup = self._nearby_pickup(view, 6.0)
+        if pickup is not None:
+            return pickup
+        self.explore_age += 1
+        if self.explore_target is not None:
+            tx, ty = self.explore_target
+            if math.hypot(tx - view.position[0], ty - view.position[1]) < 0.75 or self.explore_age > 120:
+                visited[int((ty - y0) // EXPLORE_CELL), int((tx - x0) // EXPLORE_CELL)] = True
+                self.explore_target = None
+                if self.rng.random() < self.params.pause_chance:
+                    lo, hi = self.params.pause_steps
+                    self.pause_left = int(self.rng.integers(lo, hi + 1))
+        if self.explore_target is None:
+            self.explore_target = self._pick_frontier(view, visited)
+            self.explore_age = 0
+        return self.explore_target
+
+    def _pick_frontier(self, view: AgentView, visited: np.ndarray) -> tuple[float, float] | None:
+        """An unvisited reachable cell: near by walking distance, ahead rather than behind (no dithering)."""
+        g = self.nav
+        dist = g.from_sources(np.array([g.nearest_finite(np.where(g.free, 0.0, np.inf), *view.position)]))
+        x0, y0 = explore_origin(view.map)
+        cj = np.clip(((g.centers[:, 1] - y0) // EXPLORE_CELL).astype(int), 0, visited.shape[0] - 1)
+        ci = np.clip(((g.centers[:, 0] - x0) // EXPLORE_CELL).astype(int), 0, visited.shape[1] - 1)
+        idx = np.flatnonzero(np.isfinite(dist) & ~visited[cj, ci])
+        if idx.size == 0:
+            if np.isfinite(dist).sum() > 0.5 * g.reachable.sum():
+                visited[:] = False  # everything seen: start a new sweep
+            return None  # (or shut in somewhere small: keep the shared memory)
+        cells = cj[idx] * visited.shape[1] + ci[idx]
+        centre_x = x0 + (ci[idx] + 0.5) * EXPLORE_CELL
+        centre_y = y0 + (cj[idx] + 0.5) * EXPLORE_CELL
+        off_centre = np.hypot(g.centers[idx, 0] - centre_x, g.centers[idx, 1] - centre_y)
+        order = np.lexsort((off_centre, cells))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = cells[order][1:] != cells[order][:-1]
+        reps = idx[order][first]  # per unvisited coarse cell, its reachable fine cell nearest the centre
+        to = g.centers[reps] - view.position
+        speed = float(np.hypot(*view.velocity))
+        facing = (to @ (view.velocity / speed)) / np.maximum(np.hypot(to[:, 0], to[:, 1]), 1e-9) if speed > 0.5 else 0.0
+        b = view.map.bounds
+        c = g.centers[reps]
+        outside = (c[:, 0] < b[0]) | (c[:, 0] > b[2]) | (c[:, 1] < b[1]) | (c[:, 1] > b[3])
+        # reachable space beyond the bounds is the most novel there is: a QA explorer goes through any opening
+        score = dist[reps] * g.cell + 3.0 * (1.0 - facing) - OUTSIDE_BONUS * outside
+        best = np.argsort(score, kind="stable")[:4]
+        w = np.exp(-(score[best] - score[best][0]) / 1.5)
+        pick = reps[best[int(self.rng.choice(len(best), p=w / w.sum()))]]
+        return float(g.centers[pick, 0]), float(g.centers[pick, 1])
+
+    # ---- looking and firing --------------------------------------------------------------------------------
+    def _turn(self, view: AgentView, bearing: float | None, direction: np.ndarray | None) -> float:
+        p = self.params
+        if bearing is not None and self.motor.seen_at is not None and self.style == "robotic":
+            return bearing
+        if direction is not None:  # look where you go
+            look = math.atan2(direction[1], direction[0])
+        else:  # standing: watch the objective
+            ox, oy = view.map.objective
+            look = math.atan2(oy - view.position[1], ox - view.position[0])
+        t = view.step / 16.0
+        look_deg = math.degrees(look) + p.scan_deg * math.sin(2 * math.pi * t / p.scan_period_s + self.scan_phase) * (
+            1.0 if direction is None else 0.25)
+        error = wrap_deg(look_deg - math.degrees(view.heading))
+        return error if self.style == "robotic" else error * 0.5
+
+    def _fire_chance(self, view: AgentView, bearing: float | None, turn: float, fighting: bool) -> float:
+        if not fighting or view.enemy_distance > self.params.engage_range:
+            return 0.0 if self.params.motor.perfect else self.params.motor.mistake_rate * 0.5
+        target = turn if self.params.motor.perfect else bearing  # the bot's turn already leads the target
+        after = abs(target - turn_value(turn))
+        if after <= self.params.motor.fire_cone_deg:
+            return 1.0 if self.params.motor.perfect else 0.9
+        return 0.0 if self.params.motor.perfect else 0.05
+
+    def _interact_chance(self, view: AgentView) -> float:
+        ox, oy = view.map.objective
+        on_site = math.hypot(view.position[0] - ox, view.position[1] - oy) <= view.map.objective_radius
+        near_pickup = self._nearby_pickup(view, 1.25) is not None
+        if on_site:
+            want = {"objective": 0.95, "robotic": 1.0, "holder": 0.9, "rusher": 0.6, "explorer": 0.3}[self.style]
+            return want
+        if near_pickup:
+            return 1.0 if self.style == "robotic" else 0.9
+        return 0.0 if self.params.motor.perfect else 0.02
+
+
+def rays_show_enemy(observation: np.ndarray) -> bool:
+    """Whether any ray of the newest frame in the stacked observation hit an enemy."""
+    from botsdk.arena.contract import FRAME_STACK, RAY_COUNT, RAY_TAGS
+
+    per_ray = len(RAY_TAGS) + 2
+    frame = len(observation) // FRAME_STACK
+    rays = np.asarray(observation[-frame:][: RAY_COUNT * per_ray]).reshape(RAY_COUNT, per_ray)
+    return bool(rays[:, RAY_TAGS.index("enemy")].any())
+
+
+def turn_value(intended_deg: float) -> float:
+    """The turn bin nearest to an intended turn (what the agent most likely does)."""
+    from botsdk.arena.motor import TURN_BINS
+
+    return float(TURN_BINS[int(np.argmin(np.abs(TURN_BINS - intended_deg)))])
+
+
+def make_demonstrator(style: str, seed: int = 0, skill: float = 0.7, player_id: str | None = None,
+                      memory: ExplorationMemory | None = None) -> ScriptedController:
+    """A scripted player of `style` (see DEMONSTRATOR_STYLES); the robotic bot ignores skill."""
+    return ScriptedController(style, seed=seed, skill=skill, player_id=player_id, memory=memory)

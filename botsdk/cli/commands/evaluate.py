@@ -1,0 +1,56 @@
+from pathlib import Path
+
+import typer
+
+from botsdk.cli.errors import fail, print_json
+
+HEADLINE = ("turing_auc", "turing_auc_ci", "turing_auc_floor", "turing_auc_robotic", "episode_accuracy",
+            "style_accuracy", "style_accuracy_demonstrators", "fewshot_style_accuracy", "emd_ratio")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("evaluate")
+    def evaluate(
+        policy: Path = typer.Option(..., "--policy", help="The ONNX policy (its .style.onnx beside it is used too)."),
+        data: Path = typer.Option(..., "--data", help="The demonstrators' dataset directory."),
+        out: Path = typer.Option(..., "--out", help="Report directory: report.html, report.json, rollouts/."),
+        episodes: int = typer.Option(None, "--episodes", help="Held-out matches per persona and group (default 6)."),
+        quick: bool = typer.Option(False, "--quick", help="3 matches per group: a rough figure in under a minute."),
+        seed: int = typer.Option(0, "--seed", help="Seeds the held-out matches, the policy's sampling and the GRUs."),
+        as_json: bool = typer.Option(False, "--json", help="Print the full JSON report on stdout."),
+    ) -> None:
+        """Automated Turing test, action/occupancy distances and style fidelity of a policy against held-out
+        demonstrators, each reported with the demonstrator-vs-demonstrator floor."""
+        from botsdk.evaluation.runner import DEFAULT_EPISODES
+
+        n = episodes if episodes is not None else (3 if quick else DEFAULT_EPISODES)
+        if not policy.is_file() or policy.suffix != ".onnx":
+            fail(f"--policy: expected an existing .onnx file, received {policy}")
+        if not data.is_dir():
+            fail(f"--data: expected a dataset directory, received {data}")
+        if n < 2:
+            fail(f"--episodes: expected at least 2 (train and test seeds), received {n}")
+        result = _run(policy, data, out, n, seed, show_progress=not as_json)
+        if as_json:
+            print_json(result)
+        else:
+            for key in HEADLINE:
+                typer.echo(f"{key}: {result.get(key)}")
+            typer.echo(f"report: {out / 'report.html'}")
+
+
+def _run(policy: Path, data: Path, out: Path, episodes: int, seed: int, show_progress: bool) -> dict:
+    from rich.progress import Progress
+
+    from botsdk.contract import ContractError, IncompatibleContractError
+    from botsdk.evaluation.runner import evaluate_policy
+
+    with Progress(disable=not show_progress, transient=True) as progress:
+        task = progress.add_task("evaluating", total=None)
+        tick = lambda label: progress.update(task, advance=1, description=label)
+        try:
+            return evaluate_policy(policy, data, out, episodes=episodes, seed=seed, tick=tick)
+        except (IncompatibleContractError, ContractError) as exc:
+            fail(f"model and data disagree: {exc}")
+        except (ValueError, FileNotFoundError) as exc:
+            fail(str(exc))

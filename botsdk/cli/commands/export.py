@@ -1,0 +1,42 @@
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from botsdk.cli.errors import fail, print_json
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("export")
+    def export(
+        run: Path = typer.Argument(..., help="A run directory (holding checkpoint.pt) or a checkpoint file."),
+        out: Path = typer.Option(..., "--out", "-o", help="The .onnx file to write (style encoder: <stem>.style.onnx)."),
+        quantize: Optional[str] = typer.Option(None, "--quantize", help="'int8': dynamic int8 weights; the float "
+                                                                        "model is kept as <stem>.fp32.onnx."),
+        data: Optional[Path] = typer.Option(None, "--data", help="Dataset whose newest episodes serve as held-out "
+                                                                  "observations for the parity check."),
+        seed: int = typer.Option(0, "--seed", help="Seed of the held-out inputs."),
+        as_json: bool = typer.Option(False, "--json", help="Print the export report as JSON."),
+    ) -> None:
+        """Export a trained run to one self-contained ONNX file with its contract; refuses if a check fails."""
+        if out.suffix.lower() != ".onnx":
+            fail(f"--out: expected a path ending in .onnx, got {str(out)!r}")
+        if quantize is not None and quantize != "int8":
+            fail(f"--quantize: expected 'int8', got {quantize!r}")
+        if not run.exists():
+            fail(f"run: no such run directory or checkpoint: {run}")
+        from export.onnx_export import ExportError, export_run
+
+        try:
+            report = export_run(run, out, quantize=quantize, dataset=data, seed=seed)
+        except ExportError as exc:
+            fail(f"export refused: {exc}", code=1)
+        except (FileNotFoundError, ValueError) as exc:
+            fail(str(exc))
+        if as_json:
+            print_json(report.to_dict())
+            return
+        for line in report.checks:
+            typer.echo(f"ok: {line}")
+        typer.echo(f"wrote {report.path} ({report.size_bytes} bytes)"
+                   + (f" and {report.style_path}" if report.style_path else ""))

@@ -1,0 +1,61 @@
+import typer
+
+from botsdk.cli.errors import fail, print_json
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("record")
+    def record(
+        map_name: str = typer.Option("duel", "--map", help="Arena map name or path."),
+        styles: str = typer.Option("rusher,holder,explorer,objective", "--styles",
+                                   help="Comma-separated demonstrator styles, assigned to agents in rotation."),
+        episodes: int = typer.Option(8, "--episodes", help="Agent-episodes to record (each match yields 2 x team size)."),
+        workers: int = typer.Option(1, "--workers", help="Recorder processes writing the same dataset."),
+        out: str = typer.Option(..., "--out", help="Dataset directory (created, or appended to)."),
+        seed: int = typer.Option(0, "--seed", help="Seed of the whole recording; match m plays seed (seed, m)."),
+        team_size: int = typer.Option(2, "--team-size", help="Agents per team."),
+        max_steps: int = typer.Option(480, "--max-steps", help="Decision steps per match at most."),
+        players_per_style: int = typer.Option(3, "--players-per-style", help="Distinct player ids per style."),
+        as_json: bool = typer.Option(False, "--json", help="Print the totals as JSON."),
+    ) -> None:
+        """Record scripted demonstrators playing the arena into a Minari-compatible dataset."""
+        from botsdk.arena.demonstrators import DEMONSTRATOR_STYLES
+
+        style_list = tuple(s.strip() for s in styles.split(",") if s.strip())
+        unknown = [s for s in style_list if s not in DEMONSTRATOR_STYLES]
+        if not style_list or unknown:
+            fail(f"--styles: expected names from {', '.join(DEMONSTRATOR_STYLES)}, got {styles!r}")
+        for name, value, low in (("--episodes", episodes, 1), ("--workers", workers, 1), ("--team-size", team_size, 1),
+                                 ("--max-steps", max_steps, 1), ("--players-per-style", players_per_style, 1)):
+            if value < low:
+                fail(f"{name}: expected an integer >= {low}, got {value}")
+        from botsdk.arena import MapError, load_map
+
+        try:
+            load_map(map_name)
+        except (MapError, FileNotFoundError, ValueError) as exc:
+            fail(f"--map: {exc}")
+        from training.data.recorder import RecordPlan
+        from training.data.recorder import record as run_record
+
+        plan = RecordPlan(map_name, style_list, episodes, out, seed, team_size, max_steps, players_per_style)
+        totals = _run_with_progress(plan, workers, quiet=as_json, record_fn=run_record)
+        if as_json:
+            print_json({"out": out, **totals})
+        else:
+            typer.echo(f"recorded {totals['episodes']} episodes ({totals['steps']} steps, {totals['matches']} matches) "
+                       f"into {out}")
+
+
+def _run_with_progress(plan, workers: int, quiet: bool, record_fn):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from botsdk.contract import IncompatibleContractError
+
+    with Progress(TextColumn("recording"), BarColumn(), MofNCompleteColumn(), TextColumn("episodes"),
+                  TimeElapsedColumn(), disable=quiet, transient=False) as progress:
+        task = progress.add_task("record", total=plan.episodes)
+        try:
+            return record_fn(plan, workers, on_match=lambda eps, steps: progress.advance(task, eps))
+        except (IncompatibleContractError, ValueError) as exc:
+            fail(str(exc))

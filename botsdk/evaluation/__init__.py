@@ -1,0 +1,16 @@
+"""Evaluation: an automated Turing test, action and occupancy distances, style fidelity and behaviour entropy.
+
+Every metric works on `Episode` records built from arena trajectories or dataset episodes, so bots and
+demonstrators are measured through one identical path. Torch (the GRU discriminators) is imported lazily.
+"""
+
+from botsdk.evaluation.features import Episode, as_episode
+
+__all__ = ["Episode", "as_episode", "evaluate_policy"]
+
+
+def evaluate_policy(policy_path, data_dir, out_dir, episodes: int = 8, seed: int = 0) -> dict:
+    """Roll a policy out against held-out demonstrators and write the HTML + JSON report; returns the JSON dict."""
+    from botsdk.evaluation.runner import evaluate_policy as _evaluate
+
+    return _evaluate(policy_path, data_dir, out_dir, episodes=episodes, seed=seed)

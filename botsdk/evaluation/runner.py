@@ -1,0 +1,154 @@
+"""`evaluate_policy`: plan the held-out matches, record every group through one path, compute every figure,
+write the report. The order matters only for speed: rollouts first, then one GRU per comparison."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from botsdk.evaluation.classifier import ClassifierConfig
+from botsdk.evaluation.distances import step_speeds, step_turns
+from botsdk.evaluation.entropy import arena_route_descriptor
+from botsdk.evaluation.features import FeatureScale, as_episode
+from botsdk.evaluation.metrics import Geometry, behaviour_figures, distances, style_figures, turing_figures
+from botsdk.evaluation.plan import ROBOTIC, EvalPlan, Rollouts, make_plan, play_plan
+from botsdk.evaluation.rollouts import MatchSetup, Recorder
+from botsdk.evaluation.style import train_style_classifier
+
+DEFAULT_EPISODES = 12         # held-out matches per group (each gives one episode per agent slot)
+STYLE_TRAIN_EPISODES = 48     # demonstrator episodes per style the style classifier learns from
+
+
+def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str | Path,
+                    episodes: int = DEFAULT_EPISODES, seed: int = 0,
+                    tick: Callable[[str], None] = lambda _: None, config: ClassifierConfig = ClassifierConfig()
+                    ) -> dict[str, Any]:
+    """Evaluate `policy_path` (ONNX) against the demonstrators of `data_dir`; writes report.html/report.json into
+    `out_dir` and returns the JSON dict (headline keys: turing_auc, turing_auc_floor, turing_auc_robotic,
+    style_accuracy)."""
+    from botsdk.contract import check_compatible
+    from export.runtime import BotRuntime
+    from training.data import Dataset
+
+    started = time.perf_counter()
+    if episodes < 2:
+        raise ValueError(f"episodes: expected >= 2 held-out matches (a seed split needs two), received {episodes}")
+    out_dir = Path(out_dir)
+    dataset = Dataset.open(data_dir)
+    runtime = BotRuntime(policy_path, seed=seed)
+    check_compatible(runtime.contract, dataset.contract, model_label=f"model {policy_path}",
+                     other_label=f"dataset {data_dir}")
+    personas = _personas(dataset, runtime.contract)
+    setup = MatchSetup.from_dataset(dataset)
+    plan = make_plan(dataset, personas, episodes, seed)
+    rollout_dir = out_dir / "rollouts"
+    shutil.rmtree(rollout_dir, ignore_errors=True)
+    recorder = Recorder(rollout_dir, dataset.contract, setup)
+    rollouts = play_plan(plan, recorder, runtime, _encoder(Path(policy_path)), tick)
+    result, plots = _figures(rollouts, dataset, plan, seed, config, tick)
+    result.update(policy=str(policy_path), data=str(data_dir), setup=vars(setup), seeds=list(plan.seeds),
+                  matches=plan.matches, episodes=episodes, seed=seed,
+                  wall_s=round(time.perf_counter() - started, 1))
+    result = _clean(result)
+    from botsdk.evaluation.report import write_report
+
+    write_report(result, _clean(plots), out_dir)
+    return result
+
+
+def _personas(dataset: Any, contract: Any) -> list[str]:
+    named = [p for p in contract.style.persona_names if p != ROBOTIC]
+    present = {e.style for e in dataset.episodes}
+    personas = [p for p in named if p in present]
+    if not personas:
+        raise ValueError(f"the dataset's styles {sorted(present)} name none of the model's personas {named}")
+    return personas
+
+
+def _encoder(policy_path: Path) -> Any | None:
+    """The style encoder exported beside the policy (`<name>.style.onnx`), if there is one."""
+    path = policy_path.with_suffix(".style.onnx")
+    if not path.exists():
+        return None
+    from export.runtime import StyleEncoderRuntime
+
+    return StyleEncoderRuntime(path)
+
+
+def _style_training_set(dataset: Any, personas: list[str], seed: int) -> tuple[list, list[str]]:
+    rng = np.random.default_rng(seed)
+    episodes, labels = [], []
+    for p in personas:
+        ids = [e.id for e in dataset.episodes if e.style == p]
+        for i in sorted(rng.choice(ids, min(len(ids), STYLE_TRAIN_EPISODES), replace=False).tolist()):
+            episodes.append(as_episode(dataset.episode(int(i))))
+            labels.append(p)
+    return episodes, labels
+
+
+def _figures(r: Rollouts, dataset: Any, plan: EvalPlan, seed: int, config: ClassifierConfig,
+             tick: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, Any]]:
+    contract = dataset.contract
+    heads, names = contract.head_sizes, contract.head_names
+    train_eps, train_labels = _style_training_set(dataset, list(plan.personas), seed)
+    scale = FeatureScale.fit(r.everything() + train_eps)
+    geo = Geometry(r.everything())
+    tick("Turing test")
+    turing = turing_figures(r, heads, scale, seed, config)
+    tick("style classifier")
+    clf = train_style_classifier(train_eps, train_labels, scale, heads, seed, config)
+    style = style_figures(clf, r)
+    pooled = lambda groups: [e for g in groups.values() for e in g]
+    dist = {p: distances(r.policy[p], r.demo[p], r.floor[p], geo, names, heads) for p in plan.personas}
+    dist["robotic"] = distances(r.robotic, pooled(r.demo), pooled(r.floor), geo, names, heads)
+    result = {
+        "turing_auc": turing["policy"]["auc"], "turing_auc_ci": turing["policy"]["auc_ci"],
+        "turing_auc_floor": turing["floor"]["auc"], "turing_auc_robotic": turing["robotic"]["auc"],
+        "episode_accuracy": turing["policy"]["episode_accuracy"],
+        "style_accuracy": style["accuracy_policy"], "style_accuracy_demonstrators": style["accuracy_demonstrators"],
+        "fewshot_style_accuracy": style["fewshot_accuracy"],
+        "emd_ratio": float(np.mean([dist[p]["emd"]["ratio"] for p in plan.personas])),
+        "turing": turing, "style": style, "distances": dist, "behaviour": behaviour_figures(r, geo, arena_route_descriptor(_map_of(r))),
+    }
+    return result, _plot_data(r, geo, plan)
+
+
+def _map_of(r: Rollouts) -> str:
+    return str(next(iter(r.robotic or r.everything())).meta.get("map", ""))
+
+
+def _plot_data(r: Rollouts, geo: Geometry, plan: EvalPlan) -> dict[str, Any]:
+    maps = {p: {"demonstrators": geo.heatmap(r.demo[p]).round(5).tolist(),
+                "policy": geo.heatmap(r.policy[p]).round(5).tolist()} for p in plan.personas}
+    maps["robotic"] = {"robotic bot": geo.heatmap(r.robotic).round(5).tolist()}
+    pooled = lambda groups: [e for g in groups.values() for e in g]
+    groups = {"demonstrators": pooled(r.demo), "policy": pooled(r.policy), "robotic bot": r.robotic}
+    hists = {}
+    for quantity, fn, edges in (("turn per step (degrees)", step_turns, np.linspace(-130, 130, 53)),
+                                ("speed per step (units)", step_speeds, None)):
+        values = {k: np.concatenate([fn(e) for e in v]) for k, v in groups.items()}
+        if edges is None:
+            edges = np.linspace(0, max(float(np.percentile(np.concatenate(list(values.values())), 99.5)), 1e-3), 41)
+        hists[quantity] = {"edges": edges.round(4).tolist(),
+                           "density": {k: np.histogram(v, edges, density=True)[0].round(5).tolist()
+                                       for k, v in values.items()}}
+    return {"heatmaps": maps, "histograms": hists, "heatmap_bounds": geo.bounds}
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: tuples to lists, numpy scalars to Python, NaN/inf to None."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return None if not math.isfinite(v) else round(v, 5)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value

@@ -1,0 +1,160 @@
+"""`botsdk quickstart`: the whole story on the built-in arena, one stage after another.
+
+record demonstrators -> train a style-conditioned policy -> export ONNX -> serve it over gRPC and play matches
+with the arena as a remote engine -> evaluate (Turing test, style fidelity) -> playtest the QA map -> report.html.
+Each stage writes into its own folder under `out` and returns a small summary that the report links.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+PERSONAS = ("rusher", "holder", "explorer", "objective")
+
+
+@dataclass(frozen=True)
+class QuickstartPlan:
+    """Sizes of every stage. `quick()` fits in about two minutes on 2 cores; the default in about ten."""
+
+    out: Path
+    map_name: str = "crossroads"
+    record_episodes: int = 480          # agent-episodes (4 per 2v2 match)
+    workers: int = 2
+    train_steps: int = 3000
+    eval_episodes: int = 6
+    remote_matches: int = 2
+    playtest_map: str = "qa_defects"
+    playtest_personas: tuple[str, ...] = ("explorer", "objective", "rusher")
+    playtest_episodes: int = 3
+    playtest_max_steps: int = 960
+    seed: int = 0
+
+    @classmethod
+    def quick(cls, out: Path) -> "QuickstartPlan":
+        return cls(out=out, record_episodes=96, train_steps=300, eval_episodes=2, remote_matches=1,
+                   playtest_episodes=1, playtest_max_steps=480)
+
+
+@dataclass
+class StageResult:
+    name: str
+    seconds: float
+    summary: dict[str, Any] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)
+
+
+Stage = Callable[[QuickstartPlan], StageResult]
+
+
+def record_stage(plan: QuickstartPlan) -> StageResult:
+    from training.data import Dataset
+    from training.data.recorder import RecordPlan, record
+
+    data = plan.out / "data"
+    if data.exists():
+        import shutil
+
+        shutil.rmtree(data)
+    record(RecordPlan(plan.map_name, PERSONAS, plan.record_episodes, str(data), seed=plan.seed), workers=plan.workers)
+    ds = Dataset.open(data)
+    styles: dict[str, int] = {}
+    for episode in ds.episodes:
+        styles[episode.style] = styles.get(episode.style, 0) + 1
+    return StageResult("record", 0.0, {"episodes": len(ds.episodes), "steps": ds.total_steps, "styles": styles},
+                       {"dataset": "data/"})
+
+
+def train_stage(plan: QuickstartPlan) -> StageResult:
+    from training.api import load_config, train_run
+
+    config = load_config(None, max_steps=plan.train_steps, seed=plan.seed, progress=False)
+    metrics = train_run(plan.out / "data", plan.out / "run", config)
+    keep = {k: v for k, v in metrics.items() if isinstance(v, (int, float, str))}
+    return StageResult("train", 0.0, keep, {"run": "run/", "metrics": "run/metrics.json"})
+
+
+def export_stage(plan: QuickstartPlan) -> StageResult:
+    from export.onnx_export import export_run
+
+    report = export_run(plan.out / "run", plan.out / "model.onnx", dataset=plan.out / "data", seed=plan.seed)
+    return StageResult("export", 0.0, {"checks": list(report.checks), "size_bytes": int(report.size_bytes)},
+                       {"model": "model.onnx", "style encoder": "model.style.onnx"})
+
+
+def serve_stage(plan: QuickstartPlan) -> StageResult:
+    """Serve the model on loopback and let the arena, as a remote engine, play matches through the bridge."""
+    import numpy as np
+
+    from game_bridge.remote_play import play_remote
+    from game_bridge.server import BridgeServer
+
+    server = BridgeServer(plan.out / "model.onnx", host="127.0.0.1", port=0, seed=plan.seed).start()
+    try:
+        matches = [play_remote(server.target, plan.map_name, plan.seed + 100 + i,
+                               personas=PERSONAS[i % len(PERSONAS)], timeout=30.0)
+                   for i in range(plan.remote_matches)]
+    finally:
+        server.stop(grace=1.0)
+    ticks = np.concatenate([np.asarray(m.tick_ms) for m in matches]) if matches else np.zeros(1)
+    summary = {"matches": len(matches), "steps": [m.steps for m in matches],
+               "tick_ms_p50": round(float(np.percentile(ticks, 50)), 3),
+               "tick_ms_p99": round(float(np.percentile(ticks, 99)), 3),
+               "model_version": matches[0].model_version if matches else ""}
+    return StageResult("serve", 0.0, summary)
+
+
+def evaluate_stage(plan: QuickstartPlan) -> StageResult:
+    from botsdk.evaluation.runner import evaluate_policy
+
+    result = evaluate_policy(plan.out / "model.onnx", plan.out / "data", plan.out / "evaluation",
+                             episodes=plan.eval_episodes, seed=plan.seed)
+    headline = {k: result.get(k) for k in ("turing_auc", "turing_auc_floor", "turing_auc_robotic", "style_accuracy")}
+    return StageResult("evaluate", 0.0, headline, {"evaluation report": "evaluation/report.html",
+                                                   "evaluation json": "evaluation/report.json"})
+
+
+def playtest_stage(plan: QuickstartPlan) -> StageResult:
+    from botsdk.playtest import ArenaPlaytest, run_playtest, write_reports
+
+    summary = run_playtest(ArenaPlaytest(plan.playtest_map), list(plan.playtest_personas), plan.playtest_episodes,
+                           plan.playtest_max_steps, workers=plan.workers, seed=plan.seed)
+    write_reports(summary, plan.out / "playtest")
+    found = json.loads((plan.out / "playtest" / "playtest.json").read_text())
+    keep = {k: found[k] for k in ("coverage", "findings_by_check", "passed") if k in found}
+    return StageResult("playtest", 0.0, keep, {"playtest report": "playtest/report.html",
+                                               "junit": "playtest/junit.xml"})
+
+
+STAGES: tuple[tuple[str, Stage], ...] = (
+    ("record demonstrators", record_stage),
+    ("train style-conditioned policy", train_stage),
+    ("export ONNX", export_stage),
+    ("serve over gRPC + remote matches", serve_stage),
+    ("evaluate human-likeness and style", evaluate_stage),
+    ("playtest the QA map", playtest_stage),
+)
+
+
+def run_quickstart(plan: QuickstartPlan, on_stage: Callable[[str, int, int], None] | None = None) -> Path:
+    """Run every stage, write quickstart.json and report.html into `plan.out`; returns the report's path."""
+    from botsdk.quickstart.report import write_quickstart_report
+
+    plan.out.mkdir(parents=True, exist_ok=True)
+    results: list[StageResult] = []
+    started = time.perf_counter()
+    for index, (label, stage) in enumerate(STAGES):
+        if on_stage:
+            on_stage(label, index, len(STAGES))
+        t0 = time.perf_counter()
+        result = stage(plan)
+        result.seconds = round(time.perf_counter() - t0, 1)
+        results.append(result)
+    total = round(time.perf_counter() - started, 1)
+    summary = {"plan": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(plan).items()},
+               "total_seconds": total, "stages": [asdict(r) for r in results]}
+    (plan.out / "quickstart.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    return write_quickstart_report(plan.out, summary)

@@ -1,0 +1,93 @@
+"""Per-agent recurrent state: agent id -> row of one float32 array, so a batch gathers and scatters in one call."""
+
+from __future__ import annotations
+
+from typing import Hashable, Sequence
+
+import numpy as np
+
+
+class UnknownAgentError(KeyError):
+    """An operation named an agent the runtime has never seen (or already ended)."""
+
+    def __str__(self) -> str:  # KeyError would print the repr of the message
+        return str(self.args[0])
+
+
+class AgentStateTable:
+    def __init__(self, state_size: int, capacity: int = 64):
+        self.state_size = int(state_size)
+        self._state = np.zeros((max(capacity, 1), self.state_size), np.float32)
+        self._rows: dict[Hashable, int] = {}
+        self._free: list[int] = []
+        self._last_ids: tuple | None = None
+        self._last_rows = np.empty(0, np.intp)
+
+    @property
+    def agents(self) -> list[Hashable]:
+        return list(self._rows)
+
+    def __contains__(self, agent_id: Hashable) -> bool:
+        return agent_id in self._rows
+
+    def rows(self, agent_ids: Sequence[Hashable]) -> np.ndarray:
+        """Row index per agent; unseen agents get a fresh zero row. Repeating the last id list costs one compare."""
+        key = agent_ids if isinstance(agent_ids, tuple) else tuple(agent_ids)
+        if key == self._last_ids:
+            return self._last_rows
+        if len(set(key)) != len(key):
+            dupes = sorted({str(a) for a in key if key.count(a) > 1})
+            raise ValueError(f"agent_ids must be unique within one call; repeated: {dupes}")
+        rows = np.fromiter((self._row(a) for a in key), np.intp, len(key))
+        self._last_ids, self._last_rows = key, rows
+        return rows
+
+    def _row(self, agent_id: Hashable) -> int:
+        row = self._rows.get(agent_id)
+        if row is None:
+            row = self._free.pop() if self._free else len(self._rows)
+            if row >= self._state.shape[0]:
+                grown = np.zeros((self._state.shape[0] * 2, self.state_size), np.float32)
+                grown[: self._state.shape[0]] = self._state
+                self._state = grown
+            self._state[row] = 0.0
+            self._rows[agent_id] = row
+        return row
+
+    def gather(self, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if len(rows) == 1:  # one agent: a row copy is several times cheaper than a fancy-index take
+            out[0] = self._state[rows[0]]
+            return out
+        return np.take(self._state, rows, axis=0, out=out)
+
+    def scatter(self, rows: np.ndarray, values: np.ndarray) -> None:
+        if len(rows) == 1:
+            self._state[rows[0]] = values[0]
+        else:
+            self._state[rows] = values
+
+    def zero(self, rows: np.ndarray) -> None:
+        self._state[rows] = 0.0
+
+    def known_rows(self, agent_ids: Sequence[Hashable], action: str) -> list[int]:
+        unknown = [a for a in agent_ids if a not in self._rows]
+        if unknown:
+            known = ", ".join(map(str, list(self._rows)[:20])) or "none"
+            raise UnknownAgentError(f"cannot {action} unknown agent(s) {[str(a) for a in unknown]}; known agents: "
+                                    f"{known} (an agent becomes known on its first act())")
+        return [self._rows[a] for a in agent_ids]
+
+    def reset(self, agent_ids: Sequence[Hashable]) -> None:
+        self._state[self.known_rows(agent_ids, "reset")] = 0.0
+
+    def end(self, agent_ids: Sequence[Hashable]) -> None:
+        rows = self.known_rows(agent_ids, "end")
+        for agent_id, row in zip(agent_ids, rows):
+            del self._rows[agent_id]
+            self._free.append(row)
+        self._last_ids = None
+
+    def resize(self, state_size: int) -> None:
+        """A swapped-in model with another state width starts every agent from zeros."""
+        self.state_size = int(state_size)
+        self._state = np.zeros((self._state.shape[0], self.state_size), np.float32)

@@ -1,0 +1,87 @@
+"""What an exported model carries besides its weights: the metadata keys and the I/O names every engine relies on.
+
+No torch and no onnxruntime session here: reading a contract from a file must stay cheap (`botsdk contract show`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Mapping
+
+from botsdk.contract import BehaviourContract
+
+KEY_CONTRACT = "botsdk.contract"
+KEY_MODEL_VERSION = "botsdk.model_version"
+KEY_TRAINING_CONFIG = "botsdk.training_config"
+KEY_DATASET_HASH = "botsdk.dataset_hash"
+KEY_STATE_SIZE = "botsdk.state_size"
+REQUIRED_KEYS = (KEY_CONTRACT, KEY_MODEL_VERSION, KEY_TRAINING_CONFIG, KEY_DATASET_HASH, KEY_STATE_SIZE)
+
+INPUT_OBS = "obs"
+INPUT_STYLE = "style"
+INPUT_STATE = "state_in"
+OUTPUT_STATE = "state_out"
+STYLE_INPUT_OBS = "obs"
+STYLE_INPUT_ACTIONS = "actions_onehot"
+STYLE_OUTPUT = "style"
+OPSET = 17
+
+
+def logits_name(head: str) -> str:
+    """Output name of one action head's logits."""
+    return f"logits_{head}"
+
+
+def output_names(contract: BehaviourContract) -> list[str]:
+    """Policy outputs in the order the exporter writes them: one logits tensor per head, then the state."""
+    return [logits_name(h) for h in contract.head_names] + [OUTPUT_STATE]
+
+
+def style_path_for(model_path: str | Path) -> Path:
+    """`model.onnx` -> `model.style.onnx`: where the style encoder sits next to its policy."""
+    model_path = Path(model_path)
+    return model_path.with_name(model_path.stem + ".style.onnx")
+
+
+def build_metadata(contract: BehaviourContract, model_version: str, training_config: Mapping | str,
+                   dataset_hash: str, state_size: int) -> dict[str, str]:
+    """The `metadata_props` of an exported policy (all values are strings, as ONNX requires)."""
+    config_text = training_config if isinstance(training_config, str) else json.dumps(training_config, sort_keys=True,
+                                                                                       default=str)
+    return {
+        KEY_CONTRACT: contract.to_json(indent=None),
+        KEY_MODEL_VERSION: str(model_version),
+        KEY_TRAINING_CONFIG: config_text,
+        KEY_DATASET_HASH: str(dataset_hash),
+        KEY_STATE_SIZE: str(int(state_size)),
+    }
+
+
+def read_metadata(path: str | Path) -> dict[str, str]:
+    """All `metadata_props` of an ONNX file (onnx if installed, else onnxruntime's model meta)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no such ONNX file: {path}")
+    try:
+        import onnx
+    except ImportError:  # a serving install may carry onnxruntime only
+        import onnxruntime as ort
+
+        return dict(ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).get_modelmeta()
+                    .custom_metadata_map)
+    model = onnx.load(str(path), load_external_data=False)
+    return {p.key: p.value for p in model.metadata_props}
+
+
+def contract_from_metadata(metadata: Mapping[str, str], source: str) -> BehaviourContract:
+    """Parse the embedded contract; a file without one is an error naming the key that is missing."""
+    if KEY_CONTRACT not in metadata:
+        raise ValueError(f"{source}: no behaviour contract in the ONNX metadata (expected key {KEY_CONTRACT!r}; "
+                         f"found keys {sorted(metadata) or 'none'}); export it with `botsdk export`")
+    return BehaviourContract.from_json(metadata[KEY_CONTRACT])
+
+
+def read_contract_from_onnx(path: str | Path) -> BehaviourContract:
+    """The behaviour contract embedded in an exported model (used by `botsdk.contract.load_contract`)."""
+    return contract_from_metadata(read_metadata(path), str(path))

@@ -1,0 +1,255 @@
+"""Export a trained policy (and its style encoder) to self-contained ONNX files, refusing when a check fails.
+
+Torch is imported here only: this runs at export time, never in a serving process. Every file is checked by the
+full ONNX checker, opened by onnxruntime through the same loader the runtime uses, and compared with torch on
+held-out inputs; the file is written only when all checks pass.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import onnx
+import torch
+from torch import nn
+
+from botsdk.contract import BehaviourContract
+from export.metadata import (
+    INPUT_OBS, INPUT_STATE, INPUT_STYLE, OPSET, OUTPUT_STATE, STYLE_INPUT_ACTIONS, STYLE_INPUT_OBS, STYLE_OUTPUT,
+    build_metadata, output_names, style_path_for,
+)
+from export.parity import ParityReport, compare, held_out_styles, synthetic_observations
+from export.session import ModelFormatError, load_policy, load_style_encoder
+
+PARITY_ATOL = 1e-4
+PARITY_MIN_AGREEMENT = 0.999
+
+
+class ExportError(RuntimeError):
+    """Export refused: a check failed. The message names the check, the measured and the allowed values."""
+
+
+@dataclass
+class ExportReport:
+    path: Path
+    size_bytes: int
+    opset: int
+    state_size: int
+    parity: ParityReport
+    style_path: Path | None = None
+    style_parity: ParityReport | None = None
+    quantized: dict[str, Any] | None = None
+    checks: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "size_bytes": self.size_bytes, "opset": self.opset,
+                "state_size": self.state_size, "parity": self.parity.to_dict(),
+                "style_path": str(self.style_path) if self.style_path else None,
+                "style_parity": self.style_parity.to_dict() if self.style_parity else None,
+                "quantized": self.quantized, "checks": self.checks}
+
+
+class _FlatPolicy(nn.Module):
+    """The policy with flat outputs (logits per head, then state), the order ONNX output names follow."""
+
+    def __init__(self, policy: nn.Module):
+        super().__init__()
+        self.policy = policy
+
+    def forward(self, obs: torch.Tensor, style: torch.Tensor, state: torch.Tensor):
+        logits, new_state = self.policy(obs, style, state)
+        return (*logits, new_state)
+
+
+class _BatchedStyleEncoder(nn.Module):
+    """StyleEncoder returns style[S]; the file's contract is style[1, S]."""
+
+    def __init__(self, encoder: nn.Module):
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, obs: torch.Tensor, actions_onehot: torch.Tensor) -> torch.Tensor:
+        return self.encoder(obs, actions_onehot).reshape(1, -1)
+
+
+def _to_onnx(module: nn.Module, args: tuple, inputs: list[str], outputs: list[str], dynamic: dict,
+             opset: int) -> onnx.ModelProto:
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, args, buffer, input_names=inputs, output_names=outputs, opset_version=opset,
+                          dynamic_axes=dynamic, dynamo=False, do_constant_folding=True)
+    return onnx.load_model_from_string(buffer.getvalue())
+
+
+def _finalise(model: onnx.ModelProto, metadata: Mapping[str, str], path: Path, checks: list[str],
+              label: str | None = None) -> Path:
+    """Embed metadata, run the full checker, write one file (no external data) atomically."""
+    onnx.helper.set_model_props(model, dict(metadata))
+    try:
+        onnx.checker.check_model(model, full_check=True)
+    except onnx.checker.ValidationError as exc:
+        raise ExportError(f"ONNX checker (full) rejected the exported graph: {exc}") from None
+    checks.append(f"onnx.checker full_check passed ({label or path.name})")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    onnx.save_model(model, str(tmp), save_as_external_data=False)
+    os.replace(tmp, path)
+    return path
+
+
+def policy_parity(policy: nn.Module, path: Path, contract: BehaviourContract, obs: np.ndarray, state_size: int,
+                  seed: int, atol: float = PARITY_ATOL, min_agreement: float = PARITY_MIN_AGREEMENT) -> ParityReport:
+    """Torch vs onnxruntime on the same held-out inputs (random recurrent states included)."""
+    session, _, _ = load_policy(path)
+    rng = np.random.default_rng(seed + 1)
+    style = held_out_styles(contract, len(obs), seed)
+    state = np.zeros((len(obs), state_size), np.float32)
+    if getattr(policy, "recurrent", False):
+        state = rng.normal(0.0, 0.5, state.shape).astype(np.float32)
+    with torch.no_grad():
+        ref_logits, ref_state = policy(torch.from_numpy(obs), torch.from_numpy(style), torch.from_numpy(state))
+    reference = [t.numpy() for t in ref_logits] + [ref_state.numpy()]
+    exported = session.run(output_names(contract), {INPUT_OBS: obs, INPUT_STYLE: style, INPUT_STATE: state})
+    return compare(reference, exported, len(contract.head_sizes), atol, min_agreement)
+
+
+def _style_parity(encoder: nn.Module, path: Path, contract: BehaviourContract, obs: np.ndarray,
+                  atol: float) -> ParityReport:
+    session, _ = load_style_encoder(path)
+    rng = np.random.default_rng(0)
+    onehot = np.zeros((len(obs), sum(contract.head_sizes)), np.float32)
+    offset = 0
+    for size in contract.head_sizes:
+        onehot[np.arange(len(obs)), offset + rng.integers(0, size, len(obs))] = 1.0
+        offset += size
+    refs, outs = [], []
+    for chunk in np.array_split(np.arange(len(obs)), 8):  # several demonstration sets of different sizes
+        with torch.no_grad():
+            refs.append(encoder(torch.from_numpy(obs[chunk]), torch.from_numpy(onehot[chunk])).reshape(1, -1).numpy())
+        outs.append(session.run(None, {STYLE_INPUT_OBS: obs[chunk], STYLE_INPUT_ACTIONS: onehot[chunk]})[0])
+    ref, out = np.concatenate(refs), np.concatenate(outs)
+    diff = float(np.max(np.abs(ref - out)))
+    return ParityReport(len(refs), 0.0, diff, 1.0, atol, 0.0)
+
+
+def _check_policy_shapes(policy: nn.Module, contract: BehaviourContract) -> int:
+    """The policy must produce the contract's heads; returns its state size."""
+    state_size = int(getattr(policy, "state_size", 1))
+    obs = torch.zeros(2, contract.observation_size)
+    with torch.no_grad():
+        logits, state = policy(obs, torch.zeros(2, contract.style.size), torch.zeros(2, state_size))
+    got = [tuple(t.shape) for t in logits]
+    want = [(2, n) for n in contract.head_sizes]
+    if got != want or tuple(state.shape) != (2, state_size):
+        raise ExportError(f"policy outputs do not match the contract: expected logits {want} (heads "
+                          f"{list(contract.head_names)}) and state (2, {state_size}), got {got} and "
+                          f"{tuple(state.shape)}")
+    return state_size
+
+
+def export_policy(policy: nn.Module, contract: BehaviourContract, path: str | Path, *, model_version: str,
+                  training_config: Mapping | str, dataset_hash: str, held_out: np.ndarray | None = None,
+                  style_encoder: nn.Module | None = None, seed: int = 0, opset: int = OPSET,
+                  atol: float = PARITY_ATOL, min_agreement: float = PARITY_MIN_AGREEMENT) -> ExportReport:
+    """Write `path` (and `<stem>.style.onnx` when an encoder is given) or raise ExportError with the reason."""
+    if opset < 17:
+        raise ExportError(f"opset must be 17 or newer, got {opset}")
+    path, checks = Path(path), []
+    policy = policy.eval()
+    state_size = _check_policy_shapes(policy, contract)
+    obs = held_out if held_out is not None else synthetic_observations(contract, 2048, seed)
+    if obs.ndim != 2 or obs.shape[1] != contract.observation_size:
+        raise ExportError(f"held-out observations: expected float32[N, {contract.observation_size}], "
+                          f"got {obs.dtype}{list(obs.shape)}")
+    obs = np.ascontiguousarray(obs, np.float32)
+    names = output_names(contract)
+    dynamic = {n: {0: "batch"} for n in [INPUT_OBS, INPUT_STYLE, INPUT_STATE, *names]}
+    example = (torch.zeros(1, contract.observation_size), torch.zeros(1, contract.style.size),
+               torch.zeros(1, state_size))
+    model = _to_onnx(_FlatPolicy(policy), example, [INPUT_OBS, INPUT_STYLE, INPUT_STATE], names, dynamic, opset)
+    meta = build_metadata(contract, model_version, training_config, dataset_hash, state_size)
+    tmp = path.with_name(path.stem + ".checking.onnx")
+    try:
+        _finalise(model, meta, tmp, checks, label=path.name)
+        try:
+            parity = policy_parity(policy, tmp, contract, obs, state_size, seed, atol, min_agreement)
+        except ModelFormatError as exc:
+            raise ExportError(f"the exported file does not match the contract: {exc}") from None
+        if not parity.passed:
+            raise ExportError(f"parity with torch failed on {parity.samples} held-out observations: "
+                              f"{parity.failure()}")
+        checks.append(f"parity with torch on {parity.samples} held-out observations: max |diff| "
+                      f"{parity.max_abs_logit_diff:.2e}, argmax agreement {parity.argmax_agreement:.4%}")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    report = ExportReport(path, path.stat().st_size, opset, state_size, parity, checks=checks)
+    if style_encoder is not None:
+        _export_style_encoder(style_encoder.eval(), contract, path, meta, obs, opset, atol, report)
+    return report
+
+
+def _export_style_encoder(encoder: nn.Module, contract: BehaviourContract, policy_path: Path, meta: Mapping[str, str],
+                          obs: np.ndarray, opset: int, atol: float, report: ExportReport) -> None:
+    path = style_path_for(policy_path)
+    example = (torch.zeros(4, contract.observation_size), torch.zeros(4, sum(contract.head_sizes)))
+    dynamic = {STYLE_INPUT_OBS: {0: "n"}, STYLE_INPUT_ACTIONS: {0: "n"}}
+    model = _to_onnx(_BatchedStyleEncoder(encoder), example, [STYLE_INPUT_OBS, STYLE_INPUT_ACTIONS], [STYLE_OUTPUT],
+                     dynamic, opset)
+    _finalise(model, meta, path, report.checks)
+    parity = _style_parity(encoder, path, contract, obs[:512], atol)
+    if not parity.passed:
+        path.unlink(missing_ok=True)
+        raise ExportError(f"style encoder parity with torch failed: {parity.failure()}")
+    report.checks.append(f"style encoder parity: max |diff| {parity.max_abs_state_diff:.2e}")
+    report.style_path, report.style_parity = path, parity
+
+
+def held_out_from_dataset(dataset_path: str | Path, n: int = 2048) -> np.ndarray:
+    """Observations from the dataset's last episodes (newest recordings), at most `n` rows."""
+    from training.data.dataset import Dataset
+
+    ds = Dataset.open(dataset_path)
+    rows, total = [], 0
+    for info in reversed(ds.episodes):
+        obs = ds.episode(info.id)["observations"]
+        rows.append(obs[: n - total])
+        total += len(rows[-1])
+        if total >= n:
+            break
+    if not rows:
+        raise ExportError(f"dataset {dataset_path} has no episodes to draw held-out observations from")
+    return np.concatenate(rows).astype(np.float32)
+
+
+def export_run(run: str | Path, out: str | Path, quantize: str | None = None, dataset: str | Path | None = None,
+               seed: int = 0) -> ExportReport:
+    """`botsdk export`: load a run directory, export policy + style encoder, optionally int8-quantise."""
+    from training.checkpoint import load_run
+
+    try:
+        loaded = load_run(run)
+    except RuntimeError as exc:  # weights that no longer fit the model code (trained by another version)
+        raise ExportError(f"{run}: the checkpoint does not load into this version's model: {exc}") from None
+    held_out = held_out_from_dataset(dataset) if dataset is not None else None
+    version = f"{Path(loaded.path).parent.name or 'run'}@step{loaded.step}"
+    report = export_policy(loaded.policy, loaded.contract, out, model_version=version,
+                           training_config=json.dumps(loaded.config.to_dict(), sort_keys=True),
+                           dataset_hash=loaded.dataset_hash, held_out=held_out, style_encoder=loaded.style_encoder,
+                           seed=seed)
+    if quantize is not None:
+        from export.quantize import quantize_policy
+
+        report.quantized = quantize_policy(Path(out), quantize, held_out, seed)
+        report.size_bytes = report.quantized["size_bytes"]
+        report.checks.append(f"{quantize}: argmax agreement {report.quantized['argmax_agreement']:.4%}, "
+                             f"{report.quantized['size_bytes']} bytes")
+    return report

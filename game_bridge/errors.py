@@ -1,0 +1,26 @@
+"""The one exception the bridge's request checks raise: a gRPC status code plus a message naming the field."""
+
+from __future__ import annotations
+
+import grpc
+
+
+class BridgeError(Exception):
+    """A request the server refuses; `code` becomes the RPC status, the message names the field and both values."""
+
+    def __init__(self, code: grpc.StatusCode, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def invalid(message: str) -> BridgeError:
+    return BridgeError(grpc.StatusCode.INVALID_ARGUMENT, message)
+
+
+def exhausted(message: str) -> BridgeError:
+    return BridgeError(grpc.StatusCode.RESOURCE_EXHAUSTED, message)
+
+
+class InsecureBindError(ValueError):
+    """Refusing to listen on a non-loopback address with neither a token nor TLS."""

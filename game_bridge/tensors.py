@@ -1,0 +1,74 @@
+"""FloatTensor <-> numpy without per-element Python work: raw little-endian bytes are read in place."""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+
+from game_bridge._generated import bridge_pb2 as pb
+from game_bridge.errors import invalid
+
+_F32 = np.dtype("<f4")
+
+
+def to_tensor(array: np.ndarray, packed: bool = False) -> pb.FloatTensor:
+    """numpy -> FloatTensor (raw bytes by default; `packed=True` fills the repeated float field instead)."""
+    array = np.ascontiguousarray(array, dtype=_F32)
+    if packed:
+        return pb.FloatTensor(shape=list(array.shape), values=array.ravel().tolist())
+    return pb.FloatTensor(shape=list(array.shape), raw=array.tobytes())
+
+
+def from_tensor(tensor: pb.FloatTensor, expected: tuple[int, ...], field: str, check_finite: bool = True) -> np.ndarray:
+    """FloatTensor -> float32 array of shape `expected`, or INVALID_ARGUMENT naming `field` and both shapes."""
+    shape = tuple(tensor.shape)
+    if shape != expected:
+        raise invalid(f"{field}.shape: expected {list(expected)}, got {list(shape)}")
+    count = math.prod(expected)
+    raw = tensor.raw  # read once: each read of a bytes field builds a new object
+    n_values = len(tensor.values)
+    if raw and n_values:
+        raise invalid(f"{field}: set either raw or values, not both")
+    if raw or not n_values and count == 0:
+        if len(raw) != 4 * count:
+            raise invalid(f"{field}.raw: expected {4 * count} bytes ({list(expected)} float32), got {len(raw)}")
+        array = np.frombuffer(raw, dtype=_F32).reshape(expected)
+    else:
+        if n_values != count:
+            raise invalid(f"{field}.values: expected {count} floats ({list(expected)}), got {n_values}")
+        array = np.array(tensor.values, dtype=np.float32).reshape(expected)
+    if check_finite and not np.isfinite(array).all():
+        bad = np.argwhere(~np.isfinite(array))[0].tolist()
+        raise invalid(f"{field}: expected finite float32 values, got {array[tuple(bad)]} at index {bad}")
+    return array
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _framing(rows: int, heads: int) -> tuple[bytes, bytes]:
+    """Wire bytes around a (rows, heads) body of one-byte varints: field 1's tag and length, then field 2 (shape)."""
+    shape = _varint(rows) + _varint(heads)
+    return b"\x0a" + _varint(rows * heads), b"\x12" + _varint(len(shape)) + shape
+
+
+def encode_actions(actions: np.ndarray, below_128: bool | None = None) -> pb.Actions:
+    """int[B, H] -> Actions. Indices below 128 are one-byte varints, so the packed field is written by numpy in one
+    go and parsed once (no per-element Python work); larger indices take the ordinary path. `below_128=True` says
+    the caller knows (every head has at most 128 options), saving the check."""
+    rows, heads = actions.shape
+    if below_128 is None:
+        below_128 = bool(actions.size) and 0 <= actions.min() and actions.max() < 128
+    if below_128:
+        header, shape = _framing(rows, heads)
+        return pb.Actions.FromString(header + actions.astype(np.uint8).tobytes() + shape)
+    return pb.Actions(actions=actions.astype(np.int32).ravel().tolist(), shape=[rows, heads])

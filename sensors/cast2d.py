@@ -1,0 +1,65 @@
+"""`cast_rays_2d`: the batched 2D fan sensor, encoded as the contract says."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from botsdk.contract import ContractError, RaySensorSpec
+from sensors._kernels2d import cast_fan, cast_fan_serial, merge_cells
+from sensors.grid import circle_boxes, fill_like
+from sensors.patterns import ray_angles, validate_spec
+from sensors.scene import Scene2D, _array, _tags
+
+PARALLEL_MIN_RAYS = 512  # below this many rays a call runs on the calling thread
+
+
+def _check_tags(name: str, tags: np.ndarray, n_tags: int) -> None:
+    if tags.size and tags.max() >= n_tags:
+        raise ContractError(name, f"tag indices in [0, {n_tags}) (spec.tags has {n_tags})", int(tags.max()))
+
+
+def cast_rays_2d(scene: Scene2D, spec: RaySensorSpec, origins: np.ndarray, headings: np.ndarray,
+                 circles: np.ndarray, circle_tags: np.ndarray, owners: np.ndarray,
+                 out: np.ndarray | None = None) -> np.ndarray:
+    """Encoded rays float32[A, spec.size] for A agents at `origins` (their positions; spec.offset is applied,
+    (forward, left) rotated by the heading) facing `headings` (radians CCW from +x). `owners[a]` is the index of
+    agent a's own circle (or -1): its rays never hit it."""
+    validate_spec(spec)
+    if spec.pattern != "fan2d":
+        raise ContractError("rays.pattern", "'fan2d' for cast_rays_2d", spec.pattern)
+    origins = _array("origins", origins, np.float64, 2)
+    n_agents = origins.shape[0]
+    headings = _array("headings", headings, np.float64, None)
+    owners = _array("owners", owners, np.int32, None)
+    circles = _array("circles", circles, np.float64, 3)
+    circle_tags = _tags("circle_tags", circle_tags, circles.shape[0])
+    if headings.shape[0] != n_agents or owners.shape[0] != n_agents:
+        raise ValueError(f"headings and owners: expected {n_agents} entries (one per origin), "
+                         f"got {headings.shape[0]} and {owners.shape[0]}")
+    if n_agents and (owners.min() < -1 or owners.max() >= circles.shape[0]):
+        raise ValueError(f"owners: expected -1 or a circle index in [0, {circles.shape[0]}), "
+                         f"got {int(owners.min())}..{int(owners.max())}")
+    if circles.shape[0] and circles[:, 2].min() < 0:
+        raise ValueError(f"circles: expected radius >= 0, got {float(circles[:, 2].min())}")
+    n_tags = len(spec.tags)
+    _check_tags("segment_tags", scene.segment_tags, n_tags)
+    _check_tags("circle_tags", circle_tags, n_tags)
+    if out is None:
+        out = np.empty((n_agents, spec.size), np.float32)
+    elif out.shape != (n_agents, spec.size) or out.dtype != np.float32:
+        raise ValueError(f"out: expected float32{(n_agents, spec.size)}, got {out.dtype}{out.shape}")
+    if n_agents == 0:
+        return out
+    g = scene.grid
+    angles = ray_angles(spec).tolist()  # libm cos/sin per ray, exactly what the reference and engines use
+    cos_a = np.array([math.cos(a) for a in angles])
+    sin_a = np.array([math.sin(a) for a in angles])
+    cg, loose = fill_like(g, circle_boxes(circles))
+    fwd, left = float(spec.offset[0]), float(spec.offset[1])
+    start, data = merge_cells(g.start, g.items, scene.segments, cg.start, cg.items, circles)
+    kernel = cast_fan if n_agents * len(angles) >= PARALLEL_MIN_RAYS else cast_fan_serial
+    kernel(np.ascontiguousarray(origins[:, 0]), np.ascontiguousarray(origins[:, 1]), headings, cos_a, sin_a,
+             fwd, left, float(spec.max_distance), n_tags, g.x0, g.y0, g.cell, g.nx, g.ny, start, data, scene.segment_tags, circles, circle_tags, loose, owners, out)
+    return out

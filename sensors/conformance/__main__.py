@@ -1,0 +1,11 @@
+"""Write the conformance vectors: `python -m sensors.conformance`."""
+
+import json
+
+from sensors.conformance import HERE
+from sensors.conformance.cases import CASES_2D, CASES_3D, expected
+
+for case in CASES_2D + CASES_3D:
+    path = HERE / f"{case['name']}.json"
+    path.write_text(json.dumps({**case, "expected": expected(case)}, indent=1) + "\n")
+    print(path)

@@ -1,0 +1,39 @@
+"""Shared helpers of the bridge tests: a synthetic model (no torch), observations, and a self-made CA (openssl)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from botsdk.arena.contract import arena_contract
+
+
+def make_model(path: Path, seed: int = 0, recurrent: bool = True, contract=None) -> Path:
+    from export.synthetic import make_random_policy_onnx
+
+    return make_random_policy_onnx(contract or arena_contract(), path, recurrent=recurrent, seed=seed)
+
+
+def observations(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random((n, arena_contract().observation_size), dtype=np.float32)
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def make_pki(directory: Path) -> dict[str, Path]:
+    """A throw-away CA, a server certificate for 127.0.0.1/localhost and a client certificate, all signed by it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+             "-subj", "/CN=botsdk test CA", cwd=directory)
+    for name, ext in (("server", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth"),
+                      ("client", "extendedKeyUsage=clientAuth")):
+        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+                 "-subj", f"/CN={name}", cwd=directory)
+        (directory / f"{name}.ext").write_text(ext + "\n")
+        _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                 "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext", cwd=directory)
+    return {n: directory / n for n in ("ca.pem", "server.pem", "server.key", "client.pem", "client.key")}

@@ -1,0 +1,152 @@
+"""Export of models trained for a few steps: file format, metadata, parity gate, int8, refusals, CLI."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from botsdk.arena.contract import arena_contract
+from botsdk.cli import build_app
+from botsdk.contract import load_contract
+from export.metadata import REQUIRED_KEYS, read_metadata
+from export.onnx_export import ExportError, export_policy
+from export.runtime import BotRuntime, StyleEncoderRuntime
+from training.api import train_run
+from training.checkpoint import load_run
+from training.config import TrainConfig
+from training.synthetic import write_synthetic_dataset
+
+C = arena_contract()
+SMALL = dict(max_steps=4, batch_size=64, eval_every=4, log_every=4, checkpoint_every=4, progress=False, threads=1,
+             encoder_set_size=16, encoder_groups=2, hidden_sizes=[64, 64], gru_hidden=16, style_embedding=8,
+             encoder_hidden=32, window=4)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("export")
+    data = write_synthetic_dataset(root / "data", C, players_per_persona=1, episodes_per_player=2, steps=32)
+    runs = {"data": data}
+    for kind in ("mlp", "gru"):
+        train_run(data, root / kind, TrainConfig(model=kind, **SMALL))
+        runs[kind] = root / kind
+    return runs
+
+
+def _export(run: Path, out: Path, *extra: str) -> dict:
+    result = CliRunner().invoke(build_app(), ["export", str(run), "--out", str(out), "--json", *extra])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("kind", ["mlp", "gru"])
+def test_cli_export_writes_a_checked_self_contained_file(trained, tmp_path, kind):
+    out = tmp_path / f"{kind}.onnx"
+    report = _export(trained[kind], out, "--data", str(trained["data"]))
+    assert report["parity"]["passed"] and report["parity"]["max_abs_logit_diff"] <= 1e-4
+    assert report["parity"]["argmax_agreement"] >= 0.999
+    assert any("full_check passed" in c for c in report["checks"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, f"{kind}.style.onnx"])
+    model = onnx.load(str(out))
+    assert max(o.version for o in model.opset_import if o.domain in ("", "ai.onnx")) >= 17
+    assert not any(t.data_location == onnx.TensorProto.EXTERNAL for t in model.graph.initializer)
+    for tensor in list(model.graph.input) + list(model.graph.output):
+        assert tensor.type.tensor_type.shape.dim[0].dim_param, f"{tensor.name} has no dynamic batch axis"
+    assert [i.name for i in model.graph.input] == ["obs", "style", "state_in"]
+    assert [o.name for o in model.graph.output] == [f"logits_{h}" for h in C.head_names] + ["state_out"]
+    meta = read_metadata(out)
+    assert set(REQUIRED_KEYS) <= set(meta)
+    loaded = load_run(trained[kind])
+    assert load_contract(out).content_hash == C.content_hash
+    assert meta["botsdk.dataset_hash"] == loaded.dataset_hash
+    assert json.loads(meta["botsdk.training_config"])["model"] == kind
+    assert int(meta["botsdk.state_size"]) == loaded.policy.state_size
+
+
+def test_runtime_matches_torch_on_a_trained_gru_over_several_steps(trained, tmp_path):
+    out = tmp_path / "gru.onnx"
+    _export(trained["gru"], out)
+    loaded = load_run(trained["gru"])
+    rt = BotRuntime(out, greedy=True)
+    obs = np.random.default_rng(0).random((5, 3, C.observation_size), dtype=np.float32)
+    style = np.tile(np.asarray(C.style.persona("rusher"), np.float32), (3, 1))
+    state = torch.zeros(3, loaded.policy.state_size)
+    for t in range(5):
+        with torch.no_grad():
+            logits, state = loaded.policy(torch.from_numpy(obs[t]), torch.from_numpy(style), state)
+        actions = rt.act(["x", "y", "z"], obs[t], style)
+        for h, head in enumerate(logits):
+            np.testing.assert_allclose(rt.last_logits[h], head.numpy(), atol=1e-4)
+            np.testing.assert_array_equal(actions[:, h], head.argmax(1).numpy())
+
+
+def test_style_encoder_export_matches_torch(trained, tmp_path):
+    out = tmp_path / "mlp.onnx"
+    _export(trained["mlp"], out)
+    loaded = load_run(trained["mlp"])
+    obs = np.random.default_rng(1).random((20, C.observation_size), dtype=np.float32)
+    actions = np.stack([np.random.default_rng(2).integers(0, n, 20) for n in C.head_sizes], axis=1)
+    with torch.no_grad():
+        expected = loaded.style_encoder.encode_actions(torch.from_numpy(obs), torch.from_numpy(actions)).numpy()
+    got = StyleEncoderRuntime(tmp_path / "mlp.style.onnx").encode(obs, actions)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_int8_reports_agreement_and_size(trained, tmp_path):
+    out = tmp_path / "q.onnx"
+    report = _export(trained["mlp"], out, "--quantize", "int8")
+    q = report["quantized"]
+    assert 0.95 <= q["argmax_agreement"] <= 1.0 and q["size_bytes"] < q["float_size_bytes"]
+    assert Path(q["float_path"]).exists() and out.stat().st_size == q["size_bytes"]
+    rt = BotRuntime(out)  # the quantised file keeps the contract and runs
+    assert rt.contract.content_hash == C.content_hash
+    assert rt.metadata["botsdk.quantization"] == "int8"
+
+
+class _BranchyPolicy(torch.nn.Module):
+    """Export-unfriendly: a data-dependent Python branch is frozen by tracing, so ONNX and torch disagree."""
+
+    state_size = 1
+
+    def __init__(self, inner: torch.nn.Module):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, obs, style, state):
+        logits, state = self.inner(obs, style, state)
+        if float(obs.abs().sum()) > 0.0:  # traced with zeros: this branch is never exported
+            logits = [-2.0 * head for head in logits]
+        return logits, state
+
+
+def test_export_refuses_when_parity_fails_and_writes_nothing(trained, tmp_path):
+    loaded = load_run(trained["mlp"])
+    out = tmp_path / "broken.onnx"
+    with pytest.raises(ExportError, match=r"parity with torch failed on 2048 held-out observations: max \|logit "
+                                          r"difference\| .* > allowed 0.0001"):
+        export_policy(_BranchyPolicy(loaded.policy), C, out, model_version="x", training_config={},
+                      dataset_hash="none")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_refuses_a_policy_that_does_not_match_the_contract(trained, tmp_path):
+    from botsdk.contract import ActionHead, BehaviourContract
+
+    loaded = load_run(trained["mlp"])
+    wider = BehaviourContract(**{**C.__dict__, "actions": C.actions + (ActionHead("crouch", (0, 1)),)})
+    with pytest.raises(ExportError, match=r"policy outputs do not match the contract: expected logits .*\(2, 2\)\]"
+                                          r" \(heads \['move', 'turn', 'fire', 'interact', 'crouch'\]\)"):
+        export_policy(loaded.policy, wider, tmp_path / "x.onnx", model_version="x", training_config={},
+                      dataset_hash="none")
+
+
+def test_cli_reports_bad_arguments(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(build_app(), ["export", str(tmp_path / "nope"), "--out", str(tmp_path / "m.onnx")])
+    assert result.exit_code == 2 and "no such run directory" in result.output
+    result = runner.invoke(build_app(), ["export", str(tmp_path), "--out", str(tmp_path / "m.pt")])
+    assert result.exit_code == 2 and "expected a path ending in .onnx" in result.output

@@ -1,0 +1,37 @@
+"""TrainConfig: TOML round trip, unknown keys and wrong types refused with the key named."""
+
+import pytest
+
+from training.config import ConfigError, TrainConfig
+
+
+def test_toml_round_trip(tmp_path):
+    config = TrainConfig(model="gru", hidden_sizes=[64, 32], lr=0.01, val_split="player", contract="arena")
+    path = tmp_path / "c.toml"
+    path.write_text(config.to_toml())
+    assert TrainConfig.from_toml(path) == config
+
+
+def test_train_table_and_int_for_float(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[train]\nlr = 1\nmax_steps = 7\n")
+    config = TrainConfig.from_toml(path)
+    assert config.lr == 1.0 and isinstance(config.lr, float) and config.max_steps == 7
+
+
+def test_unknown_key_is_named(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("batch_sise = 3\n")
+    with pytest.raises(ConfigError, match="batch_sise"):
+        TrainConfig.from_toml(path)
+
+
+@pytest.mark.parametrize("key,value,fragment", [
+    ("batch_size", "'big'", "batch_size"), ("model", "'transformer'", "transformer"),
+    ("val_fraction", "1.5", "val_fraction"), ("style_encoder", "3", "style_encoder"),
+])
+def test_bad_values_are_named(tmp_path, key, value, fragment):
+    path = tmp_path / "c.toml"
+    path.write_text(f"{key} = {value}\n")
+    with pytest.raises(ConfigError, match=fragment):
+        TrainConfig.from_toml(path)

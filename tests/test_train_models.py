@@ -1,0 +1,71 @@
+"""Policies and the style encoder follow the shapes in docs/interfaces.md; blends are linear in style space."""
+
+import torch
+
+from botsdk.arena.contract import arena_contract
+from training.config import TrainConfig
+from training.models import build_policy, sample_actions
+from training.style import StyleEncoder, actions_onehot, style_vector
+
+CONTRACT = arena_contract()
+
+
+def _inputs(policy, batch=5):
+    torch.manual_seed(0)
+    return (torch.rand(batch, CONTRACT.observation_size), torch.rand(batch, CONTRACT.style.size),
+            torch.zeros(batch, policy.state_size))
+
+
+def test_mlp_shapes_and_state_passthrough():
+    policy = build_policy(CONTRACT, TrainConfig(hidden_sizes=[32, 16]))
+    assert policy.state_size == 1 and not policy.recurrent
+    logits, state = policy(*_inputs(policy))
+    assert [tuple(h.shape) for h in logits] == [(5, n) for n in CONTRACT.head_sizes]
+    assert state.shape == (5, 1)
+
+
+def test_gru_carries_state_and_matches_sequence_forward():
+    policy = build_policy(CONTRACT, TrainConfig(model="gru", hidden_sizes=[32], gru_hidden=24))
+    assert policy.state_size == 24 and policy.recurrent
+    obs = torch.rand(3, 6, CONTRACT.observation_size)
+    style = torch.rand(3, CONTRACT.style.size)
+    state = torch.zeros(3, 24)
+    seq_logits, seq_state = policy.forward_sequence(obs, style, state)
+    for t in range(6):  # step-by-step use (the runtime's) equals the sequence form (training's)
+        step_logits, state = policy(obs[:, t], style, state)
+        for h in range(len(step_logits)):
+            torch.testing.assert_close(step_logits[h], seq_logits[h][:, t], atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(state, seq_state)
+    assert not torch.allclose(seq_logits[0][:, 0], seq_logits[0][:, 5])
+
+
+def test_style_changes_output_and_blend_is_midpoint_in_embedding():
+    policy = build_policy(CONTRACT, TrainConfig(hidden_sizes=[32]))
+    a, b = style_vector(CONTRACT, "rusher"), style_vector(CONTRACT, "holder")
+    mid = style_vector(CONTRACT, {"rusher": 1.0, "holder": 1.0})
+    torch.testing.assert_close(mid, (a + b) / 2)
+    torch.testing.assert_close(policy.style_proj(mid), (policy.style_proj(a) + policy.style_proj(b)) / 2)
+    obs = torch.rand(1, CONTRACT.observation_size)
+    la = policy(obs, a[None], torch.zeros(1, 1))[0][0]
+    lb = policy(obs, b[None], torch.zeros(1, 1))[0][0]
+    assert not torch.allclose(la, lb)
+
+
+def test_encoder_signature_and_permutation_invariance():
+    encoder = StyleEncoder(CONTRACT, TrainConfig(encoder_hidden=16))
+    obs = torch.rand(10, CONTRACT.observation_size)
+    actions = torch.stack([torch.randint(0, n, (10,)) for n in CONTRACT.head_sizes], dim=1)
+    onehot = actions_onehot(actions, list(CONTRACT.head_sizes))
+    assert onehot.shape == (10, sum(CONTRACT.head_sizes)) and torch.all(onehot.sum(1) == len(CONTRACT.head_sizes))
+    style = encoder(obs, onehot)
+    assert style.shape == (CONTRACT.style.size,)
+    perm = torch.randperm(10)
+    torch.testing.assert_close(encoder(obs[perm], onehot[perm]), style)
+
+
+def test_sampling_is_seeded_and_greedy_is_argmax():
+    logits = [torch.randn(4, n) for n in CONTRACT.head_sizes]
+    greedy = sample_actions(logits, greedy=True)
+    assert torch.equal(greedy[:, 1], logits[1].argmax(-1))
+    draw = lambda: sample_actions(logits, torch.Generator().manual_seed(3))  # noqa: E731
+    assert torch.equal(draw(), draw())

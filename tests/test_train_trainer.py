@@ -1,0 +1,101 @@
+"""`botsdk train` end to end on a tiny learnable dataset: learning, exact resume, what a checkpoint carries,
+and refusal of a dataset whose contract disagrees with the config."""
+
+import dataclasses
+import json
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from botsdk.arena.contract import arena_contract
+from botsdk.cli import build_app
+from botsdk.contract import load_contract
+from training.api import load_config, train_run
+from training.checkpoint import load_run, read_checkpoint
+from training.config import TrainConfig
+from training.data import Dataset
+from training.synthetic import write_synthetic_dataset
+
+CONTRACT = arena_contract()
+TINY = dict(hidden_sizes=[32], style_embedding=8, encoder_hidden=16, encoder_groups=2, encoder_set_size=8,
+            batch_size=32, lr=3e-3, eval_every=3, log_every=2, checkpoint_every=1000, progress=False, threads=1)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demos")
+    return write_synthetic_dataset(root, CONTRACT, players_per_persona=2, episodes_per_player=2, steps=40, seed=1)
+
+
+def test_learns_style_dependent_actions(dataset, tmp_path):
+    config = TrainConfig(**{**TINY, "hidden_sizes": [64], "batch_size": 128, "max_steps": 160, "eval_every": 40,
+                            "log_every": 40, "val_split": "player", "val_fraction": 0.5, "encoder_groups": 4})
+    metrics = train_run(dataset, tmp_path / "run", config)
+    val = metrics["val"]
+    # move and interact depend on the persona (training.synthetic): both need the style input
+    assert val["val_agree_move"] > 0.8 and val["val_agree_interact"] > 0.9, val
+    run = load_run(tmp_path / "run")
+    obs = torch.from_numpy(Dataset.open(dataset).episode(0)["observations"][:20])
+    styles = [torch.tensor(CONTRACT.style.persona(p)).expand(20, -1) for p in ("rusher", "holder")]
+    moves = [run.policy(obs, s, torch.zeros(20, 1))[0][0].argmax(-1) for s in styles]
+    assert (moves[0] != moves[1]).float().mean() > 0.8  # rusher and holder move differently on the same frames
+
+
+def test_resume_is_exact(dataset, tmp_path):
+    config = TrainConfig(**TINY, max_steps=6)
+    train_run(dataset, tmp_path / "straight", config)
+    train_run(dataset, tmp_path / "split", config.replace(max_steps=3))
+    assert read_checkpoint(tmp_path / "split")["step"] == 3
+    train_run(dataset, tmp_path / "split", config, resume=True)
+    a, b = read_checkpoint(tmp_path / "straight"), read_checkpoint(tmp_path / "split")
+    assert b["step"] == 6
+    for part in ("policy", "encoder", "best_policy"):
+        for key, tensor in a[part].items():
+            assert torch.equal(tensor, b[part][key]), (part, key)
+    assert a["best_val"] == b["best_val"]
+    fresh = read_checkpoint(tmp_path / "straight")["policy"]
+    assert any(not torch.equal(fresh[k], v) for k, v in read_checkpoint(tmp_path / "split")["policy"].items()) is False
+
+
+def test_checkpoint_carries_contract_config_and_dataset_hash(dataset, tmp_path):
+    config = TrainConfig(**TINY, max_steps=4)
+    run_dir = tmp_path / "run"
+    train_run(dataset, run_dir, config)
+    state = read_checkpoint(run_dir)
+    assert state["dataset_hash"] == Dataset.open(dataset).content_hash
+    assert TrainConfig.from_dict(state["config"]) == config
+    assert load_contract(run_dir / "checkpoint.pt") == CONTRACT  # the .pt reader of botsdk.contract
+    assert load_config(run_dir / "config.toml") == config
+    assert any(p.name.startswith("events.out.tfevents") for p in (run_dir / "tb").iterdir())
+    assert json.loads((run_dir / "metrics.json").read_text())["step"] == 4
+    run = load_run(run_dir)
+    assert run.contract == CONTRACT and run.style_encoder is not None and not run.policy.training
+
+
+def test_early_stopping_stops_when_validation_stalls(dataset, tmp_path):
+    config = TrainConfig(**{**TINY, "lr": 0.0, "max_steps": 200, "eval_every": 2, "patience": 2})
+    metrics = train_run(dataset, tmp_path / "run", config)
+    assert metrics["stopped_early"] and metrics["step"] == 6  # best at 2, then two evaluations without progress
+
+
+def test_contract_mismatch_refused_before_training(dataset, tmp_path):
+    other = dataclasses.replace(CONTRACT, decision_hz=30.0, frame_stack=3)
+    contract_file = tmp_path / "engine.json"
+    contract_file.write_text(other.to_json())
+    config_file = tmp_path / "train.toml"
+    config_file.write_text(TrainConfig(**TINY, contract=str(contract_file)).to_toml())
+    out = tmp_path / "run"
+    result = CliRunner().invoke(build_app(), ["train", "--data", str(dataset), "--out", str(out),
+                                              "--config", str(config_file)])
+    assert result.exit_code == 2
+    assert "decision_hz" in result.output and "frame_stack" in result.output and "refused" in result.output
+    assert not (out / "checkpoint.pt").exists()
+
+
+def test_cli_rejects_unknown_config_key(dataset, tmp_path):
+    config_file = tmp_path / "train.toml"
+    config_file.write_text("lerning_rate = 0.1\n")
+    result = CliRunner().invoke(build_app(), ["train", "--data", str(dataset), "--out", str(tmp_path / "r"),
+                                              "--config", str(config_file)])
+    assert result.exit_code == 2 and "lerning_rate" in result.output

@@ -1,0 +1,71 @@
+"""Top-1 action agreement with demonstrations, and its ceiling.
+
+A stochastic demonstrator that draws from p(a|s) is matched by the best possible predictor (argmax p) with
+probability max p(a|s), so the achievable agreement is the mean of the demonstrator's own max probability
+(per head; the joint ceiling is the mean product over heads, the heads being drawn independently).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from training.models import PolicyBase
+from training.tensors import DemoTensors
+
+
+@torch.no_grad()
+def policy_logits(policy: PolicyBase, obs: torch.Tensor, style: torch.Tensor,
+                  episode_start: torch.Tensor, episode_length: torch.Tensor,
+                  chunk: int = 8192) -> list[torch.Tensor]:
+    """Logits for every row; a recurrent policy runs each episode from a zero state, as it would in play."""
+    if not policy.recurrent:
+        parts = [policy(obs[i:i + chunk], style[i:i + chunk],
+                        torch.zeros(min(chunk, obs.shape[0] - i), policy.state_size, device=obs.device))[0]
+                 for i in range(0, obs.shape[0], chunk)]
+        return [torch.cat([p[h] for p in parts]) for h in range(len(policy.head_sizes))]
+    per_episode = []
+    for start, length in zip(episode_start.tolist(), episode_length.tolist()):
+        rows = slice(start, start + length)
+        state = torch.zeros(1, policy.state_size, device=obs.device)
+        per_episode.append(policy.forward_sequence(obs[rows][None], style[start:start + 1], state)[0])
+    return [torch.cat([ep[h][0] for ep in per_episode]) for h in range(len(policy.head_sizes))]
+
+
+@torch.no_grad()
+def evaluate_tensors(policy: PolicyBase, data: DemoTensors, window: int = 0) -> dict[str, float]:
+    """Validation metrics: summed per-head cross-entropy and top-1 agreement per head and joint."""
+    logits = policy_logits(policy, data.obs, data.style, data.episode_start, data.episode_length)
+    metrics: dict[str, float] = {}
+    losses, hits = [], []
+    for i, (name, head) in enumerate(zip(policy.head_names, logits)):
+        losses.append(F.cross_entropy(head, data.actions[:, i]))
+        hits.append(head.argmax(dim=-1) == data.actions[:, i])
+    values = torch.stack([torch.stack(losses).sum()] + [h.float().mean() for h in hits]
+                         + [torch.stack(hits).all(dim=0).float().mean()]).tolist()
+    metrics["bc_loss"] = values[0]
+    for name, value in zip(policy.head_names, values[1:-1]):
+        metrics[f"agree_{name}"] = value
+    metrics["agree_joint"] = values[-1]
+    return metrics
+
+
+def agreement_vs_ceiling(predicted: np.ndarray, actions: np.ndarray, probs: Sequence[np.ndarray],
+                         head_names: Sequence[str]) -> dict[str, dict[str, float]]:
+    """predicted, actions: int64[N, H]; probs[h]: float[N, n_h], the demonstrator's distributions.
+    Returns per head and 'joint': model agreement, ceiling, and their ratio."""
+    out: dict[str, dict[str, float]] = {}
+    max_probs = np.stack([p.max(axis=1) for p in probs], axis=1)
+    hits = predicted == actions
+    for i, name in enumerate(head_names):
+        out[name] = _entry(hits[:, i].mean(), max_probs[:, i].mean())
+    out["joint"] = _entry(hits.all(axis=1).mean(), max_probs.prod(axis=1).mean())
+    return out
+
+
+def _entry(agreement: float, ceiling: float) -> dict[str, float]:
+    return {"agreement": round(float(agreement), 4), "ceiling": round(float(ceiling), 4),
+            "ratio": round(float(agreement / ceiling), 4) if ceiling > 0 else float("nan")}

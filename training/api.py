@@ -1,0 +1,117 @@
+"""Train a run from a dataset directory: the one path behind `botsdk train` and `python -m training.distributed`.
+
+Everything that can be refused is refused before the first step: a config contract that disagrees with the
+dataset's, a resumed checkpoint trained on another contract or another dataset.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botsdk.contract import BehaviourContract, check_compatible
+from training.config import TrainConfig
+
+
+class TrainingInputError(ValueError):
+    """The inputs of a run disagree (contract, dataset, checkpoint); the message names both sides."""
+
+
+@dataclass
+class PreparedData:
+    contract: BehaviourContract
+    dataset_hash: str
+    train_ids: list[Any]
+    val_ids: list[Any]
+    dataset: Any
+
+
+def expected_contract(spec: str) -> BehaviourContract | None:
+    """The contract a config pins: '' (none), 'arena' (the built-in arena's) or a path to a contract file."""
+    if not spec:
+        return None
+    if spec == "arena":
+        from botsdk.arena.contract import arena_contract
+
+        return arena_contract()
+    from botsdk.contract import load_contract
+
+    return load_contract(spec)
+
+
+def prepare(data_dir: str | Path, config: TrainConfig) -> PreparedData:
+    from training.data import Dataset
+    from training.tensors import split_episodes
+
+    dataset = Dataset.open(data_dir)
+    pinned = expected_contract(config.contract)
+    if pinned is not None:
+        check_compatible(pinned, dataset.contract, "config", "dataset")
+    train_ids, val_ids = split_episodes(dataset.episodes, config.val_split, config.val_fraction, config.seed)
+    if not train_ids:
+        raise TrainingInputError(f"dataset {data_dir}: expected at least one training episode, got none "
+                                 f"({len(dataset.episodes)} episodes in total)")
+    return PreparedData(dataset.contract, dataset.content_hash, train_ids, val_ids, dataset)
+
+
+def check_resume(checkpoint: Path, data: PreparedData) -> None:
+    from training.checkpoint import read_checkpoint
+
+    state = read_checkpoint(checkpoint)
+    check_compatible(BehaviourContract.from_json(state["contract"]), data.contract, "checkpoint", "dataset")
+    if state["dataset_hash"] != data.dataset_hash:
+        raise TrainingInputError(f"resume: checkpoint was trained on dataset {state['dataset_hash']}, "
+                                 f"this dataset is {data.dataset_hash}")
+
+
+def train_run(data_dir: str | Path, out: str | Path, config: TrainConfig, resume: bool = False) -> dict[str, Any]:
+    """Train (or continue) the run in `out` on the dataset in `data_dir`; returns the run's metrics."""
+    from training.checkpoint import CHECKPOINT_NAME
+    from training.distributed import init_from_env, shutdown
+    from training.progress import ProgressReporter
+    from training.tensors import load_dataset_tensors
+    from training.trainer import Trainer
+
+    out = Path(out)
+    data = prepare(data_dir, config)
+    checkpoint = out / CHECKPOINT_NAME
+    if resume and checkpoint.exists():
+        check_resume(checkpoint, data)
+    dist = init_from_env(config.device)
+    try:
+        train = load_dataset_tensors(data.dataset, data.train_ids)
+        val = load_dataset_tensors(data.dataset, data.val_ids) if data.val_ids else None
+        trainer = Trainer(data.contract, config, train, val, out, data.dataset_hash, dist)
+        if resume and checkpoint.exists():
+            trainer.resume(checkpoint)
+        if dist.is_main:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "config.toml").write_text(config.to_toml(), encoding="utf-8")
+        with ProgressReporter(config.max_steps, trainer.step, config.progress and dist.is_main) as progress:
+            result = trainer.fit(progress)
+        result.metrics["train_episodes"], result.metrics["val_episodes"] = len(data.train_ids), len(data.val_ids)
+        return result.metrics
+    finally:
+        shutdown(dist)
+
+
+def load_config(path: str | Path | None, **overrides: Any) -> TrainConfig:
+    config = TrainConfig.from_toml(path) if path else TrainConfig()
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    return config.replace(**changes) if changes else config
+
+
+def cli_main(argv: list[str] | None = None) -> None:
+    """`python -m training.distributed --data DIR --out RUN [--config FILE] [--resume] [--max-steps N]`."""
+    parser = argparse.ArgumentParser(prog="training.distributed", description=cli_main.__doc__)
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--config")
+    parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--max-steps", type=int)
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+    config = load_config(args.config, max_steps=args.max_steps, progress=False if args.no_progress else None)
+    train_run(args.data, args.out, config, resume=args.resume)

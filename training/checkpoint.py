@@ -1,0 +1,82 @@
+"""Run directories and checkpoints: everything needed to resume exactly, export, or check compatibility.
+
+`checkpoint.pt` holds the model and encoder weights (current and best-on-validation), the optimizer, the step,
+early-stopping state, torch's RNG state, the config, the contract JSON and the dataset hash. It loads with
+`torch.load(weights_only=True)`: plain containers and tensors only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from botsdk.contract import BehaviourContract
+from training.config import TrainConfig
+from training.models import PolicyBase, build_policy
+from training.style import StyleEncoder
+
+FORMAT = "botsdk.checkpoint/1"
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
+@dataclass
+class LoadedRun:
+    """A trained run, ready for export or rollouts (models in eval mode, best-on-validation weights)."""
+
+    policy: PolicyBase
+    style_encoder: StyleEncoder | None
+    contract: BehaviourContract
+    config: TrainConfig
+    dataset_hash: str
+    step: int
+    path: Path
+
+
+def checkpoint_path(run: str | Path) -> Path:
+    run = Path(run)
+    return run / CHECKPOINT_NAME if run.is_dir() else run
+
+
+def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    """Write atomically: a crash mid-write leaves the previous checkpoint intact."""
+    tmp = path.with_suffix(".pt.tmp")
+    torch.save({"format": FORMAT, **state}, tmp)
+    os.replace(tmp, path)
+
+
+def read_checkpoint(path: str | Path) -> dict[str, Any]:
+    path = checkpoint_path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no checkpoint at {path}: expected a run directory holding {CHECKPOINT_NAME} or a .pt file")
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        got = state.get("format") if isinstance(state, dict) else type(state).__name__
+        raise ValueError(f"{path}: expected a botsdk checkpoint (format {FORMAT!r}), got {got!r}")
+    return state
+
+
+def read_contract_from_checkpoint(path: str | Path) -> BehaviourContract:
+    """The contract a checkpoint was trained for (the `.pt` reader of `botsdk.contract.load_contract`)."""
+    return BehaviourContract.from_json(read_checkpoint(path)["contract"])
+
+
+def load_run(run: str | Path, best: bool = True) -> LoadedRun:
+    """Rebuild the policy and style encoder of a run directory (or checkpoint file), weights loaded, eval mode."""
+    state = read_checkpoint(run)
+    contract = BehaviourContract.from_json(state["contract"])
+    config = TrainConfig.from_dict(state["config"])
+    policy = build_policy(contract, config)
+    use_best = best and state.get("best_policy") is not None
+    policy.load_state_dict(state["best_policy" if use_best else "policy"])
+    encoder = None
+    if state.get("encoder") is not None:
+        encoder = StyleEncoder(contract, config)
+        encoder.load_state_dict(state["best_encoder" if use_best else "encoder"])
+        encoder.eval()
+    policy.eval()
+    return LoadedRun(policy, encoder, contract, config, state["dataset_hash"], int(state["step"]),
+                     checkpoint_path(run))

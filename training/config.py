@@ -1,0 +1,124 @@
+"""The one typed configuration of a training run; loaded from TOML, stored in checkpoints and beside each run.
+
+Unknown keys are errors (a typo must never silently train with a default), and every value is type-checked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+MODEL_KINDS = ("mlp", "gru")
+VAL_SPLITS = ("player", "seed", "episode")
+
+
+class ConfigError(ValueError):
+    """A config key or value is not allowed; names the key, the expected and the received value."""
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters and run settings (CleanRL-style: everything a run depends on lives here)."""
+
+    # model
+    model: str = "mlp"                      # "mlp" | "gru"
+    hidden_sizes: list[int] = field(default_factory=lambda: [256, 256])
+    gru_hidden: int = 128
+    style_embedding: int = 32               # the persona/style vector is projected to this many features
+    # style encoder (demonstration-conditioned style, trained jointly)
+    style_encoder: bool = True
+    encoder_hidden: int = 128
+    encoder_groups: int = 8                 # player groups per step for the encoder term
+    encoder_set_size: int = 64              # steps the encoder sees per group
+    encoder_weight: float = 0.5             # weight of BC loss with the encoder's style
+    encoder_pull: float = 1.0               # weight of ||encoder style - persona vector||^2
+    # optimisation
+    batch_size: int = 512
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    max_steps: int = 2000
+    window: int = 16                        # GRU training window (steps)
+    seed: int = 0
+    # validation and early stopping
+    val_split: str = "seed"                 # "player" | "seed" | "episode"
+    val_fraction: float = 0.15
+    eval_every: int = 250
+    patience: int = 8                       # evaluations without improvement before stopping; 0 disables
+    # bookkeeping
+    log_every: int = 50
+    checkpoint_every: int = 500
+    device: str = "cpu"
+    threads: int = 0                        # torch intra-op threads; 0 leaves torch's default
+    contract: str = ""                      # "" = the dataset's; "arena" or a contract JSON path = must match it
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        _check_types(self)
+        if self.model not in MODEL_KINDS:
+            raise ConfigError(f"config key 'model': expected one of {MODEL_KINDS}, got {self.model!r}")
+        if self.val_split not in VAL_SPLITS:
+            raise ConfigError(f"config key 'val_split': expected one of {VAL_SPLITS}, got {self.val_split!r}")
+        if not 0.0 <= self.val_fraction < 1.0:
+            raise ConfigError(f"config key 'val_fraction': expected 0 <= value < 1, got {self.val_fraction!r}")
+        for name in ("batch_size", "max_steps", "window", "eval_every", "log_every", "checkpoint_every",
+                     "encoder_groups", "encoder_set_size", "gru_hidden", "style_embedding", "encoder_hidden"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"config key {name!r}: expected a positive integer, got {getattr(self, name)!r}")
+
+    # ---- (de)serialisation -----------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"unknown config key(s) {unknown}; expected keys among {sorted(known)}")
+        return cls(**data)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> "TrainConfig":
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: expected valid TOML, got a parse error: {exc}") from None
+        data = data.get("train", data)  # accept a [train] table or top-level keys
+        return cls.from_dict(data)
+
+    def to_toml(self) -> str:
+        lines = []
+        for key, value in self.to_dict().items():
+            lines.append(f"{key} = {_toml_value(value)}")
+        return "\n".join(lines) + "\n"
+
+    def replace(self, **changes: Any) -> "TrainConfig":
+        return dataclasses.replace(self, **changes)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def _check_types(config: TrainConfig) -> None:
+    """Reject values whose type does not match the field (ints are accepted for floats)."""
+    for f in fields(config):
+        value = getattr(config, f.name)
+        expected = {"int": int, "float": (int, float), "str": str, "bool": bool, "list[int]": list}[str(f.type)]
+        ok = isinstance(value, expected) and not (f.type in ("int", "float") and isinstance(value, bool))
+        if ok and f.type == "list[int]":
+            ok = all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+        if not ok:
+            raise ConfigError(f"config key {f.name!r}: expected {f.type}, got {value!r}")
+        if f.type == "float":
+            setattr(config, f.name, float(value))

@@ -1,0 +1,78 @@
+"""Dataset management: filter, split (without leaking a player or seed across splits) and merge.
+
+Outputs are new datasets whose episode files are hard links to the source files when the filesystem allows it
+(committed files are immutable, so sharing them is safe) and copies otherwise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from training.data.catalog import DatasetError
+from training.data.dataset import Dataset
+from training.data.layout import BOTSDK, DATA_DIR
+from training.data.writer import DatasetWriter, check_same_contract, import_episode_file
+
+SPLIT_KEYS = {"player": "player_id", "seed": "seed", "style": "style", "map": "map"}
+
+
+def select(ds: Dataset, styles: Iterable[str] | None = None, players: Iterable[str] | None = None,
+           sources: Iterable[str] | None = None, min_steps: int | None = None, max_steps: int | None = None) -> list[int]:
+    """Episode ids matching every given condition."""
+    styles, players, sources = (set(x) if x else None for x in (styles, players, sources))
+    return [e.id for e in ds.episodes
+            if (styles is None or e.style in styles) and (players is None or e.player_id in players)
+            and (sources is None or e.source in sources)
+            and (min_steps is None or e.steps >= min_steps) and (max_steps is None or e.steps <= max_steps)]
+
+
+def export(ds: Dataset, episode_ids: Sequence[int], out: str | Path, dataset_id: str | None = None) -> Dataset:
+    """Write the chosen episodes (metadata intact) into the dataset at `out`."""
+    writer = DatasetWriter(out, ds.contract, dataset_id or ds.dataset_id)
+    for i in episode_ids:
+        import_episode_file(writer, ds.episode_path(int(i)), ds.info(int(i)))
+    return Dataset.open(out)
+
+
+def require_new(out: str | Path) -> None:
+    if (Path(out) / DATA_DIR / BOTSDK).exists():
+        raise DatasetError(f"output {out}: expected a new directory, found an existing dataset")
+
+
+def split(ds: Dataset, by: str, out: str | Path, val_fraction: float = 0.2, seed: int = 0) -> dict[str, Dataset]:
+    """`out/train` and `out/val`; every group (player, seed, ...) lands wholly on one side, chosen by `seed`."""
+    if by not in SPLIT_KEYS:
+        raise DatasetError(f"split --by: expected one of {', '.join(SPLIT_KEYS)}, got {by!r}")
+    if not 0.0 < val_fraction < 1.0:
+        raise DatasetError(f"val fraction: expected a number in (0, 1), got {val_fraction}")
+    out = Path(out)
+    for part in ("train", "val"):
+        require_new(out / part)
+    groups = sorted({str(getattr(e, SPLIT_KEYS[by])) for e in ds.episodes})
+    if len(groups) < 2:
+        raise DatasetError(f"split --by {by}: expected at least 2 distinct values, got {groups}")
+    order = np.random.default_rng(seed).permutation(len(groups))
+    n_val = min(len(groups) - 1, max(1, round(val_fraction * len(groups))))
+    val_groups = {groups[i] for i in order[:n_val]}
+    val_ids = [e.id for e in ds.episodes if str(getattr(e, SPLIT_KEYS[by])) in val_groups]
+    train_ids = [e.id for e in ds.episodes if str(getattr(e, SPLIT_KEYS[by])) not in val_groups]
+    return {"train": export(ds, train_ids, out / "train"), "val": export(ds, val_ids, out / "val")}
+
+
+def merge(sources: Sequence[str | Path], out: str | Path, dataset_id: str | None = None) -> Dataset:
+    """Append every episode of `sources` to `out`; refuses up front if any two contracts differ."""
+    if not sources:
+        raise DatasetError("merge: expected at least one source dataset, got none")
+    datasets = [Dataset.open(s) for s in sources]
+    first = datasets[0]
+    for other in datasets[1:]:
+        check_same_contract(first.contract, other.contract, f"dataset {first.root}", f"dataset {other.root}")
+    if (Path(out) / DATA_DIR / BOTSDK).exists():
+        target = Dataset.open(out)
+        check_same_contract(target.contract, first.contract, f"dataset {target.root}", f"dataset {first.root}")
+    for ds in datasets:
+        export(ds, [e.id for e in ds.episodes], out, dataset_id or first.dataset_id)
+    return Dataset.open(out)

@@ -1,0 +1,110 @@
+"""Style-conditioned policies with factorised categorical heads, shaped by the behaviour contract.
+
+Every policy has the one signature export and the runtime rely on:
+`forward(obs[B, O], style[B, S], state[B, H]) -> (list of logits[B, n_h] in contract head order, state[B, H])`.
+The MLP ignores `state` (state_size 1); the GRU carries its hidden state there, so human timing can be learned.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from botsdk.contract import BehaviourContract
+from training.config import TrainConfig
+
+
+class PolicyBase(nn.Module):
+    """What every policy shares: contract sizes, the style projection and the fused head layer."""
+
+    recurrent = False
+    state_size = 1
+
+    def __init__(self, contract: BehaviourContract, config: TrainConfig, trunk_out: int):
+        super().__init__()
+        self.observation_size = contract.observation_size
+        self.style_size = contract.style.size
+        self.head_sizes = list(contract.head_sizes)
+        self.head_names = list(contract.head_names)
+        # Linear in the style vector, so a blend of personas is a blend of their embeddings (the designer's slider).
+        self.style_proj = nn.Linear(self.style_size, config.style_embedding)
+        nn.init.normal_(self.style_proj.weight, std=1.0)  # embedding-like scale: personas start far apart
+        nn.init.zeros_(self.style_proj.bias)
+        self.heads = nn.Linear(trunk_out, sum(self.head_sizes))  # one fused layer, split per head
+
+    def split_heads(self, features: torch.Tensor) -> list[torch.Tensor]:
+        return list(torch.split(self.heads(features), self.head_sizes, dim=-1))
+
+    def initial_state(self, batch: int) -> torch.Tensor:
+        return torch.zeros(batch, self.state_size)
+
+
+class MLPPolicy(PolicyBase):
+    """Feed-forward policy over the frame-stacked observation (the contract's stack carries short-term timing).
+
+    The style enters twice: concatenated to the input and as a FiLM modulation (scale and shift) of the first
+    hidden layer, so style-dependent rules ("this persona turns left here") are easy to represent.
+    """
+
+    def __init__(self, contract: BehaviourContract, config: TrainConfig):
+        super().__init__(contract, config, config.hidden_sizes[-1])
+        first = config.hidden_sizes[0]
+        self.input = nn.Linear(self.observation_size + config.style_embedding, first)
+        self.film = nn.Linear(config.style_embedding, 2 * first)
+        layers: list[nn.Module] = []
+        width = first
+        for size in config.hidden_sizes[1:]:
+            layers += [nn.Linear(width, size), nn.ReLU()]
+            width = size
+        self.trunk = nn.Sequential(*layers)
+
+    def forward(self, obs: torch.Tensor, style: torch.Tensor,
+                state: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+        embedded = self.style_proj(style)
+        scale, shift = self.film(embedded).chunk(2, dim=-1)
+        hidden = torch.relu(self.input(torch.cat([obs, embedded], dim=-1)) * (1 + scale) + shift)
+        return self.split_heads(self.trunk(hidden)), state
+
+
+class GRUPolicy(PolicyBase):
+    """Recurrent policy: an MLP encoder, one GRU layer, the heads. `state` is the GRU hidden state."""
+
+    recurrent = True
+
+    def __init__(self, contract: BehaviourContract, config: TrainConfig):
+        super().__init__(contract, config, config.gru_hidden)
+        self.state_size = config.gru_hidden
+        width = config.hidden_sizes[0]
+        self.encoder = nn.Sequential(nn.Linear(self.observation_size + config.style_embedding, width), nn.ReLU())
+        self.gru = nn.GRU(width, config.gru_hidden, batch_first=True)
+
+    def forward(self, obs: torch.Tensor, style: torch.Tensor,
+                state: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+        logits, new_state = self.forward_sequence(obs[:, None], style, state)
+        return [head[:, 0] for head in logits], new_state
+
+    def forward_sequence(self, obs: torch.Tensor, style: torch.Tensor,
+                         state: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """obs[B, T, O], style[B, S], state[B, H] -> (logits[B, T, n_h] per head, state[B, H])."""
+        steps = obs.shape[1]
+        style_features = self.style_proj(style)[:, None].expand(-1, steps, -1)
+        hidden = self.encoder(torch.cat([obs, style_features], dim=-1))
+        out, last = self.gru(hidden, state[None].contiguous())
+        return self.split_heads(out), last[0]
+
+
+def build_policy(contract: BehaviourContract, config: TrainConfig) -> PolicyBase:
+    """The policy the config names, sized by the contract."""
+    if config.model == "gru":
+        return GRUPolicy(contract, config)
+    return MLPPolicy(contract, config)
+
+
+def sample_actions(logits: list[torch.Tensor], generator: torch.Generator | None = None,
+                   greedy: bool = False, temperature: float = 1.0) -> torch.Tensor:
+    """One index per head: argmax, or a draw from softmax(logits / temperature). Returns int64[B, n_heads]."""
+    if greedy:
+        return torch.stack([head.argmax(dim=-1) for head in logits], dim=-1)
+    picks = [torch.multinomial(torch.softmax(head / temperature, dim=-1), 1, generator=generator)[:, 0]
+             for head in logits]
+    return torch.stack(picks, dim=-1)

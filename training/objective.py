@@ -1,0 +1,62 @@
+"""The behaviour-cloning loss, as one module so DistributedDataParallel can wrap policy and encoder together.
+
+loss = sum over heads of cross-entropy(policy(obs, persona style), action)
+     + encoder_weight * the same BC loss with the style the encoder reads from other steps of the same player
+     + encoder_pull * ||encoder style - the player's persona vector||^2
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from training.config import TrainConfig
+from training.models import PolicyBase
+from training.style import StyleEncoder, actions_onehot
+
+
+class BCObjective(nn.Module):
+    def __init__(self, policy: PolicyBase, encoder: StyleEncoder | None, config: TrainConfig):
+        super().__init__()
+        self.policy, self.encoder = policy, encoder
+        self.encoder_weight, self.encoder_pull = config.encoder_weight, config.encoder_pull
+
+    @property
+    def part_names(self) -> list[str]:
+        names = [f"bc_{h}" for h in self.policy.head_names]
+        if self.encoder is not None:
+            names += ["encoder_bc", "encoder_pull"]
+        return names
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        """-> (scalar loss, detached per-part losses for logging without a device sync)."""
+        head_losses = self.head_losses(batch["obs"], batch["actions"], batch["style"])
+        loss = head_losses.sum()
+        parts = [head_losses]
+        if self.encoder is not None and "enc_obs" in batch:
+            style = self.encoder.encode_sets(batch["enc_obs"],
+                                             actions_onehot(batch["enc_actions"], self.policy.head_sizes))
+            pull = (style - batch["group_style"]).pow(2).sum(dim=-1).mean()
+            groups, steps = batch["tgt_obs"].shape[:2]
+            shape = (groups * steps, 1, -1) if self.policy.recurrent else (groups * steps, -1)
+            tgt_obs = batch["tgt_obs"].reshape(shape)
+            tgt_actions = batch["tgt_actions"].reshape(groups * steps, -1)
+            enc_bc = self.head_losses(tgt_obs, tgt_actions, style.repeat_interleave(steps, dim=0)).sum()
+            loss = loss + self.encoder_weight * enc_bc + self.encoder_pull * pull
+            parts.append(torch.stack([enc_bc, pull]))
+        return loss, torch.cat(parts).detach()
+
+    def head_losses(self, obs: torch.Tensor, actions: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
+        """Mean cross-entropy per head; obs[B, O] (or [B, T, O] for a recurrent policy)."""
+        logits = self.policy_logits(obs, style)
+        flat_actions = actions.reshape(-1, actions.shape[-1])
+        return torch.stack([F.cross_entropy(head.reshape(-1, head.shape[-1]), flat_actions[:, i])
+                            for i, head in enumerate(logits)])
+
+    def policy_logits(self, obs: torch.Tensor, style: torch.Tensor) -> list[torch.Tensor]:
+        batch = obs.shape[0]
+        state = torch.zeros(batch, self.policy.state_size, device=obs.device)
+        if self.policy.recurrent:
+            return self.policy.forward_sequence(obs, style, state)[0]
+        return self.policy(obs, style, state)[0]

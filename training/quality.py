@@ -1,0 +1,220 @@
+"""How well a trained run imitates the arena demonstrators: the issue's acceptance measurements, reproducible.
+
+    python -m training.quality record --out DATA --matches 120 --seed 0
+    python -m training.quality evaluate --run RUN --matches 24 --seed 50000 --json
+
+- agreement: on held-out match seeds, the model's top-1 action (conditioned on the episode's persona) vs the
+  demonstrator's action, next to the ceiling (the demonstrator's own mean max probability; training.agreement).
+- style: the model conditioned on each persona plays in the arena; its style statistics (speed, time stationary,
+  engagement distance, route shares) are compared with every persona's held-out demonstrator statistics, and a
+  50/50 blend with its parents.
+- encoder: held-out players' episodes are encoded; the nearest persona vector should be the player's persona.
+
+Recording rotates styles over agent slots (match m, slot j plays styles[(m + j) % 4]) so a style is never tied to
+one spawn point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import torch
+
+from botsdk.arena.contract import PERSONAS
+
+STAT_KEYS = ("mean_speed", "stationary_fraction", "engagement_distance")
+AGENTS = ("blue_0", "blue_1", "red_0", "red_1")
+
+
+def demonstrator_match(map_name: str, seed: int, match: int, styles: Sequence[str] = PERSONAS,
+                       players: int = 3, max_steps: int = 600, replace: Mapping[str, Any] | None = None):
+    """One match of rotating demonstrators (some slots optionally played by other controllers)."""
+    from botsdk.arena.demonstrators import make_demonstrator
+    from botsdk.arena.rollout import play_match
+
+    controllers: dict[str, Any] = {}
+    for j, agent in enumerate(AGENTS):
+        style = styles[(match + j) % len(styles)]
+        k = (match // len(styles)) % players
+        controllers[agent] = make_demonstrator(style, seed * 10 + j, skill=0.5 + 0.4 * k / max(1, players - 1),
+                                               player_id=f"{style}-{k}")
+    controllers.update(replace or {})
+    return play_match(map_name, seed, controllers, team_size=2, max_steps=max_steps)
+
+
+def match_seeds(seed: int, matches: int) -> list[int]:
+    return [seed + m for m in range(matches)]
+
+
+def record(out: str | Path, matches: int, seed: int = 0, map_name: str = "duel") -> dict[str, Any]:
+    """Record rotating-demonstrator matches into a dataset (every agent's trajectory)."""
+    from botsdk.arena.contract import arena_contract
+    from training.data import DatasetWriter
+
+    writer = DatasetWriter(out, arena_contract())
+    steps = 0
+    for m, match_seed in enumerate(match_seeds(seed, matches)):
+        trajectories = demonstrator_match(map_name, match_seed, m)
+        writer.add_episodes([(t, dict(t.meta)) for t in trajectories.values()])
+        steps += sum(len(t) for t in trajectories.values())
+    return {"out": str(out), "matches": matches, "steps": steps}
+
+
+# ---- agreement ---------------------------------------------------------------------------------------------------
+@torch.no_grad()
+def greedy_predictions(policy, contract, trajectories: Iterable[Any]) -> tuple[np.ndarray, np.ndarray, list]:
+    """Model argmax per step (conditioned on each episode's persona), the actions taken, the demonstrator probs."""
+    from training.style import label_style
+
+    predicted, actions, probs = [], [], []
+    for traj in trajectories:
+        steps = len(traj)
+        if steps == 0 or traj.action_probs is None:
+            continue
+        obs = torch.from_numpy(traj.observations[:steps])
+        style = label_style(contract, traj.meta["style"])[None]
+        state = policy.initial_state(1)
+        if policy.recurrent:
+            logits = [h[0] for h in policy.forward_sequence(obs[None], style, state)[0]]
+        else:
+            logits = policy(obs, style.expand(steps, -1), state.expand(steps, -1))[0]
+        predicted.append(torch.stack([h.argmax(-1) for h in logits], -1).numpy())
+        actions.append(traj.actions)
+        probs.append(traj.action_probs)
+    heads = len(probs[0])
+    return (np.concatenate(predicted), np.concatenate(actions),
+            [np.concatenate([p[h] for p in probs]) for h in range(heads)])
+
+
+# ---- style statistics --------------------------------------------------------------------------------------------
+def stats_vector_distance(a: Mapping[str, Any], b: Mapping[str, Any], scale: Mapping[str, float]) -> float:
+    """Scalar statistics in units of their spread across personas, plus the L1 distance of route shares."""
+    total = 0.0
+    for key in STAT_KEYS:
+        x, y = a[key], b[key]
+        if math.isfinite(x) and math.isfinite(y) and scale[key] > 0:
+            total += ((x - y) / scale[key]) ** 2
+    routes = set(a["route_shares"]) | set(b["route_shares"])
+    l1 = sum(abs(a["route_shares"].get(r, 0.0) - b["route_shares"].get(r, 0.0)) for r in routes)
+    return math.sqrt(total + l1 ** 2)
+
+
+def spread(reference: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
+    out = {}
+    for key in STAT_KEYS:
+        values = [r[key] for r in reference.values() if math.isfinite(r[key])]
+        out[key] = float(np.std(values)) if len(values) > 1 else 0.0
+    return out
+
+
+def model_rollouts(policy, contract, style, seeds: Sequence[int], map_name: str = "duel") -> list:
+    """The model (conditioned on `style`) plays blue_0 and red_0; demonstrators play the other slots."""
+    from training.controller import TorchPolicyController
+
+    out = []
+    for m, seed in enumerate(seeds):
+        replace = {agent: TorchPolicyController(policy, contract, style, seed=seed * 7 + i)
+                   for i, agent in enumerate(("blue_0", "red_0"))}
+        trajectories = demonstrator_match(map_name, seed, m, replace=replace)
+        out += [trajectories["blue_0"], trajectories["red_0"]]
+    return out
+
+
+def _clean(stats: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: stats[k] for k in ("episodes", "steps", *STAT_KEYS, "route_shares", "fire_rate", "interact_rate")}
+
+
+def style_report(policy, contract, demos: list, seeds: Sequence[int], blend: tuple[str, str]) -> dict[str, Any]:
+    from botsdk.arena.stats import style_statistics
+
+    reference = {p: style_statistics([t for t in demos if t.meta["style"] == p]) for p in PERSONAS}
+    scale = spread(reference)
+    model = {p: style_statistics(model_rollouts(policy, contract, p, seeds)) for p in PERSONAS}
+    distances = {p: {q: round(stats_vector_distance(model[p], reference[q], scale), 4) for q in PERSONAS}
+                 for p in PERSONAS}
+    closest = {p: min(distances[p], key=distances[p].get) for p in PERSONAS}
+    a, b = blend
+    mixed = style_statistics(model_rollouts(policy, contract, {a: 0.5, b: 0.5}, seeds))
+    d_ab = stats_vector_distance(model[a], model[b], scale)
+    d_a, d_b = stats_vector_distance(mixed, model[a], scale), stats_vector_distance(mixed, model[b], scale)
+    return {
+        "reference": {p: _clean(s) for p, s in reference.items()}, "model": {p: _clean(s) for p, s in model.items()},
+        "distance_model_to_reference": distances, "closest_reference": closest,
+        "all_closest_to_own": all(closest[p] == p for p in PERSONAS),
+        "blend": {"parents": [a, b], "stats": _clean(mixed), "d_parents": round(d_ab, 4),
+                  f"d_to_{a}": round(d_a, 4), f"d_to_{b}": round(d_b, 4),
+                  "between": bool(d_a < d_ab and d_b < d_ab)},
+    }
+
+
+# ---- encoder -----------------------------------------------------------------------------------------------------
+@torch.no_grad()
+def encoder_report(encoder, contract, demos: list, episodes_per_player: int = 3) -> dict[str, Any]:
+    """Encode a few episodes per (held-out) player; is the nearest persona vector the player's persona?"""
+    if encoder is None:
+        return {"enabled": False}
+    from training.style import label_style
+
+    by_player: dict[str, list] = {}
+    for t in demos:
+        if len(t):
+            by_player.setdefault(t.meta["player_id"], []).append(t)
+    personas = torch.stack([label_style(contract, p) for p in PERSONAS])
+    hits, rows = 0, []
+    for player, trajs in sorted(by_player.items()):
+        chosen = trajs[:episodes_per_player]
+        obs = torch.from_numpy(np.concatenate([t.observations[:len(t)] for t in chosen]))
+        actions = torch.from_numpy(np.concatenate([t.actions for t in chosen]))
+        style = encoder.encode_actions(obs, actions)
+        nearest = PERSONAS[int(torch.cdist(style[None], personas)[0].argmin())]
+        hits += nearest == chosen[0].meta["style"]
+        rows.append({"player": player, "style": chosen[0].meta["style"], "nearest": nearest, "steps": len(obs)})
+    return {"enabled": True, "players": len(rows), "accuracy": round(hits / max(1, len(rows)), 4), "rows": rows}
+
+
+def evaluate(run: str | Path, matches: int, seed: int, blend: tuple[str, str] = ("rusher", "holder")) -> dict:
+    from training.agreement import agreement_vs_ceiling
+    from training.checkpoint import load_run
+
+    loaded = load_run(run)
+    demos = [t for m, s in enumerate(match_seeds(seed, matches)) for t in demonstrator_match("duel", s, m).values()]
+    predicted, actions, probs = greedy_predictions(loaded.policy, loaded.contract, demos)
+    return {
+        "run": str(run), "heldout_seeds": [seed, seed + matches - 1], "heldout_steps": int(len(actions)),
+        "agreement": agreement_vs_ceiling(predicted, actions, probs, loaded.contract.head_names),
+        "encoder": encoder_report(loaded.style_encoder, loaded.contract, demos),
+        "style": style_report(loaded.policy, loaded.contract, demos,
+                              match_seeds(seed + 10_000, matches), blend),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="training.quality")
+    sub = parser.add_subparsers(dest="command", required=True)
+    rec = sub.add_parser("record")
+    rec.add_argument("--out", required=True)
+    rec.add_argument("--matches", type=int, default=120)
+    rec.add_argument("--seed", type=int, default=0)
+    ev = sub.add_parser("evaluate")
+    ev.add_argument("--run", required=True)
+    ev.add_argument("--matches", type=int, default=24)
+    ev.add_argument("--seed", type=int, default=50_000)
+    ev.add_argument("--out")
+    args = parser.parse_args(argv)
+    if args.command == "record":
+        print(json.dumps(record(args.out, args.matches, args.seed)))
+        return
+    report = evaluate(args.run, args.matches, args.seed)
+    text = json.dumps(report, indent=2, default=float)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Which rows each training step sees: a pure function of (seed, step, rank), so a resumed run sees exactly the
+batches an uninterrupted run would, and DDP ranks see disjoint shards of one global shuffle.
+
+The stream of rows is the concatenation of per-epoch permutations; step `s` on rank `r` of `W` takes positions
+`[(s * W + r) * B, (s * W + r + 1) * B)` of that stream.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from training.config import TrainConfig
+from training.tensors import DemoTensors
+
+
+class EpochStream:
+    """Positions in an endless stream of seeded permutations of `range(n)`."""
+
+    def __init__(self, n: int, seed: int):
+        self.n, self.seed = n, seed
+        self._cache: dict[int, torch.Tensor] = {}
+
+    def permutation(self, epoch: int) -> torch.Tensor:
+        if epoch not in self._cache:
+            if len(self._cache) > 4:
+                self._cache.pop(min(self._cache))
+            generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+            self._cache[epoch] = torch.randperm(self.n, generator=generator)
+        return self._cache[epoch]
+
+    def take(self, start: int, count: int) -> torch.Tensor:
+        first, last = start // self.n, (start + count - 1) // self.n
+        if first == last:
+            offset = start - first * self.n
+            return self.permutation(first)[offset:offset + count]
+        positions = torch.arange(start, start + count)
+        out = torch.empty(count, dtype=torch.int64)
+        for epoch in range(first, last + 1):
+            hit = (positions // self.n) == epoch
+            out[hit] = self.permutation(epoch)[positions[hit] % self.n]
+        return out
+
+
+class BatchSampler:
+    """Builds the tensors of one training step for MLP (rows) or GRU (windows) policies, plus encoder groups."""
+
+    def __init__(self, data: DemoTensors, config: TrainConfig, recurrent: bool, rank: int = 0, world: int = 1):
+        self.data, self.config, self.recurrent = data, config, recurrent
+        self.rank, self.world = rank, world
+        self.starts = data.window_starts(config.window) if recurrent else None
+        count = len(self.starts) if recurrent else data.size
+        self.stream = EpochStream(count, config.seed)
+        self.window = torch.arange(config.window)
+
+    def rows(self, step: int) -> torch.Tensor:
+        size = self.config.batch_size
+        return self.stream.take((step * self.world + self.rank) * size, size)
+
+    def batch(self, step: int) -> dict[str, torch.Tensor]:
+        idx = self.rows(step)
+        if self.recurrent:
+            start = self.starts[idx]
+            return self.window_batch(start, step)
+        d = self.data
+        batch = {"obs": d.obs[idx], "actions": d.actions[idx], "style": d.style[idx]}
+        if self.config.style_encoder:
+            batch.update(self.encoder_batch(step))
+        return batch
+
+    def window_batch(self, start: torch.Tensor, step: int) -> dict[str, torch.Tensor]:
+        rows = start[:, None] + self.window[None]
+        d = self.data
+        batch = {"obs": d.obs[rows], "actions": d.actions[rows], "style": d.style[start]}
+        if self.config.style_encoder:
+            batch.update(self.encoder_batch(step))
+        return batch
+
+    def encoder_batch(self, step: int) -> dict[str, torch.Tensor]:
+        """G groups (players); per group M steps for the encoder and M other steps (or a window) as BC targets."""
+        cfg, d = self.config, self.data
+        generator = torch.Generator().manual_seed((cfg.seed * 7919 + step) * 131 + self.rank)
+        groups = torch.randint(len(d.group_length), (cfg.encoder_groups,), generator=generator)
+        length = d.group_length[groups][:, None]
+        offsets = (torch.rand(cfg.encoder_groups, 2 * cfg.encoder_set_size, generator=generator) * length).long()
+        rows = d.group_order[d.group_start[groups][:, None] + offsets]
+        enc, tgt = rows[:, :cfg.encoder_set_size], rows[:, cfg.encoder_set_size:]
+        return {"enc_obs": d.obs[enc], "enc_actions": d.actions[enc], "tgt_obs": d.obs[tgt],
+                "tgt_actions": d.actions[tgt], "group_style": d.group_style[groups]}

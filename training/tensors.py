@@ -1,0 +1,136 @@
+"""Demonstrations as a few large in-memory tensors, so the training loop only gathers rows (no per-batch Python).
+
+Loaded once from a `training.data.Dataset` (or built from arrays): observations, actions, the style vector of each
+step's episode, and the indexes the GRU windows and the style-encoder groups need.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import torch
+
+from botsdk.contract import BehaviourContract
+from training.style import label_style
+
+
+@dataclass
+class DemoTensors:
+    obs: torch.Tensor            # float32[N, O]
+    actions: torch.Tensor        # int64[N, H]
+    style: torch.Tensor          # float32[N, S]: the persona vector of the step's episode
+    episode_index: torch.Tensor  # int64[N]: index into episode_ids
+    episode_start: torch.Tensor  # int64[E]: first row of each episode
+    episode_length: torch.Tensor  # int64[E]
+    group_order: torch.Tensor    # int64[N]: rows sorted by group (player)
+    group_start: torch.Tensor    # int64[G]
+    group_length: torch.Tensor   # int64[G]
+    group_style: torch.Tensor    # float32[G, S]
+    episode_ids: list[Any]
+
+    @property
+    def size(self) -> int:
+        return int(self.obs.shape[0])
+
+    def window_starts(self, window: int) -> torch.Tensor:
+        """Rows where a window of `window` steps stays inside one episode (GRU training)."""
+        starts = [torch.arange(s, s + n - window + 1) for s, n in
+                  zip(self.episode_start.tolist(), self.episode_length.tolist()) if n >= window]
+        if not starts:
+            raise ValueError(f"GRU window of {window} steps: expected an episode at least that long, "
+                             f"got longest {int(self.episode_length.max())} steps; lower `window`")
+        return torch.cat(starts)
+
+    def to(self, device: str | torch.device) -> "DemoTensors":
+        moved = {k: (v.to(device) if isinstance(v, torch.Tensor) else v) for k, v in self.__dict__.items()}
+        return DemoTensors(**moved)
+
+
+def build_tensors(contract: BehaviourContract, episodes: Sequence[dict[str, Any]], styles: Sequence[str],
+                  groups: Sequence[str], episode_ids: Sequence[Any] | None = None) -> DemoTensors:
+    """From per-episode dicts with 'observations' [T+1 or T, O] and 'actions' [T, H], their style labels and groups."""
+    if not episodes:
+        raise ValueError("expected at least one episode to train on, got none")
+    obs_parts, act_parts, lengths = [], [], []
+    for episode in episodes:
+        actions = np.asarray(episode["actions"], dtype=np.int64)
+        steps = actions.shape[0]
+        obs_parts.append(np.asarray(episode["observations"], dtype=np.float32)[:steps])
+        act_parts.append(actions)
+        lengths.append(steps)
+    obs = torch.from_numpy(np.concatenate(obs_parts))
+    actions = torch.from_numpy(np.concatenate(act_parts))
+    _check_shapes(contract, obs, actions)
+    length = torch.tensor(lengths, dtype=torch.int64)
+    episode_index = torch.repeat_interleave(torch.arange(len(episodes)), length)
+    episode_style = torch.stack([label_style(contract, s) for s in styles])
+    group_names = sorted(set(groups))
+    episode_group = torch.tensor([group_names.index(g) for g in groups], dtype=torch.int64)
+    row_group = episode_group[episode_index]
+    group_order = torch.argsort(row_group, stable=True)
+    group_length = torch.bincount(row_group, minlength=len(group_names))
+    group_style = torch.zeros(len(group_names), contract.style.size)
+    group_style[episode_group] = episode_style
+    return DemoTensors(
+        obs=obs, actions=actions, style=episode_style[episode_index], episode_index=episode_index,
+        episode_start=torch.cumsum(length, 0) - length, episode_length=length, group_order=group_order,
+        group_start=torch.cumsum(group_length, 0) - group_length, group_length=group_length,
+        group_style=group_style, episode_ids=list(episode_ids if episode_ids is not None else range(len(episodes))))
+
+
+def _check_shapes(contract: BehaviourContract, obs: torch.Tensor, actions: torch.Tensor) -> None:
+    if obs.shape[1] != contract.observation_size:
+        raise ValueError(f"observations: expected {contract.observation_size} floats per step (contract), "
+                         f"got {obs.shape[1]}")
+    if actions.shape[1] != len(contract.head_sizes):
+        raise ValueError(f"actions: expected {len(contract.head_sizes)} heads per step, got {actions.shape[1]}")
+    for i, (name, size) in enumerate(zip(contract.head_names, contract.head_sizes)):
+        bad = (actions[:, i] < 0) | (actions[:, i] >= size)
+        if bool(bad.any()):
+            raise ValueError(f"action head {name!r}: expected indices in [0, {size}), got {int(actions[bad][0, i])}")
+
+
+def load_dataset_tensors(dataset: Any, episode_ids: Iterable[Any]) -> DemoTensors:
+    """Read the given episodes of a `training.data.Dataset` into tensors (grouped by player for the encoder)."""
+    infos = {info.id: info for info in dataset.episodes}
+    ids = list(episode_ids)
+    episodes = [dataset.episode(i) for i in ids]
+    styles = [str(infos[i].style) for i in ids]
+    groups = [str(infos[i].player_id or f"episode-{i}") for i in ids]
+    return build_tensors(dataset.contract, episodes, styles, groups, ids)
+
+
+def split_episodes(episodes: Sequence[Any], how: str, fraction: float, seed: int) -> tuple[list[Any], list[Any]]:
+    """Episode ids (train, validation). Held out by whole players (per style, so every style keeps training players),
+    by whole match seeds, or by episode. A deterministic function of the seed."""
+    if fraction <= 0:
+        return [e.id for e in episodes], []
+    key = {"player": lambda e: (str(e.style), str(e.player_id)), "seed": lambda e: ("", str(e.seed)),
+           "episode": lambda e: ("", str(e.id))}[how]
+    by_stratum: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for e in episodes:
+        by_stratum[key(e)[0]].add(key(e))
+    rng = random.Random(seed)
+    held: set[tuple[str, str]] = set()
+    for stratum in sorted(by_stratum):
+        members = sorted(by_stratum[stratum])
+        if len(members) < 2:
+            continue
+        count = min(len(members) - 1, max(1, round(fraction * len(members))))
+        held.update(rng.sample(members, count))
+    train = [e.id for e in episodes if key(e) not in held]
+    val = [e.id for e in episodes if key(e) in held]
+    return train, val
+
+
+def tensors_hash(tensors: DemoTensors) -> str:
+    """A content hash of in-memory demonstrations (used when no dataset hash exists)."""
+    digest = hashlib.sha256()
+    digest.update(tensors.obs.numpy().tobytes())
+    digest.update(tensors.actions.numpy().tobytes())
+    return "sha256:" + digest.hexdigest()
