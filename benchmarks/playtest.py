@@ -10,8 +10,9 @@ import time
 
 import numpy as np
 
+from botsdk.playtest.budget import DEFAULT_EPISODES, DEFAULT_MAX_STEPS, DEFAULT_PERSONAS as PERSONAS
+
 MAP = "qa_defects"
-PERSONAS = ("explorer", "objective", "rusher")
 
 
 def _episodes_per_min(workers: int, episodes: int, max_steps: int) -> float:
@@ -26,7 +27,7 @@ def _episodes_per_min(workers: int, episodes: int, max_steps: int) -> float:
 
 def run(quick: bool) -> dict:
     workers = max(2, os.cpu_count() or 2)
-    episodes, max_steps, repeats = (2, 320, 1) if quick else (4, 960, 3)
+    episodes, max_steps, repeats = (2, 320, 1) if quick else (DEFAULT_EPISODES, DEFAULT_MAX_STEPS, 3)
     _episodes_per_min(1, 1, 32)  # warm numba caches and the map's navigation grid outside the timing
     parallel = [_episodes_per_min(workers, episodes, max_steps) for _ in range(repeats)]
     single = [_episodes_per_min(1, episodes, max_steps) for _ in range(repeats)]

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -46,7 +46,8 @@ def _spec(n_rays: int):
                          fov_deg=240.0)
 
 
-def _botsdk_rate(scene: dict[str, np.ndarray], spec: Any, seconds: float) -> tuple[float, np.ndarray]:
+def _caster(scene: dict[str, np.ndarray], spec: Any) -> tuple[Callable[[], int], np.ndarray]:
+    """A warmed-up call casting every agent's rays (returns the ray count) and the array it writes."""
     from sensors import Scene2D, cast_rays_2d
 
     world = Scene2D(scene["segments"], np.zeros(len(scene["segments"]), np.int32))
@@ -58,7 +59,15 @@ def _botsdk_rate(scene: dict[str, np.ndarray], spec: Any, seconds: float) -> tup
         return out.shape[0] * spec.ray_count
 
     once()
-    return rate(once, seconds), out
+    return once, out
+
+
+def _cpu_rate(fn: Callable[[], int], seconds: float) -> float:
+    """Units per CPU second of this process (all its threads)."""
+    done, t0 = 0, time.process_time()
+    while time.process_time() - t0 < seconds:
+        done += fn()
+    return done / (time.process_time() - t0)
 
 
 def _pymunk_space(scene: dict[str, np.ndarray]):
@@ -75,8 +84,9 @@ def _pymunk_space(scene: dict[str, np.ndarray]):
     return space
 
 
-def _pymunk_rate(scene: dict[str, np.ndarray], spec: Any, n_agents: int, seconds: float) -> tuple[float, np.ndarray]:
-    """Rays/s of one `segment_query_first` per ray (first n_agents agents); also their hit flags."""
+def _pymunk_caster(scene: dict[str, np.ndarray], spec: Any, n_agents: int) -> tuple[Callable[[], int], np.ndarray]:
+    """One `segment_query_first` per ray of the first n_agents agents (returns the ray count); and the hit flags
+    it writes."""
     import pymunk
 
     from sensors import ray_angles
@@ -97,7 +107,8 @@ def _pymunk_rate(scene: dict[str, np.ndarray], spec: Any, n_agents: int, seconds
                 hits[a, r] = space.segment_query_first(start, end, 0.0, flt) is not None
         return n_agents * spec.ray_count
 
-    return rate(once, seconds), hits
+    once()
+    return once, hits
 
 
 STARTUP_CODE = """
@@ -125,29 +136,38 @@ def startup_times() -> dict[str, float]:
     return {"cold_compile_s": round(times[0], 3), "cached_startup_s": round(min(times[1:]), 3)}
 
 
-def _one_thread_rate(scene: dict[str, np.ndarray], spec: Any, seconds: float) -> float:
+def _one_thread_rates(once: Callable[[], int], seconds: float) -> tuple[float, float]:
+    """(rays per wall-clock second, rays per CPU second) on one thread: the second is what an idle core gives,
+    whatever else the machine is running."""
     import numba
 
     threads = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
-        return _botsdk_rate(scene, spec, seconds)[0]
+        return rate(once, seconds), _cpu_rate(once, seconds)
     finally:
         numba.set_num_threads(threads)
 
 
 def _measure(n_agents: int, n_rays: int, n_walls: int, n_circles: int, seconds: float, repeats: int) -> dict:
     scene, spec = make_scene(n_agents, n_walls, n_circles), _spec(n_rays)
-    ours = median_of(repeats, lambda: _botsdk_rate(scene, spec, seconds)[0])
-    one_thread = median_of(repeats, lambda: _one_thread_rate(scene, spec, seconds))
+    once, out = _caster(scene, spec)
+    ours = median_of(repeats, lambda: rate(once, seconds))
+    single = [_one_thread_rates(once, seconds) for _ in range(repeats)]
     peer_agents = min(n_agents, 64)  # pymunk is timed on at most 64 agents' rays: its cost per ray is flat
-    peer = median_of(repeats, lambda: _pymunk_rate(scene, spec, peer_agents, seconds)[0])
-    out = _botsdk_rate(scene, spec, 0.0)[1]
+    peer_once, hit_peer = _pymunk_caster(scene, spec, peer_agents)
+    peer = median_of(repeats, lambda: rate(peer_once, seconds))
+    peer_cpu = median_of(repeats, lambda: _cpu_rate(peer_once, seconds))
+    once()
     hit_ours = out.reshape(n_agents, n_rays, -1)[:peer_agents, :, len(spec.tags)] > 0.5
-    hit_peer = _pymunk_rate(scene, spec, peer_agents, 0.0)[1]
+    one_thread_cpu = float(np.median([c for _, c in single]))
     return {"agents": n_agents, "rays": n_rays, "walls": n_walls, "circles": n_circles,
-            "mrays_per_s": round(ours / 1e6, 3), "mrays_per_s_1_thread": round(one_thread / 1e6, 3),
-            "pymunk_mrays_per_s": round(peer / 1e6, 4), "speedup_vs_pymunk": round(ours / peer, 1),
+            "mrays_per_s": round(ours / 1e6, 3), "pymunk_mrays_per_s": round(peer / 1e6, 4),
+            "speedup_vs_pymunk": round(ours / peer, 1),
+            "mrays_per_s_1_thread": round(float(np.median([w for w, _ in single])) / 1e6, 3),
+            "mrays_per_cpu_s_1_thread": round(one_thread_cpu / 1e6, 3),
+            "pymunk_mrays_per_cpu_s": round(peer_cpu / 1e6, 4),
+            "cpu_speedup_1_thread_vs_pymunk": round(one_thread_cpu / peer_cpu, 1),
             "hit_agreement_vs_pymunk": round(float(np.mean(hit_ours == hit_peer)), 4)}
 
 

@@ -5,12 +5,12 @@ Public API: `Scene2D`, `cast_rays_2d`, `ray_angles`, `Scene3D`, `cast_rays_3d`, 
 """
 
 from sensors.cast2d import cast_rays_2d
-from sensors.patterns import grid_angles, ray_angles, ray_origins_2d, validate_spec
+from sensors.patterns import grid_angles, ray_angles, validate_spec
 from sensors.scene import Scene2D, Scene3D
 from sensors.stacking import FrameStack
 
 __all__ = ["FrameStack", "Scene2D", "Scene3D", "cast_rays_2d", "cast_rays_3d", "grid_angles", "ray_angles",
-           "ray_origins_2d", "validate_spec"]
+           "validate_spec"]
 
 
 def __getattr__(name: str):  # 3D kernels load only when asked for

@@ -7,6 +7,8 @@ whose origin is inside or on a circle hits that circle at distance 0; a hit at e
 
 from __future__ import annotations
 
+import math
+
 import numba as nb
 
 MISS = -1.0
@@ -35,26 +37,26 @@ def ray_segment(ox: float, oy: float, dx: float, dy: float, x0: float, y0: float
         return t if t <= max_t else MISS
     t_num = wx * ey - wy * ex
     s_num = wx * dy - wy * dx
-    if denom < 0.0:  # make the denominator positive so the range checks need no division
-        denom, t_num, s_num = -denom, -t_num, -s_num
-    if t_num < 0.0 or s_num < 0.0 or s_num > denom:
+    sign = math.copysign(1.0, denom)  # make the denominator positive (exactly: a sign flip), without a branch
+    denom, t_num, s_num = denom * sign, t_num * sign, s_num * sign
+    if (t_num < 0.0) | (s_num < 0.0) | (s_num > denom):  # range checks with no division, one branch
         return MISS
     t = t_num / denom
     return t if t <= max_t else MISS
 
 
 @nb.njit(cache=True, inline="always")
-def ray_circle(ox: float, oy: float, dx: float, dy: float, cx: float, cy: float, r: float, max_t: float) -> float:
+def ray_circle(ox: float, oy: float, dx: float, dy: float, cx: float, cy: float, r2: float, max_t: float) -> float:
+    """Circle centre (cx, cy), squared radius r2 (= r * r, as the reference computes it)."""
     mx = ox - cx
     my = oy - cy
-    c = mx * mx + my * my - r * r
+    c = mx * mx + my * my - r2
     if c <= 0.0:
         return 0.0  # origin inside or on the circle
     b = mx * dx + my * dy
-    if b > 0.0:
-        return MISS  # outside and pointing away
     disc = b * b - c
-    if disc < 0.0:
+    if (b > 0.0) | (disc < 0.0):  # pointing away, or passing by
         return MISS
     t = c / (disc ** 0.5 - b)  # the near root, written without cancellation (t_near * t_far = c)
     return t if t <= max_t else MISS
+

@@ -1,8 +1,9 @@
 """numba kernel: a fan of 2D rays per agent against wall segments and agent circles in one uniform grid.
 
-Walls are binned once per scene; circles are binned into the same cells on every call (those that stick out of
-the grid are tested one by one). Each ray walks the cells it crosses (Amanatides-Woo DDA), testing the walls and
-circles in each, and stops once its best hit lies inside the current cell. Ties at equal distance go to walls
+Walls are binned once per scene; circles are binned into the same cells on every call, in time proportional to
+the circles (those that stick out of the grid are tested one by one). Each ray walks the cells it crosses
+(Amanatides-Woo DDA), testing the walls and circles in each, and stops once its best hit lies inside the
+current cell. Ties at equal distance go to walls
 over circles, then to the lower index, so the answer never depends on the traversal order.
 """
 
@@ -12,6 +13,7 @@ import numba as nb
 import numpy as np
 
 from sensors._geometry2d import MISS, ray_circle, ray_segment
+from sensors._circles import circle_slot
 
 INF = np.inf
 WALL = 0
@@ -42,52 +44,32 @@ def _better(t: float, kind: int, i: int, best_t: float, best_kind: int, best_i: 
     return i < best_i
 
 
-@nb.njit(cache=True)
-def merge_cells(seg_start, seg_items, seg, cir_start, cir_items, cir):
-    """One packed row per (cell, item), cell by cell: walls (x0, y0, x1, y1, i), circles (x, y, r, 0, -1 - i).
-    A ray then reads each cell's items from one contiguous block."""
-    n_cells = seg_start.shape[0] - 1
-    start = np.empty(n_cells + 1, np.int32)
-    start[0] = 0
-    for k in range(n_cells):
-        start[k + 1] = start[k] + (seg_start[k + 1] - seg_start[k]) + (cir_start[k + 1] - cir_start[k])
-    data = np.zeros((start[n_cells], 5))
-    for k in range(n_cells):
-        row = start[k]
-        for j in range(seg_start[k], seg_start[k + 1]):
-            i = seg_items[j]
-            for c in range(4):
-                data[row, c] = seg[i, c]
-            data[row, 4] = i
-            row += 1
-        for j in range(cir_start[k], cir_start[k + 1]):
-            i = cir_items[j]
-            for c in range(3):
-                data[row, c] = cir[i, c]
-            data[row, 4] = -1 - i
-            row += 1
-    return start, data
-
-
 @nb.njit(cache=True, inline="always")
-def _cell(ox, oy, dx, dy, limit, start, data, k, skip, best_t, best_kind, best_i):
-    for j in range(start[k], start[k + 1]):
-        ref = int(data[j, 4])
-        if ref >= 0:
-            t = ray_segment(ox, oy, dx, dy, data[j, 0], data[j, 1], data[j, 2], data[j, 3], limit)
-            if t != MISS and _better(t, WALL, ref, best_t, best_kind, best_i):
-                best_t, best_kind, best_i = t, WALL, ref
-        else:
-            i = -1 - ref
-            if i != skip:
-                t = ray_circle(ox, oy, dx, dy, data[j, 0], data[j, 1], data[j, 2], limit)
-                if t != MISS and _better(t, CIRCLE, i, best_t, best_kind, best_i):
+def _cell(ox, oy, dx, dy, limit, k, w_start, w_rows, w_ids, where, dense, used, offsets, c_rows, c_ids, skip,
+          best_t, best_kind, best_i):
+    """Test the walls and circles of cell k. Walls (w_*: start, rows (x0, y0, x1, y1), ids) are binned once per
+    scene, circles (where, dense, used, offsets, rows (x, y, r, r*r), ids) per call (see sensors._circles).
+    Arrays go one by one, not in tuples: unpacking a tuple per cell costs reference counting."""
+    for j in range(w_start[k], w_start[k + 1]):
+        t = ray_segment(ox, oy, dx, dy, w_rows[j, 0], w_rows[j, 1], w_rows[j, 2], w_rows[j, 3], limit)
+        if t != MISS:
+            i = w_ids[j]
+            if _better(t, WALL, i, best_t, best_kind, best_i):
+                best_t, best_kind, best_i = t, WALL, i
+    slot = circle_slot(where, dense, used, k)
+    if slot >= 0:
+        for j in range(offsets[slot], offsets[slot + 1]):
+            t = ray_circle(ox, oy, dx, dy, c_rows[j, 0], c_rows[j, 1], c_rows[j, 3], limit)
+            if t != MISS:
+                i = c_ids[j]
+                if i != skip and _better(t, CIRCLE, i, best_t, best_kind, best_i):
                     best_t, best_kind, best_i = t, CIRCLE, i
     return best_t, best_kind, best_i
 
 
 @nb.njit(cache=True, inline="always")
-def _walk(ox, oy, dx, dy, limit, x0, y0, cell, nx, ny, start, data, skip, best_t, best_kind, best_i):
+def _walk(ox, oy, dx, dy, limit, x0, y0, cell, nx, ny, w_start, w_rows, w_ids, where, dense, used, offsets,
+          c_rows, c_ids, skip, best_t, best_kind, best_i):
     """DDA over the shared grid from the ray origin to `limit`; returns the improved (best_t, best_kind, best_i)."""
     inv_x = 1.0 / dx  # inf when dx == 0 (error_model="numpy"); only used where dx != 0
     inv_y = 1.0 / dy
@@ -95,8 +77,9 @@ def _walk(ox, oy, dx, dy, limit, x0, y0, cell, nx, ny, start, data, skip, best_t
     t0, t1 = _clip(oy, dy, inv_y, y0, y0 + ny * cell, t0, t1)
     if t0 > t1 or t0 > best_t:
         return best_t, best_kind, best_i
-    ix = min(max(int(np.floor((ox + t0 * dx - x0) / cell)), 0), nx - 1)
-    iy = min(max(int(np.floor((oy + t0 * dy - y0) / cell)), 0), ny - 1)
+    inv_cell = 1.0 / cell  # rounding here only moves the start across a boundary the walk steps over at once
+    ix = min(max(int(np.floor((ox + t0 * dx - x0) * inv_cell)), 0), nx - 1)
+    iy = min(max(int(np.floor((oy + t0 * dy - y0) * inv_cell)), 0), ny - 1)
     sx = 1 if dx > 0.0 else -1
     sy = 1 if dy > 0.0 else -1
     tx = ((x0 + (ix + (dx > 0.0)) * cell) - ox) * inv_x if dx != 0.0 else INF
@@ -106,7 +89,8 @@ def _walk(ox, oy, dx, dy, limit, x0, y0, cell, nx, ny, start, data, skip, best_t
     k = iy * nx + ix
     ky = sy * nx
     while True:
-        best_t, best_kind, best_i = _cell(ox, oy, dx, dy, limit, start, data, k, skip, best_t, best_kind, best_i)
+        best_t, best_kind, best_i = _cell(ox, oy, dx, dy, limit, k, w_start, w_rows, w_ids, where, dense, used,
+                                          offsets, c_rows, c_ids, skip, best_t, best_kind, best_i)
         go_x = tx < ty
         exit_t = tx if go_x else ty
         if best_t <= exit_t or exit_t > t1:
@@ -127,7 +111,7 @@ def _loose(ox, oy, dx, dy, limit, cir, loose, skip, best_t, best_kind, best_i):
     for j in range(loose.shape[0]):
         i = loose[j]
         if i != skip:
-            t = ray_circle(ox, oy, dx, dy, cir[i, 0], cir[i, 1], cir[i, 2], limit)
+            t = ray_circle(ox, oy, dx, dy, cir[i, 0], cir[i, 1], cir[i, 2] * cir[i, 2], limit)
             if t != MISS and _better(t, CIRCLE, i, best_t, best_kind, best_i):
                 best_t, best_kind, best_i = t, CIRCLE, i
     return best_t, best_kind, best_i
@@ -148,7 +132,8 @@ def _encode(out, a, base, n_tags, best_t, best_kind, best_i, seg_tags, cir_tags,
 
 @nb.njit(cache=True, inline="always")
 def _agent(a, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, cell, nx, ny,
-           start, data, seg_tags, cir, cir_tags, loose, owners, out):
+           w_start, w_rows, w_ids, where, dense, used, offsets, c_rows, c_ids,
+           seg_tags, cir, cir_tags, loose, owners, out):
     """Every ray of agent a, written to out[a]."""
     ch = np.cos(heading[a])
     sh = np.sin(heading[a])
@@ -159,25 +144,29 @@ def _agent(a, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, c
         dx = ch * cos_a[r] - sh * sin_a[r]  # (cos a, sin a) rotated by the heading
         dy = sh * cos_a[r] + ch * sin_a[r]
         best_t, best_kind, best_i = _loose(ox, oy, dx, dy, max_t, cir, loose, skip, INF, CIRCLE, -1)
-        best_t, best_kind, best_i = _walk(ox, oy, dx, dy, max_t, x0, y0, cell, nx, ny, start, data, skip,
-                                          best_t, best_kind, best_i)
+        best_t, best_kind, best_i = _walk(ox, oy, dx, dy, max_t, x0, y0, cell, nx, ny, w_start, w_rows, w_ids,
+                                          where, dense, used, offsets, c_rows, c_ids, skip, best_t, best_kind, best_i)
         _encode(out, a, r * (n_tags + 2), n_tags, best_t, best_kind, best_i, seg_tags, cir_tags, max_t)
 
 
 @nb.njit(cache=True, parallel=True, error_model="numpy")
 def cast_fan(px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, cell, nx, ny,
-             start, data, seg_tags, cir, cir_tags, loose, owners, out):
+             w_start, w_rows, w_ids, where, dense, used, offsets, c_rows, c_ids,
+             seg_tags, cir, cir_tags, loose, owners, out):
     """Fill out[a, r*(T+2):(r+1)*(T+2)] with the one-hot tag, hit flag and distance/max_t of every ray;
     agents in parallel."""
     for a in nb.prange(px.shape[0]):
         _agent(a, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, cell, nx, ny,
-               start, data, seg_tags, cir, cir_tags, loose, owners, out)
+               w_start, w_rows, w_ids, where, dense, used, offsets, c_rows, c_ids,
+               seg_tags, cir, cir_tags, loose, owners, out)
 
 
 @nb.njit(cache=True, error_model="numpy")
 def cast_fan_serial(px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, cell, nx, ny,
-                    start, data, seg_tags, cir, cir_tags, loose, owners, out):
+                    w_start, w_rows, w_ids, where, dense, used, offsets, c_rows, c_ids,
+               seg_tags, cir, cir_tags, loose, owners, out):
     """cast_fan on the calling thread: for a few agents, waking the thread pool costs more than it saves."""
     for a in range(px.shape[0]):
         _agent(a, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, cell, nx, ny,
-               start, data, seg_tags, cir, cir_tags, loose, owners, out)
+               w_start, w_rows, w_ids, where, dense, used, offsets, c_rows, c_ids,
+               seg_tags, cir, cir_tags, loose, owners, out)

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
 from botsdk.contract import ContractError, RaySensorSpec
-from sensors._kernels2d import cast_fan, cast_fan_serial, merge_cells
-from sensors.grid import circle_boxes, fill_like
+from sensors._circles import bin_circles
+from sensors._kernels2d import cast_fan, cast_fan_serial
 from sensors.patterns import ray_angles, validate_spec
 from sensors.scene import Scene2D, _array, _tags
 
 PARALLEL_MIN_RAYS = 512  # below this many rays a call runs on the calling thread
+
+
+@functools.lru_cache(maxsize=64)
+def _fan_directions(spec: RaySensorSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Validated once per spec: (cos a, sin a) of each fan angle, via libm like the reference and most engines."""
+    validate_spec(spec)
+    if spec.pattern != "fan2d":
+        raise ContractError("rays.pattern", "'fan2d' for cast_rays_2d", spec.pattern)
+    angles = ray_angles(spec).tolist()
+    cos_a, sin_a = np.array([math.cos(a) for a in angles]), np.array([math.sin(a) for a in angles])
+    cos_a.flags.writeable = sin_a.flags.writeable = False
+    return cos_a, sin_a
 
 
 def _check_tags(name: str, tags: np.ndarray, n_tags: int) -> None:
@@ -26,9 +39,29 @@ def cast_rays_2d(scene: Scene2D, spec: RaySensorSpec, origins: np.ndarray, headi
     """Encoded rays float32[A, spec.size] for A agents at `origins` (their positions; spec.offset is applied,
     (forward, left) rotated by the heading) facing `headings` (radians CCW from +x). `owners[a]` is the index of
     agent a's own circle (or -1): its rays never hit it."""
-    validate_spec(spec)
-    if spec.pattern != "fan2d":
-        raise ContractError("rays.pattern", "'fan2d' for cast_rays_2d", spec.pattern)
+    cos_a, sin_a = _fan_directions(spec)
+    origins, headings, circles, circle_tags, owners = _agents(origins, headings, circles, circle_tags, owners)
+    n_agents, n_tags = origins.shape[0], len(spec.tags)
+    _check_tags("segment_tags", scene.segment_tags, n_tags)
+    _check_tags("circle_tags", circle_tags, n_tags)
+    if out is None:
+        out = np.empty((n_agents, spec.size), np.float32)
+    elif out.shape != (n_agents, spec.size) or out.dtype != np.float32:
+        raise ValueError(f"out: expected float32{(n_agents, spec.size)}, got {out.dtype}{out.shape}")
+    if n_agents == 0:
+        return out
+    g = scene.grid
+    *binned, loose = bin_circles(circles, g.x0, g.y0, g.cell, g.nx, g.ny)
+    kernel = cast_fan if n_agents * len(cos_a) >= PARALLEL_MIN_RAYS else cast_fan_serial
+    kernel(np.ascontiguousarray(origins[:, 0]), np.ascontiguousarray(origins[:, 1]), headings, cos_a, sin_a,
+           float(spec.offset[0]), float(spec.offset[1]), float(spec.max_distance), n_tags,
+           g.x0, g.y0, g.cell, g.nx, g.ny, g.start, scene.wall_rows, g.items, *binned, scene.segment_tags, circles,
+           circle_tags, loose, owners, out)
+    return out
+
+
+def _agents(origins, headings, circles, circle_tags, owners) -> tuple[np.ndarray, ...]:
+    """Checked, contiguous copies (or views) of the per-call inputs."""
     origins = _array("origins", origins, np.float64, 2)
     n_agents = origins.shape[0]
     headings = _array("headings", headings, np.float64, None)
@@ -43,23 +76,4 @@ def cast_rays_2d(scene: Scene2D, spec: RaySensorSpec, origins: np.ndarray, headi
                          f"got {int(owners.min())}..{int(owners.max())}")
     if circles.shape[0] and circles[:, 2].min() < 0:
         raise ValueError(f"circles: expected radius >= 0, got {float(circles[:, 2].min())}")
-    n_tags = len(spec.tags)
-    _check_tags("segment_tags", scene.segment_tags, n_tags)
-    _check_tags("circle_tags", circle_tags, n_tags)
-    if out is None:
-        out = np.empty((n_agents, spec.size), np.float32)
-    elif out.shape != (n_agents, spec.size) or out.dtype != np.float32:
-        raise ValueError(f"out: expected float32{(n_agents, spec.size)}, got {out.dtype}{out.shape}")
-    if n_agents == 0:
-        return out
-    g = scene.grid
-    angles = ray_angles(spec).tolist()  # libm cos/sin per ray, exactly what the reference and engines use
-    cos_a = np.array([math.cos(a) for a in angles])
-    sin_a = np.array([math.sin(a) for a in angles])
-    cg, loose = fill_like(g, circle_boxes(circles))
-    fwd, left = float(spec.offset[0]), float(spec.offset[1])
-    start, data = merge_cells(g.start, g.items, scene.segments, cg.start, cg.items, circles)
-    kernel = cast_fan if n_agents * len(angles) >= PARALLEL_MIN_RAYS else cast_fan_serial
-    kernel(np.ascontiguousarray(origins[:, 0]), np.ascontiguousarray(origins[:, 1]), headings, cos_a, sin_a,
-             fwd, left, float(spec.max_distance), n_tags, g.x0, g.y0, g.cell, g.nx, g.ny, start, data, scene.segment_tags, circles, circle_tags, loose, owners, out)
-    return out
+    return origins, headings, circles, circle_tags, owners

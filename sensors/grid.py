@@ -100,22 +100,6 @@ def _fill(boxes: np.ndarray, lines: np.ndarray, x0: float, y0: float, cell: floa
     return start, items
 
 
-def fill_like(grid: Grid, boxes: np.ndarray) -> tuple[Grid, np.ndarray]:
-    """Bin `boxes` into a grid with `grid`'s cells; returns it and the indices (int32) of boxes that stick out of
-    it, which callers test one by one."""
-    hi_x = grid.x0 + grid.nx * grid.cell
-    hi_y = grid.y0 + grid.ny * grid.cell
-    inside = (boxes[:, 0] >= grid.x0) & (boxes[:, 1] >= grid.y0) & (boxes[:, 2] <= hi_x) & (boxes[:, 3] <= hi_y)
-    kept = np.flatnonzero(inside).astype(np.int32)
-    start, items = _fill(boxes[kept], NO_LINES, grid.x0, grid.y0, grid.cell, grid.nx, grid.ny)
-    return grid._replace(start=start, items=kept[items]), np.flatnonzero(~inside).astype(np.int32)
-
-
 def segment_boxes(segments: np.ndarray) -> np.ndarray:
     return np.stack([np.minimum(segments[:, 0], segments[:, 2]), np.minimum(segments[:, 1], segments[:, 3]),
                      np.maximum(segments[:, 0], segments[:, 2]), np.maximum(segments[:, 1], segments[:, 3])], axis=1)
-
-
-def circle_boxes(circles: np.ndarray) -> np.ndarray:
-    x, y, r = circles[:, 0], circles[:, 1], circles[:, 2]
-    return np.stack([x - r, y - r, x + r, y + r], axis=1)

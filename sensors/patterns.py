@@ -86,9 +86,3 @@ def grid_angles(spec: RaySensorSpec) -> tuple[np.ndarray, np.ndarray]:
     el_grid, az_grid = np.meshgrid(el, az, indexing="ij")
     return az_grid.ravel().copy(), el_grid.ravel().copy()
 
-
-def ray_origins_2d(spec: RaySensorSpec, positions: np.ndarray, headings: np.ndarray) -> np.ndarray:
-    """float64[A, 2]: position + spec.offset (forward, left) rotated by the heading."""
-    forward, left = float(spec.offset[0]), float(spec.offset[1])
-    c, s = np.cos(headings), np.sin(headings)
-    return np.stack([positions[:, 0] + forward * c - left * s, positions[:, 1] + forward * s + left * c], axis=1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sensors.grid import Grid, build_grid, segment_boxes
@@ -40,13 +42,18 @@ class Scene2D:
 
     def __init__(self, segments: np.ndarray, segment_tags: np.ndarray, cell_size: float = 2.0,
                  bounds: tuple[float, float, float, float] | None = None):
-        if not cell_size > 0:
-            raise ValueError(f"cell_size: expected a positive number, got {cell_size!r}")
+        if not (isinstance(cell_size, (int, float)) and math.isfinite(cell_size) and cell_size > 0):
+            raise ValueError(f"cell_size: expected a positive finite number, got {cell_size!r}")
+        if bounds is not None:
+            box = np.asarray(bounds, np.float64)
+            if box.shape != (4,) or not np.all(np.isfinite(box)) or box[2] < box[0] or box[3] < box[1]:
+                raise ValueError(f"bounds: expected finite (xmin, ymin, xmax, ymax) with min <= max, got {bounds!r}")
         self.segments = _array("segments", segments, np.float64, 4)
         self.segment_tags = _tags("segment_tags", segment_tags, self.segments.shape[0])
         self.cell_size = float(cell_size)
         self.grid: Grid = build_grid(segment_boxes(self.segments), self.cell_size, bounds,
                                      lines=self.segments)
+        self.wall_rows = np.ascontiguousarray(self.segments[self.grid.items])  # each cell's walls, contiguous
 
     def __repr__(self) -> str:
         return f"Scene2D({self.segments.shape[0]} segments, grid {self.grid.nx}x{self.grid.ny} of {self.grid.cell:g})"

@@ -133,3 +133,26 @@ def test_style_statistics_on_a_known_trajectory():
     assert s["engagement_distance"] == pytest.approx(10.0)
     assert s["aim_error_deg"] == pytest.approx(3.0, abs=1e-4)
     assert s["reaction_time_s"] == pytest.approx(1 / 16)  # seen in obs 1, fired at step 2
+
+
+def test_explorers_walk_into_the_qa_defects():
+    m = load_map("qa_defects")
+    defects = {d["kind"]: d for d in m.metadata["defects"]}
+    trap = defects["trap"]
+    memory = ExplorationMemory()
+    names = ["blue_0", "blue_1", "red_0", "red_1"]
+    leaked = trapped = False
+    for ep in range(6):
+        controllers = {a: make_demonstrator("explorer", seed=ep * 4 + i, player_id=f"explorer-{i:02d}", memory=memory)
+                       for i, a in enumerate(names)}
+        for traj in play_match("qa_defects", ep, controllers, team_size=2, max_steps=480).values():
+            leaked |= bool(traj.infos["out_of_bounds"].any())
+            p = traj.infos["position"]
+            inside = np.hypot(p[:, 0] - trap["x"], p[:, 1] - trap["y"]) < trap["radius"]
+            if inside.any():  # once in, it stays in for the rest of the round while still commanding moves
+                first = int(np.argmax(inside))
+                assert inside[first:].all() and traj.infos["commanded_move"][first:].mean() > 0.5
+                trapped = True
+        if leaked and trapped:
+            break
+    assert leaked and trapped

@@ -76,3 +76,10 @@ def test_same_seed_gives_the_same_episodes_whatever_the_worker_count(recorded):
 def test_unknown_style_is_rejected_with_the_allowed_names(tmp_path):
     result = CliRunner().invoke(build_app(), ["record", "--styles", "rusher,sniper", "--out", str(tmp_path / "x")])
     assert result.exit_code == 2 and "sniper" in result.output and "explorer" in result.output
+
+
+def test_recording_the_same_seed_twice_into_one_dataset_is_refused(recorded):
+    _, base = recorded
+    result = CliRunner().invoke(build_app(), ["record", *ARGS, "--out", str(base / "serial")])
+    assert result.exit_code == 2 and "--seed 7" in result.output and "already holds" in result.output
+    assert len(Dataset.open(base / "serial")) == 5

@@ -89,3 +89,16 @@ def test_w1_exact_and_windowed_turn_catches_timing():
     d = windowed_w1(eps(alternate), eps(runs))
     assert d["turn_w1"] == pytest.approx(0.0, abs=1e-6)
     assert d["turn_w32"] > d["turn_w16"] > 100.0
+
+
+def test_w1_of_speed_grows_with_the_speed_gap():
+    def walker(speed, seed):
+        rng = np.random.default_rng(seed)
+        steps = np.abs(rng.normal(speed, 0.05, 256))
+        return [_episode(np.column_stack([np.concatenate([[0], np.cumsum(steps)]), np.zeros(257)]), seed=seed)]
+
+    base = walker(0.5, 0)
+    gaps = [windowed_w1(base, walker(0.5 + d, 1)) for d in (0.0, 0.1, 0.3)]
+    for key in ("speed_w1", "speed_w16", "speed_w32"):
+        assert gaps[0][key] < gaps[1][key] < gaps[2][key]
+    assert gaps[2]["speed_w16"] == pytest.approx(16 * 0.3, rel=0.1)   # a window sum scales the gap

@@ -11,7 +11,7 @@ from sensors import Scene2D, Scene3D, cast_rays_2d, cast_rays_3d
 from sensors import reference
 
 TAGS = ("wall", "teammate", "enemy", "pickup")
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def assert_same_encoding(got: np.ndarray, want: np.ndarray, n_tags: int) -> None:
@@ -116,3 +116,20 @@ def test_batched_call_equals_one_agent_at_a_time():
     for a in range(30):
         one = cast_rays_2d(scene, spec, circles[a:a + 1, :2], heads[a:a + 1], circles, tags, owners[a:a + 1])
         np.testing.assert_array_equal(one[0], batch[a])
+
+
+def test_circles_move_between_calls_on_one_scene():
+    """Circles are re-binned on every call (into reused, uncleared memory): stale cells must never leak."""
+    rng = np.random.default_rng(5)
+    segments = np.hstack([rng.uniform(0, 20, (40, 2)), rng.uniform(0, 20, (40, 2))])
+    scene = Scene2D(segments, np.zeros(40, np.int32), cell_size=1.0)
+    spec = RaySensorSpec("fan2d", 10.0, TAGS, ray_count=16, fov_deg=360.0)
+    for step in range(20):
+        n = int(rng.integers(0, 25))
+        circles = np.hstack([rng.uniform(0, 20, (n, 2)), rng.uniform(0.1, 1.0, (n, 1))])
+        tags, origins, heads = rng.integers(1, 4, n), rng.uniform(0, 20, (3, 2)), rng.uniform(-4, 4, 3)
+        owners = np.full(3, -1)
+        got = cast_rays_2d(scene, spec, origins, heads, circles, tags, owners)
+        want = reference.cast_rays_2d(spec, segments.tolist(), [0] * 40, origins.tolist(), heads.tolist(),
+                                      circles.tolist(), tags.tolist(), owners.tolist())
+        assert_same_encoding(got, want, len(TAGS))

@@ -102,3 +102,14 @@ def test_arena_contract_ray_block_matches_the_kernel_output_size():
     scene = Scene2D(np.zeros((0, 4)), [])
     out = cast_rays_2d(scene, contract.rays, np.zeros((2, 2)), np.zeros(2), np.zeros((0, 3)), [], [-1, -1])
     assert out.shape == (2, contract.block_slice("rays").stop - contract.block_slice("rays").start)
+
+
+def test_scene_rejects_bad_cell_size_bounds_and_tags():
+    with pytest.raises(ValueError, match="cell_size: expected a positive finite number, got 0"):
+        Scene2D(np.zeros((1, 4)), [0], cell_size=0)
+    with pytest.raises(ValueError, match=r"bounds: expected finite \(xmin, ymin, xmax, ymax\)"):
+        Scene2D(np.zeros((1, 4)), [0], bounds=(5.0, 0.0, 1.0, 1.0))
+    with pytest.raises(ValueError, match="segment_tags: expected 1 tags"):
+        Scene2D(np.zeros((1, 4)), [0, 1])
+    with pytest.raises(ValueError, match="segments: expected finite numbers"):
+        Scene2D(np.array([[0.0, np.nan, 1.0, 1.0]]), [0])

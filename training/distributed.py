@@ -69,13 +69,14 @@ def parameter_hash(module: nn.Module) -> str:
     return digest.hexdigest()
 
 
-def write_replica_report(module: nn.Module, info: DistInfo, run_dir: Path, rows_seen: int) -> None:
-    """Every rank's weight hash and shard size, gathered to rank 0 and written to replicas.json (the DDP test reads it)."""
+def write_replica_report(module: nn.Module, info: DistInfo, run_dir: Path, rows_seen: int,
+                         first_rows: list[int]) -> None:
+    """Every rank's weight hash, rows trained on and its first batch's rows, gathered to rank 0 and written to replicas.json (the DDP test reads it)."""
     if not info.enabled:
         return
     import torch.distributed as dist
 
-    mine = {"rank": info.rank, "param_hash": parameter_hash(module), "rows_seen": rows_seen}
+    mine = {"rank": info.rank, "param_hash": parameter_hash(module), "rows_seen": rows_seen, "first_rows": first_rows}
     gathered: list[dict] = [{} for _ in range(info.world)]
     dist.all_gather_object(gathered, mine)
     if info.is_main:

@@ -119,7 +119,7 @@ class Trainer:
         elapsed = time.perf_counter() - started
         self.save()
         rows = (self.step - start_step) * cfg.batch_size
-        write_replica_report(self.objective, self.dist, self.run_dir, rows)
+        write_replica_report(self.objective, self.dist, self.run_dir, rows, self.sampler.rows(0).tolist())
         result = TrainResult(self.step, self._summary(rows / max(elapsed, 1e-9)))
         if self.dist.is_main:
             (self.run_dir / "metrics.json").write_text(json.dumps(result.metrics, indent=2), encoding="utf-8")

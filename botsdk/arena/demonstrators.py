@@ -19,15 +19,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from botsdk.arena.explore import EXPLORE_CELL, ExplorationMemory, explore_origin, pick_frontier
 from botsdk.arena.maps import ArenaMap
 from botsdk.arena.motor import Motor, MotorParams, skilled, wrap_deg
 from botsdk.arena.view import AgentView
 
 DEMONSTRATOR_STYLES = ("rusher", "holder", "explorer", "objective", "robotic")
 HUMAN_STYLES = ("rusher", "holder", "explorer", "objective")
-EXPLORE_CELL = 2.0
-OUTSIDE_BONUS = 12.0  # metres of walking an explorer trades for a cell beyond the map bounds
-EXPLORE_PAD = 2 * EXPLORE_CELL  # beyond the bounds: the nav grid's margin, where a leak leads
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,8 @@ STYLES: dict[str, StyleParams] = {
                             MotorParams(reaction_median_s=0.30, overshoot=1.2, fire_cone_deg=6.0)),
     "objective": StyleParams((0.15, 0.7, 0.15), 20.0, math.inf, False, 0.6, (6, 14), 20.0, 3.0,
                              MotorParams(reaction_median_s=0.27, overshoot=1.2, fire_cone_deg=6.0)),
-    "robotic": StyleParams((1.0, 0.0, 0.0), 30.0, math.inf, False, 0.0, (0, 0), 0.0, 1.0, MotorParams(perfect=True, fire_cone_deg=1.0)),
+    "robotic": StyleParams((1.0, 0.0, 0.0), 30.0, math.inf, False, 0.0, (0, 0), 0.0, 1.0,
+                           MotorParams(perfect=True, fire_cone_deg=1.0)),
 }
 
 
@@ -84,26 +83,6 @@ def player_params(style: str, player_id: str, skill: float) -> StyleParams:
                     fire_cone_deg=m.fire_cone_deg * rng.uniform(0.85, 1.15))
     return replace(base, route_weights=weights, engage_range=base.engage_range * rng.uniform(0.85, 1.1),
                    scan_period_s=base.scan_period_s * rng.uniform(0.8, 1.2), motor=skilled(motor, skill))
-
-
-class ExplorationMemory:
-    """Visited coarse cells per map; explorers given the same memory share it (e.g. one QA playtest budget)."""
-
-    def __init__(self) -> None:
-        self.visited: dict[str, np.ndarray] = {}
-
-    def for_map(self, arena_map: ArenaMap) -> np.ndarray:
-        if arena_map.path not in self.visited:
-            x0, y0 = explore_origin(arena_map)
-            nx = int(math.ceil((arena_map.bounds[2] + EXPLORE_PAD - x0) / EXPLORE_CELL))
-            ny = int(math.ceil((arena_map.bounds[3] + EXPLORE_PAD - y0) / EXPLORE_CELL))
-            self.visited[arena_map.path] = np.zeros((ny, nx), dtype=bool)
-        return self.visited[arena_map.path]
-
-
-def explore_origin(arena_map: ArenaMap) -> tuple[float, float]:
-    """Exploration cells line up with coverage cells counted from the map bounds (EXPLORE_CELL wide)."""
-    return arena_map.bounds[0] - EXPLORE_PAD, arena_map.bounds[1] - EXPLORE_PAD
 
 
 class ScriptedController:
@@ -209,8 +188,8 @@ class ScriptedController:
             return None
         field = self.nav.field_to(goal[0], goal[1], 1.0)
         point = self.nav.waypoint(field, view.position[0], view.position[1], lookahead=3)
-        if point is None:
-            return None
+        if point is None:  # no way there from here (shut in): push straight toward it, as a person would
+            point = goal
         d = np.array(point) - view.position
         norm = float(np.hypot(*d))
         if norm < 0.05:
@@ -305,37 +284,7 @@ class ScriptedController:
         return self.explore_target
 
     def _pick_frontier(self, view: AgentView, visited: np.ndarray) -> tuple[float, float] | None:
-        """An unvisited reachable cell: near by walking distance, ahead rather than behind (no dithering)."""
-        g = self.nav
-        dist = g.from_sources(np.array([g.nearest_finite(np.where(g.free, 0.0, np.inf), *view.position)]))
-        x0, y0 = explore_origin(view.map)
-        cj = np.clip(((g.centers[:, 1] - y0) // EXPLORE_CELL).astype(int), 0, visited.shape[0] - 1)
-        ci = np.clip(((g.centers[:, 0] - x0) // EXPLORE_CELL).astype(int), 0, visited.shape[1] - 1)
-        idx = np.flatnonzero(np.isfinite(dist) & ~visited[cj, ci])
-        if idx.size == 0:
-            if np.isfinite(dist).sum() > 0.5 * g.reachable.sum():
-                visited[:] = False  # everything seen: start a new sweep
-            return None  # (or shut in somewhere small: keep the shared memory)
-        cells = cj[idx] * visited.shape[1] + ci[idx]
-        centre_x = x0 + (ci[idx] + 0.5) * EXPLORE_CELL
-        centre_y = y0 + (cj[idx] + 0.5) * EXPLORE_CELL
-        off_centre = np.hypot(g.centers[idx, 0] - centre_x, g.centers[idx, 1] - centre_y)
-        order = np.lexsort((off_centre, cells))
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = cells[order][1:] != cells[order][:-1]
-        reps = idx[order][first]  # per unvisited coarse cell, its reachable fine cell nearest the centre
-        to = g.centers[reps] - view.position
-        speed = float(np.hypot(*view.velocity))
-        facing = (to @ (view.velocity / speed)) / np.maximum(np.hypot(to[:, 0], to[:, 1]), 1e-9) if speed > 0.5 else 0.0
-        b = view.map.bounds
-        c = g.centers[reps]
-        outside = (c[:, 0] < b[0]) | (c[:, 0] > b[2]) | (c[:, 1] < b[1]) | (c[:, 1] > b[3])
-        # reachable space beyond the bounds is the most novel there is: a QA explorer goes through any opening
-        score = dist[reps] * g.cell + 3.0 * (1.0 - facing) - OUTSIDE_BONUS * outside
-        best = np.argsort(score, kind="stable")[:4]
-        w = np.exp(-(score[best] - score[best][0]) / 1.5)
-        pick = reps[best[int(self.rng.choice(len(best), p=w / w.sum()))]]
-        return float(g.centers[pick, 0]), float(g.centers[pick, 1])
+        return pick_frontier(self.nav, view.map, view.position, view.velocity, visited, self.rng)
 
     # ---- looking and firing --------------------------------------------------------------------------------
     def _turn(self, view: AgentView, bearing: float | None, direction: np.ndarray | None) -> float:

@@ -9,8 +9,9 @@ from botsdk.evaluation.features import Episode, as_episode
 __all__ = ["Episode", "as_episode", "evaluate_policy"]
 
 
-def evaluate_policy(policy_path, data_dir, out_dir, episodes: int = 8, seed: int = 0) -> dict:
-    """Roll a policy out against held-out demonstrators and write the HTML + JSON report; returns the JSON dict."""
-    from botsdk.evaluation.runner import evaluate_policy as _evaluate
+def evaluate_policy(policy_path, data_dir, out_dir, episodes: int | None = None, seed: int = 0, **kwargs) -> dict:
+    """Roll a policy out against held-out demonstrators and write report.html + report.json into `out_dir`;
+    returns the JSON dict. `episodes`: held-out matches per group (default `runner.DEFAULT_EPISODES`)."""
+    from botsdk.evaluation.runner import DEFAULT_EPISODES, evaluate_policy as _evaluate
 
-    return _evaluate(policy_path, data_dir, out_dir, episodes=episodes, seed=seed)
+    return _evaluate(policy_path, data_dir, out_dir, episodes=episodes or DEFAULT_EPISODES, seed=seed, **kwargs)

@@ -73,12 +73,14 @@ def paired_entropy(a: Sequence[Episode], b: Sequence[Episode], bounds: tuple[flo
 def arena_route_descriptor(map_name: str) -> Descriptor | None:
     """The arena map's named routes (`botsdk.arena.stats.route_taken`) as the behaviour descriptor, if the
     episodes were played on a built-in map."""
+    if not map_name:
+        return None
     try:
         from botsdk.arena import load_map
         from botsdk.arena.stats import route_taken
 
         arena_map = load_map(map_name)
-    except (ImportError, FileNotFoundError, ValueError, KeyError):
+    except (ImportError, OSError, ValueError, KeyError):
         return None
     return lambda e: route_taken(e.positions, arena_map, str(e.meta.get("team", "blue")))
 

@@ -49,16 +49,19 @@ def distances(candidate: Sequence[Episode], reference: Sequence[Episode], floor:
 
 def turing_figures(r: Rollouts, head_sizes: Sequence[int], scale: FeatureScale, seed: int,
                    config: ClassifierConfig) -> dict[str, Any]:
+    """Policy, floor and robotic bot against the held-out demonstrators (pooled), and the policy per persona."""
     pooled = lambda groups: [e for g in groups.values() for e in g]
     demo, floor, policy = pooled(r.demo), pooled(r.floor), pooled(r.policy)
-    out = {
-        "policy": turing_test(demo, policy, head_sizes, seed, scale, config=config).to_dict(),
-        "floor": turing_test(demo, floor, head_sizes, seed, scale, config=config).to_dict(),
-        "robotic": turing_test(demo, r.robotic, head_sizes, seed, scale, config=config).to_dict(),
-        "per_persona": {p: turing_test(r.demo[p], r.policy[p], head_sizes, seed, scale, config=config).to_dict()
-                        for p in r.policy},
-    }
-    return out
+
+    def test(reference: list[Episode], candidate: list[Episode]) -> dict[str, Any]:
+        try:
+            return turing_test(reference, candidate, head_sizes, seed, scale, config=config).to_dict()
+        except ValueError as exc:   # too few episodes for a split: say so in the report instead of failing it
+            return {"auc": float("nan"), "auc_ci": (float("nan"), float("nan")), "episode_accuracy": float("nan"),
+                    "episode_accuracy_ci": (float("nan"), float("nan")), "error": str(exc)}
+
+    return {"policy": test(demo, policy), "floor": test(demo, floor), "robotic": test(demo, r.robotic),
+            "per_persona": {p: test(r.demo[p], r.policy[p]) for p in r.policy}}
 
 
 def style_figures(clf: StyleClassifier, r: Rollouts) -> dict[str, Any]:

@@ -88,13 +88,16 @@ class LineupPlayer:
         self.ids = recorder.setup.agent_ids()
         self.make_demo = arena_function("make_demonstrator")
 
-    def play(self, label: str, seeds: Sequence[int], slot: SlotMaker, keep_obs: bool = False) -> list[Episode]:
+    def play(self, label: str, seeds: Sequence[int], slot: SlotMaker, keep_obs: bool = False,
+             label_slots: bool = True) -> list[Episode]:
         episodes = []
         for m, s in enumerate(seeds):
             lineup = self.plan.lineup(m, len(self.ids))
             team = {a: slot(p, j, m, s) for j, (a, p) in enumerate(zip(self.ids, lineup))}
             recorded = self.recorder.record(s, team, keep_observations=keep_obs)
-            for e in recorded:   # the slot's persona, whatever label the controller carries
+            for e in recorded:   # the m-th match of every group shares a lineup: a Turing split keeps them together
+                e.meta["match"] = m
+            for e in recorded if label_slots else ():   # the slot's persona, whatever the controller's label
                 e.meta["style"] = lineup[self.ids.index(e.meta["agent_id"])]
             episodes += recorded
             self.tick(label)
@@ -120,7 +123,7 @@ def play_plan(plan: EvalPlan, recorder: Recorder, runtime: Any, encoder: Any | N
     out.policy = _by_style(g.play("policy", plan.seeds, policy(persona_vec)), plan.personas)
     make = g.make_demo
     out.robotic = g.play("robotic bot", plan.seeds, lambda p, j, m, s: make(ROBOTIC, seed=s * 10 + j,
-                                                                            player_id="robotic-0"))
+                                                                            player_id="robotic-0"), label_slots=False)
     for a, b in plan.blends:
         vec = np.asarray(style.blend({a: 0.5, b: 0.5}), np.float32)
         out.blends[f"{a}+{b}"] = g.play(f"blend {a}+{b}", half, policy(lambda p: vec))

@@ -77,13 +77,14 @@ def auc_figure(turing: dict[str, Any]) -> str:
 
     rows = [("demonstrators (floor)", turing["floor"]), ("policy", turing["policy"])]
     rows += [(f"policy {p}", v) for p, v in turing["per_persona"].items()] + [("robotic bot", turing["robotic"])]
+    rows = [(label, t) for label, t in rows if t.get("auc") is not None and t.get("auc_ci", [None])[0] is not None]
     fig, ax = plt.subplots(figsize=(6, 0.45 * len(rows) + 1))
     for i, (label, t) in enumerate(rows):
         lo, hi = t["auc_ci"]
         ax.errorbar(t["auc"], i, xerr=[[t["auc"] - lo], [hi - t["auc"]]], fmt="o", capsize=3)
     ax.axvline(0.5, color="grey", linestyle=":")
     ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=8)
-    ax.set_xlim(0.3, 1.0)
+    ax.set_xlim(min([0.3] + [t["auc_ci"][0] - 0.02 for _, t in rows]), 1.02)
     ax.set_xlabel("discriminator window AUC (0.5 = indistinguishable)")
     return _png(fig)
 

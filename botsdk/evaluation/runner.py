@@ -20,8 +20,8 @@ from botsdk.evaluation.plan import ROBOTIC, EvalPlan, Rollouts, make_plan, play_
 from botsdk.evaluation.rollouts import MatchSetup, Recorder
 from botsdk.evaluation.style import train_style_classifier
 
-DEFAULT_EPISODES = 12         # held-out matches per group (each gives one episode per agent slot)
-STYLE_TRAIN_EPISODES = 48     # demonstrator episodes per style the style classifier learns from
+DEFAULT_EPISODES = 8          # held-out matches per group (each gives one episode per agent slot)
+STYLE_TRAIN_EPISODES = 120    # demonstrator episodes per style the style classifier learns from (at most)
 
 
 def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str | Path,

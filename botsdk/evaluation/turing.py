@@ -1,7 +1,9 @@
 """The automated Turing test: a GRU discriminator, trained for each evaluation, tells reference episodes
 (label 0, e.g. held-out demonstrators) from candidate episodes (label 1, e.g. the policy) over short windows.
 
-Train and test are split by match seed, so the discriminator never scores a seed it trained on. 0.5 means
+Train and test are split by match (`meta["match"]`, the lineup index shared by the m-th match of every group,
+else the match seed), so the discriminator never scores a match it trained on, and the two classes' test
+matches have the same lineups (a split that paired different lineups biases the AUC below 0.5). 0.5 means
 indistinguishable; run it on demonstrators against held-out demonstrators for the noise floor and on the
 robotic bot for the power check."""
 
@@ -42,9 +44,11 @@ def split_seeds(seeds: Sequence[int], seed: int, test_fraction: float = 0.5) -> 
 
 
 def episode_seed(episode: Episode) -> int:
-    if "seed" not in episode.meta:
-        raise ValueError(f"episode meta must hold the match 'seed'; received keys {sorted(episode.meta)}")
-    return int(episode.meta["seed"])
+    """The split key: the lineup index when the evaluation plan set one, else the match seed."""
+    for key in ("match", "seed"):
+        if key in episode.meta:
+            return int(episode.meta[key])
+    raise ValueError(f"episode meta must hold the match 'seed'; received keys {sorted(episode.meta)}")
 
 
 def turing_test(reference: Sequence[Episode], candidate: Sequence[Episode], head_sizes: Sequence[int],

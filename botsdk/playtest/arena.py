@@ -4,6 +4,8 @@ every arena bot takes."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from typing import Any
 
 import numpy as np
@@ -53,8 +55,10 @@ def _walkable_cells(m: Any, shape: tuple[int, int]) -> np.ndarray:
 
 
 class Pacifist:
-    """Wraps a controller and holds its fire: playtest bots survey the level, they do not end the round by
-    eliminating each other. Movement, turning and interaction are the persona's own."""
+    """Wraps a controller so it surveys the level instead of fighting: its fire is held and (for scripted bots,
+    which react to the `view`) enemies are hidden from it, so bots neither end the round by eliminating each other
+    nor stand still aiming at an enemy they will never shoot. Movement, turning and interaction are the
+    persona's own."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -68,6 +72,8 @@ class Pacifist:
         self.inner.reset(agent_id, seed)
 
     def act(self, observation: np.ndarray, view: Any) -> np.ndarray:
+        if dataclasses.is_dataclass(view) and hasattr(view, "enemy_bearing"):
+            view = dataclasses.replace(view, enemy_distance=math.nan, enemy_bearing=math.nan)
         action = np.array(self.inner.act(observation, view), dtype=np.int64)
         action[FIRE_HEAD] = 0
         return action
@@ -89,14 +95,17 @@ class ArenaPlaytest:
         self.policy_path = policy
         self.skill = skill
         self.pacifist = pacifist
+        self._policy_personas: tuple[str, ...] | None = None
         self._world: PlaytestWorld | None = None
 
     @property
     def personas(self) -> tuple[str, ...]:
         if self.policy_path is not None:
-            from botsdk.arena.contract import PERSONAS
+            from botsdk.playtest.policy import check_policy
 
-            return PERSONAS
+            if self._policy_personas is None:
+                self._policy_personas = check_policy(self.policy_path)
+            return self._policy_personas
         from botsdk.arena.demonstrators import DEMONSTRATOR_STYLES
 
         return tuple(DEMONSTRATOR_STYLES)

@@ -18,7 +18,7 @@ class DetectorConfig:
     agent stays inside a box of side `2 * stuck_radius`, with no other agent within `blocked_by_agent` metres (a
     body block between bots is not a level defect)."""
 
-    stuck_seconds: float = 4.0
+    stuck_seconds: float = 6.0
     stuck_radius: float = 0.5
     stuck_moving_share: float = 0.9
     blocked_by_agent: float = 1.5
@@ -48,13 +48,16 @@ def stuck_windows(track: AgentTrack, world: PlaytestWorld, config: DetectorConfi
 def detect_stuck(track: AgentTrack, world: PlaytestWorld, config: DetectorConfig = DetectorConfig(),
                  others: list[AgentTrack] = ()) -> list[Finding]:
     """One finding per stuck spell: little displacement for `stuck_seconds` while movement is commanded. `others`
-    are the agents sharing the episode, so a bot blocked by another bot is not reported."""
+    are the agents sharing the episode, so a bot blocked by another bot is not reported; a spell out of bounds
+    is not reported either (the out-of-bounds finding already covers that agent)."""
     window = max(2, int(round(config.stuck_seconds / world.dt)))
     stuck = stuck_windows(track, world, config, others)
     pos = track.positions.astype(np.float64)
     findings = []
     for start in _run_starts(stuck):
         where = np.median(pos[start: start + window], axis=0)
+        if world.outside(where)[0]:
+            continue
         findings.append(Finding(
             "stuck", f"{track.agent_id} barely moved for {config.stuck_seconds:g} s while commanding movement",
             (round(float(where[0]), 2), round(float(where[1]), 2)), track.seed, track.persona, track.agent_id,

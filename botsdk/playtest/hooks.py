@@ -4,7 +4,7 @@ An environment is playtestable when something can (1) describe its level as a `P
 episode for a persona and a seed, returning each agent's positions and movement-commanded flags. That something is
 a `PlaytestAdapter`. Two ready-made adapters cover the common cases, for envs that put the agent position in `info`:
 
-    from botsdk.playtest.hooks import GymnasiumHook
+    from botsdk.playtest import GymnasiumHook, run_playtest, write_reports
     hook = GymnasiumHook(
         name="my-level",
         make_env=lambda: gymnasium.make("MyGame-v0"),
@@ -13,7 +13,10 @@ a `PlaytestAdapter`. Two ready-made adapters cover the common cases, for envs th
         position_key="position",                    # info[position_key] is the agent's (x, y)
         is_moving=lambda action: action != 0,       # or moving_key="move_commanded" if info reports it
     )
-    summary = run_playtest(hook, personas=["explorer"], episodes=8, workers=2)
+    summary = run_playtest(hook, personas=["explorer"], episodes=8, max_steps=400, workers=2)
+    write_reports(summary, Path("out"))             # report.html, playtest.json, junit.xml
+
+From the command line, a function returning the hook: `botsdk playtest --hook mypkg.qa:make_hook`.
 
 `PettingZooHook` does the same for a `ParallelEnv`, with one policy per agent (factory(seed, agent_id)) and the
 per-agent `infos`. With fork-based workers (Linux) the hook is inherited, so lambdas are fine; elsewhere it must

@@ -98,7 +98,9 @@ def map_figure(summary: PlaytestSummary):
         marker, color = MARKERS[group.check]
         ax.scatter([group.position[0]], [group.position[1]], marker=marker, s=160, color=color,
                    edgecolors="white", zorder=5)
-        ax.annotate(f"{group.check} seed {group.findings[0].seed}", group.position, xytext=(6, 6),
+        seed = group.to_dict()["reproduce"]["seed"]
+        label = f"{group.check} seed {seed}" if seed is not None else f"{group.check} (static)"
+        ax.annotate(label, group.position, xytext=(6, 6),
                     textcoords="offset points", fontsize=8, color=color, weight="bold")
     for check, (marker, color) in MARKERS.items():
         ax.scatter([], [], marker=marker, color=color, label=check)
@@ -158,6 +160,8 @@ steps, {data['wall_s']} s with {summary.plan.workers} worker(s).</p>
 <h2>Findings</h2><p>{', '.join(f'{k}: {v}' for k, v in data['checks'].items())}</p>
 <table><tr><th>check</th><th>position</th><th>count</th><th>seed</th><th>persona</th><th>agent</th><th>step</th>
 <th>all seeds</th><th>message</th></tr>{rows}</table>
+<p>Replay a finding: the same persona, map and seed give the same episode bit for bit; the step is where it
+starts. Findings without a seed come from the static analysis of the level (the map file reproduces them).</p>
 <h2>Map: coverage, trajectories, findings</h2><img src="data:image/png;base64,{figures[0]}">
 <h2>Coverage over time</h2><ul>{coverage}</ul><img src="data:image/png;base64,{figures[1]}">
 <h2>Golden path</h2><ul>{golden}</ul>

@@ -1,7 +1,8 @@
 """Minari's view of the dataset: `main_data.hdf5` (external links to episode files) and `metadata.json`.
 
-Both are rebuilt with write-temp-then-rename under the index lock, so Minari readers always see a consistent
-snapshot. The links are relative to the index file's directory.
+Both are replaced by write-temp-then-rename under the index lock, so Minari readers always see a consistent
+snapshot. They are derived from the catalog and not fsync'd: after a crash any writer (or `repair`) rebuilds them.
+The links are relative to the index file's directory, so a dataset directory can be moved or copied whole.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any, Sequence
 
 from training.data.catalog import EpisodeInfo
 from training.data.episode_file import GROUP
-from training.data.layout import BOTSDK, EPISODES_DIR, MAIN_FILE, METADATA, TMP_PREFIX, atomic_write_text, data_dir, read_json
+from training.data.layout import (BOTSDK, EPISODES_DIR, MAIN_FILE, METADATA, TMP_PREFIX, atomic_write_text, data_dir,
+                                  read_json)
 
 MINARI_VERSION = "0.5.4"
 

@@ -100,6 +100,7 @@ def record(plan: RecordPlan, workers: int = 1, on_match: Callable[[int, int], No
     from training.data.writer import DatasetWriter
 
     DatasetWriter(plan.out, arena_contract(), plan.dataset_id)  # creates or checks the dataset here, not in workers
+    _refuse_duplicates(plan)
     totals = {"matches": 0, "episodes": 0, "steps": 0}
 
     def done(episodes: int, steps: int) -> None:
@@ -118,6 +119,18 @@ def record(plan: RecordPlan, workers: int = 1, on_match: Callable[[int, int], No
         for future in as_completed(futures):
             done(*future.result())
     return totals
+
+
+def _refuse_duplicates(plan: RecordPlan) -> None:
+    """Appending the same seed twice would record the same matches twice and skew every count."""
+    from training.data.catalog import DatasetError
+    from training.data.dataset import Dataset
+
+    planned = {match_seed(plan.seed, m) for m in range(plan.matches)}
+    clash = sorted({e.seed for e in Dataset.open(plan.out).episodes} & planned)
+    if clash:
+        raise DatasetError(f"--seed {plan.seed}: {plan.out} already holds {len(clash)} of its matches "
+                           f"(match seed {clash[0]}, ...); expected a seed not used in this dataset")
 
 
 def _worker_init() -> None:

@@ -34,6 +34,14 @@ def check_same_contract(dataset: BehaviourContract, other: BehaviourContract, da
         raise IncompatibleContractError(diffs, dataset_label, other_label)
 
 
+def check_dataset_id(dataset_id: str) -> None:
+    """Minari ids look like `namespace/name-vN`; anything else breaks `minari.load_dataset`."""
+    import re
+
+    if not re.fullmatch(r"(?:[-_\w][-_\w/]*[-_\w]/)?[-_\w]+?-v\d+", dataset_id):
+        raise DatasetError(f"dataset_id: expected '(namespace/)name-vN' (e.g. 'botsdk/arena-v0'), got {dataset_id!r}")
+
+
 class DatasetWriter:
     """Append episodes to `root`, creating it (Minari layout) on first use."""
 
@@ -49,6 +57,7 @@ class DatasetWriter:
                 check_same_contract(existing, contract, f"dataset {self.root}", "recorder")
                 dataset_id = identity["dataset_id"]
             else:
+                check_dataset_id(dataset_id)
                 index.write_identity(self.root, dataset_id, contract)
             self.metadata = index.new_metadata(dataset_id, contract)
             self._repair_locked()

@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
         policy: Path = typer.Option(..., "--policy", help="The ONNX policy (its .style.onnx beside it is used too)."),
         data: Path = typer.Option(..., "--data", help="The demonstrators' dataset directory."),
         out: Path = typer.Option(..., "--out", help="Report directory: report.html, report.json, rollouts/."),
-        episodes: int = typer.Option(None, "--episodes", help="Held-out matches per persona and group (default 6)."),
+        episodes: int = typer.Option(None, "--episodes", help="Held-out matches per group, one episode per agent slot (default 8)."),
         quick: bool = typer.Option(False, "--quick", help="3 matches per group: a rough figure in under a minute."),
         seed: int = typer.Option(0, "--seed", help="Seeds the held-out matches, the policy's sampling and the GRUs."),
         as_json: bool = typer.Option(False, "--json", help="Print the full JSON report on stdout."),

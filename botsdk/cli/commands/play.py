@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import typer
 
 from botsdk.cli.errors import fail
@@ -16,24 +18,75 @@ def register(app: typer.Typer) -> None:
         record: str = typer.Option(None, "--record", help="Dataset directory: record your rounds into it."),
         player_id: str = typer.Option("human-00", "--player-id", help="Your player id in the recorded data."),
         style: str = typer.Option("human", "--style", help="Style label for your recorded rounds."),
+        spectate: bool = typer.Option(False, "--spectate", help="The designer studio: watch bots, steer their styles."),
+        policy: Path = typer.Option(None, "--policy", help="The ONNX policy the studio's bots play."),
+        remote: str = typer.Option(None, "--remote", help="HOST:PORT of `botsdk serve`: bots act over the bridge."),
+        token_file: Path = typer.Option(None, "--token-file", help="Bearer token for --remote."),
+        frames: int = typer.Option(None, "--frames", help="Studio: stop after this many frames (scripted runs)."),
     ) -> None:
-        """Play the arena yourself: WASD to move, mouse to aim, click to fire, E to interact, Esc to quit."""
-        from botsdk.arena import list_maps
-        from botsdk.arena.demonstrators import DEMONSTRATOR_STYLES
+        """Play the arena: yourself (WASD, mouse, click), --spectate the studio, or --remote over gRPC."""
+        _check_common(map_name, team_size, episodes, max_steps)
+        if spectate:
+            _studio(policy, map_name, team_size, seed, record, frames)
+        elif remote:
+            _remote(remote, token_file, map_name, team_size, episodes, seed, max_steps)
+        else:
+            _human(map_name, team_size, opponents, teammates, episodes, seed, max_steps, record, player_id, style)
 
-        if not map_name.endswith(".json") and map_name not in list_maps():
-            fail(f"--map: expected one of {', '.join(list_maps())} or a .json path, got {map_name!r}")
-        for flag, value in (("--opponents", opponents), ("--teammates", teammates)):
-            if value not in DEMONSTRATOR_STYLES:
-                fail(f"{flag}: expected one of {', '.join(DEMONSTRATOR_STYLES)}, got {value!r}")
-        if not 1 <= team_size <= 4:
-            fail(f"--team-size: expected 1 to 4, got {team_size}")
-        if episodes < 1 or max_steps < 1:
-            fail(f"--episodes and --max-steps: expected positive integers, got {episodes} and {max_steps}")
-        from botsdk.arena.play import play_human
 
-        results = play_human(map_name, team_size, opponents, teammates, episodes, seed, max_steps, record,
-                             player_id, style)
-        for r in results:
-            typer.echo(f"round seed={r['seed']} steps={r['steps']} winner={r['winner']}"
-                       + (f" recorded episode {r['episode_id']}" if r.get("episode_id") is not None else ""))
+def _check_common(map_name: str, team_size: int, episodes: int, max_steps: int) -> None:
+    from botsdk.arena import list_maps
+
+    if not map_name.endswith(".json") and map_name not in list_maps():
+        fail(f"--map: expected one of {', '.join(list_maps())} or a .json path, got {map_name!r}")
+    if not 1 <= team_size <= 4:
+        fail(f"--team-size: expected 1 to 4, got {team_size}")
+    if episodes < 1 or max_steps < 1:
+        fail(f"--episodes and --max-steps: expected positive integers, got {episodes} and {max_steps}")
+
+
+def _studio(policy: Path | None, map_name: str, team_size: int, seed: int, record: str | None,
+            frames: int | None) -> None:
+    if policy is None:
+        fail("--spectate: expected --policy model.onnx (the bots the studio shows), got none")
+    if not policy.exists():
+        fail(f"--policy: expected an existing .onnx file, got {policy}")
+    from botsdk.studio import run_studio
+
+    run_studio(str(policy), map_name=map_name, team_size=team_size, seed=seed, record_dir=record, max_frames=frames)
+
+
+def _remote(target: str, token_file: Path | None, map_name: str, team_size: int, episodes: int, seed: int,
+            max_steps: int) -> None:
+    import os
+
+    import grpc
+
+    from game_bridge.remote_play import play_remote
+
+    token = token_file.read_text(encoding="utf-8").strip() if token_file else None
+    render = None if os.environ.get("SDL_VIDEODRIVER") == "dummy" else "human"
+    for episode in range(episodes):
+        try:
+            match = play_remote(target, map_name, seed + episode, token=token, team_size=team_size,
+                                max_steps=max_steps, render_mode=render, timeout=30.0)
+        except grpc.RpcError as exc:
+            fail(f"--remote {target}: the bridge answered {exc.code().name}: {exc.details()}")
+        typer.echo(f"round seed={seed + episode} steps={match.steps} model={match.model_version} "
+                   f"tick p50={match.tick_ms_p50:.3f} ms")
+
+
+def _human(map_name: str, team_size: int, opponents: str, teammates: str, episodes: int, seed: int, max_steps: int,
+           record: str | None, player_id: str, style: str) -> None:
+    from botsdk.arena.demonstrators import DEMONSTRATOR_STYLES
+
+    for flag, value in (("--opponents", opponents), ("--teammates", teammates)):
+        if value not in DEMONSTRATOR_STYLES:
+            fail(f"{flag}: expected one of {', '.join(DEMONSTRATOR_STYLES)}, got {value!r}")
+    from botsdk.arena.play import play_human
+
+    results = play_human(map_name, team_size, opponents, teammates, episodes, seed, max_steps, record,
+                         player_id, style)
+    for r in results:
+        typer.echo(f"round seed={r['seed']} steps={r['steps']} winner={r['winner']}"
+                   + (f" recorded episode {r['episode_id']}" if r.get("episode_id") is not None else ""))

@@ -9,10 +9,9 @@ import typer
 
 from botsdk.cli.errors import fail
 
+from botsdk.playtest.budget import DEFAULT_EPISODES, DEFAULT_MAX_STEPS, DEFAULT_PERSONAS, DEFAULT_WORKERS
+
 CHECKS = ("stuck", "out_of_bounds", "unreachable", "exception")
-DEFAULT_PERSONAS = "explorer,objective,rusher"
-DEFAULT_EPISODES = 4  # per persona: the default budget (see the docs of botsdk.playtest)
-DEFAULT_MAX_STEPS = 960  # 60 s of game time at 16 Hz
 
 
 def _split(text: str, option: str) -> tuple[str, ...]:
@@ -56,10 +55,10 @@ def register(app: typer.Typer) -> None:
     @app.command("playtest")
     def playtest(
         map_name: Optional[str] = typer.Option(None, "--map", help="An arena map name (see the arena) or map .json."),
-        personas: str = typer.Option(DEFAULT_PERSONAS, "--personas", help="Comma-separated persona bots."),
+        personas: str = typer.Option(",".join(DEFAULT_PERSONAS), "--personas", help="Comma-separated persona bots."),
         episodes: int = typer.Option(DEFAULT_EPISODES, "--episodes", min=1, help="Episodes per persona."),
         max_steps: int = typer.Option(DEFAULT_MAX_STEPS, "--max-steps", min=1, help="Step budget per episode."),
-        workers: int = typer.Option(2, "--workers", min=1, help="Parallel worker processes."),
+        workers: int = typer.Option(DEFAULT_WORKERS, "--workers", min=1, help="Parallel worker processes."),
         out: Path = typer.Option(Path("playtest-report"), "--out", help="Directory for report.html and JSON."),
         policy: Optional[Path] = typer.Option(None, "--policy", help="A trained .onnx policy to play the personas."),
         junit: Optional[Path] = typer.Option(None, "--junit", help="JUnit XML path (default OUT/junit.xml)."),

@@ -1,0 +1,75 @@
+"""Exploration memory and frontier choice for the explorer persona: visit what has not been visited yet.
+
+Cells are EXPLORE_CELL wide, counted from the map bounds (the same cells the playtest coverage counts) and padded
+beyond the bounds, where a leak in a wall leads. A cell counts as visited when an agent passes near its centre
+or reaches it as a target."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from botsdk.arena.maps import ArenaMap
+from botsdk.arena.nav import NavGrid
+
+EXPLORE_CELL = 2.0
+OUTSIDE_BONUS = 12.0  # metres of walking an explorer trades for a cell beyond the map bounds
+EXPLORE_PAD = 2 * EXPLORE_CELL  # beyond the bounds: the nav grid's margin, where a leak leads
+
+
+class ExplorationMemory:
+    """Visited coarse cells per map; explorers given the same memory share it (e.g. one QA playtest budget)."""
+
+    def __init__(self) -> None:
+        self.visited: dict[str, np.ndarray] = {}
+
+    def for_map(self, arena_map: ArenaMap) -> np.ndarray:
+        if arena_map.path not in self.visited:
+            x0, y0 = explore_origin(arena_map)
+            nx = int(math.ceil((arena_map.bounds[2] + EXPLORE_PAD - x0) / EXPLORE_CELL))
+            ny = int(math.ceil((arena_map.bounds[3] + EXPLORE_PAD - y0) / EXPLORE_CELL))
+            self.visited[arena_map.path] = np.zeros((ny, nx), dtype=bool)
+        return self.visited[arena_map.path]
+
+
+def explore_origin(arena_map: ArenaMap) -> tuple[float, float]:
+    """Exploration cells line up with coverage cells counted from the map bounds (EXPLORE_CELL wide)."""
+    return arena_map.bounds[0] - EXPLORE_PAD, arena_map.bounds[1] - EXPLORE_PAD
+
+
+def pick_frontier(nav: NavGrid, arena_map: ArenaMap, position: np.ndarray, velocity: np.ndarray,
+                  visited: np.ndarray, rng: np.random.Generator) -> tuple[float, float] | None:
+    """An unvisited reachable cell: near by walking distance, ahead rather than behind (no dithering); beyond the
+    bounds first when an opening leads there. None after a full sweep (the memory restarts)."""
+    g = nav
+    dist = g.from_sources(np.array([g.nearest_finite(np.where(g.free, 0.0, np.inf), *position)]))
+    x0, y0 = explore_origin(arena_map)
+    cj = np.clip(((g.centers[:, 1] - y0) // EXPLORE_CELL).astype(int), 0, visited.shape[0] - 1)
+    ci = np.clip(((g.centers[:, 0] - x0) // EXPLORE_CELL).astype(int), 0, visited.shape[1] - 1)
+    idx = np.flatnonzero(np.isfinite(dist) & ~visited[cj, ci])
+    if idx.size == 0:
+        if np.isfinite(dist).sum() > 0.5 * g.reachable.sum():
+            visited[:] = False  # everything seen: start a new sweep
+            return None
+        return arena_map.objective  # shut in somewhere small: keep the memory, try to get back to the game
+    cells = cj[idx] * visited.shape[1] + ci[idx]
+    centre_x = x0 + (ci[idx] + 0.5) * EXPLORE_CELL
+    centre_y = y0 + (cj[idx] + 0.5) * EXPLORE_CELL
+    off_centre = np.hypot(g.centers[idx, 0] - centre_x, g.centers[idx, 1] - centre_y)
+    order = np.lexsort((off_centre, cells))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = cells[order][1:] != cells[order][:-1]
+    reps = idx[order][first]  # per unvisited coarse cell, its reachable fine cell nearest the centre
+    to = g.centers[reps] - position
+    speed = float(np.hypot(*velocity))
+    facing = (to @ (velocity / speed)) / np.maximum(np.hypot(to[:, 0], to[:, 1]), 1e-9) if speed > 0.5 else 0.0
+    b = arena_map.bounds
+    c = g.centers[reps]
+    outside = (c[:, 0] < b[0]) | (c[:, 0] > b[2]) | (c[:, 1] < b[1]) | (c[:, 1] > b[3])
+    # reachable space beyond the bounds is the most novel there is: a QA explorer goes through any opening
+    score = dist[reps] * g.cell + 3.0 * (1.0 - facing) - OUTSIDE_BONUS * outside
+    best = np.argsort(score, kind="stable")[:4]
+    w = np.exp(-(score[best] - score[best][0]) / 1.5)
+    pick = reps[best[int(rng.choice(len(best), p=w / w.sum()))]]
+    return float(g.centers[pick, 0]), float(g.centers[pick, 1])
