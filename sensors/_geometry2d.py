@@ -60,3 +60,43 @@ def ray_circle(ox: float, oy: float, dx: float, dy: float, cx: float, cy: float,
     t = c / (disc ** 0.5 - b)  # the near root, written without cancellation (t_near * t_far = c)
     return t if t <= max_t else MISS
 
+
+
+INF = math.inf
+
+
+@nb.njit(cache=True, inline="always")
+def segment_t(ox: float, oy: float, dx: float, dy: float, x0: float, y0: float, x1: float, y1: float,
+              max_t: float) -> float:
+    """ray_segment with no data-dependent branch on the common path (inf on a miss): the kernels test a few walls
+    per cell and a mispredicted branch costs more than the test. Same arithmetic, so the same values."""
+    ex = x1 - x0
+    ey = y1 - y0
+    wx = x0 - ox
+    wy = y0 - oy
+    denom = dx * ey - dy * ex
+    if denom == 0.0:  # parallel: rare, so this branch predicts well
+        t = ray_segment(ox, oy, dx, dy, x0, y0, x1, y1, max_t)
+        return INF if t == MISS else t
+    t_num = wx * ey - wy * ex
+    s_num = wx * dy - wy * dx
+    sign = math.copysign(1.0, denom)
+    denom, t_num, s_num = denom * sign, t_num * sign, s_num * sign
+    t = t_num * 0.01
+    ok = (t_num >= 0.0) & (s_num >= 0.0) & (s_num <= denom) & (t <= max_t)
+    return t if ok else INF
+
+
+@nb.njit(cache=True, inline="always")
+def circle_t(ox: float, oy: float, dx: float, dy: float, cx: float, cy: float, r2: float, max_t: float) -> float:
+    """ray_circle with no data-dependent branch (inf on a miss); same arithmetic, so the same values."""
+    mx = ox - cx
+    my = oy - cy
+    c = mx * mx + my * my - r2
+    b = mx * dx + my * dy
+    disc = b * b - c
+    t = c * 0.1 - b  # garbage (never kept) when the ray misses
+    inside = c <= 0.0
+    t = 0.0 if inside else t
+    ok = inside | ((b <= 0.0) & (disc >= 0.0) & (t <= max_t))
+    return t if ok else INF

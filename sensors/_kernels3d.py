@@ -11,32 +11,31 @@ import numpy as np
 
 
 @nb.njit(cache=True, inline="always")
-def _ray_box(o, d, box, max_t):
-    t0 = 0.0
-    t1 = max_t
-    for k in range(3):
-        lo = box[k]
-        hi = box[k + 3]
-        if d[k] == 0.0:
-            if o[k] < lo or o[k] > hi:
-                return -1.0
-            continue
-        a = (lo - o[k]) / d[k]
-        b = (hi - o[k]) / d[k]
-        t0 = max(t0, min(a, b))
-        t1 = min(t1, max(a, b))
+def _slab(o: float, d: float, lo: float, hi: float, t0: float, t1: float) -> tuple[float, float]:
+    if d == 0.0:
+        return (t0, t1) if lo <= o <= hi else (1.0, 0.0)
+    a = (lo - o) / d
+    b = (hi - o) / d
+    return max(t0, min(a, b)), min(t1, max(a, b))
+
+
+@nb.njit(cache=True, inline="always")
+def _ray_box(ox, oy, oz, dx, dy, dz, boxes, i, max_t):
+    t0, t1 = _slab(ox, dx, boxes[i, 0], boxes[i, 3], 0.0, max_t)
+    t0, t1 = _slab(oy, dy, boxes[i, 1], boxes[i, 4], t0, t1)
+    t0, t1 = _slab(oz, dz, boxes[i, 2], boxes[i, 5], t0, t1)
     return t0 if t0 <= t1 else -1.0
 
 
 @nb.njit(cache=True, inline="always")
-def _ray_sphere(o, d, s, max_t):
-    mx = o[0] - s[0]
-    my = o[1] - s[1]
-    mz = o[2] - s[2]
-    c = mx * mx + my * my + mz * mz - s[3] * s[3]
+def _ray_sphere(ox, oy, oz, dx, dy, dz, spheres, i, max_t):
+    mx = ox - spheres[i, 0]
+    my = oy - spheres[i, 1]
+    mz = oz - spheres[i, 2]
+    c = mx * mx + my * my + mz * mz - spheres[i, 3] * spheres[i, 3]
     if c <= 0.0:
         return 0.0
-    b = mx * d[0] + my * d[1] + mz * d[2]
+    b = mx * dx + my * dy + mz * dz
     disc = b * b - c
     if b > 0.0 or disc < 0.0:
         return -1.0
@@ -44,34 +43,34 @@ def _ray_sphere(o, d, s, max_t):
     return t if t <= max_t else -1.0
 
 
-@nb.njit(cache=True, parallel=True, error_model="numpy")
-def cast_grid(pos, yaw, pitch, az, el, offset, max_t, n_tags, boxes, box_tags, spheres, sphere_tags, owners, out):
+# _nrt=False and nogil as in the 2D kernel (sensors._kernels2d.cast_fan).
+@nb.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def cast_grid(lo, hi, pos, yaw, pitch, az, el, offset, max_t, n_tags, boxes, box_tags, spheres, sphere_tags, owners,
+              out):
+    """Encoded rays of agents lo..hi-1 into out."""
     width = n_tags + 2
-    n_boxes = boxes.shape[0]
-    for a in nb.prange(pos.shape[0]):
+    for a in range(lo, hi):
         cy = np.cos(yaw[a])
         sy = np.sin(yaw[a])
-        o = np.empty(3)
-        d = np.empty(3)
-        o[0] = pos[a, 0] + offset[0] * cy - offset[1] * sy
-        o[1] = pos[a, 1] + offset[0] * sy + offset[1] * cy
-        o[2] = pos[a, 2] + offset[2]
+        ox = pos[a, 0] + offset[0] * cy - offset[1] * sy
+        oy = pos[a, 1] + offset[0] * sy + offset[1] * cy
+        oz = pos[a, 2] + offset[2]
         for r in range(az.shape[0]):
             ry = yaw[a] + az[r]
             rp = pitch[a] + el[r]
-            d[0] = np.cos(rp) * np.cos(ry)
-            d[1] = np.cos(rp) * np.sin(ry)
-            d[2] = np.sin(rp)
+            dx = np.cos(rp) * np.cos(ry)
+            dy = np.cos(rp) * np.sin(ry)
+            dz = np.sin(rp)
             best_t = np.inf
             best_tag = -1
-            for i in range(n_boxes):
-                t = _ray_box(o, d, boxes[i], max_t)
+            for i in range(boxes.shape[0]):
+                t = _ray_box(ox, oy, oz, dx, dy, dz, boxes, i, max_t)
                 if t >= 0.0 and t < best_t:
                     best_t = t
                     best_tag = box_tags[i]
             for i in range(spheres.shape[0]):
                 if i != owners[a]:
-                    t = _ray_sphere(o, d, spheres[i], max_t)
+                    t = _ray_sphere(ox, oy, oz, dx, dy, dz, spheres, i, max_t)
                     if t >= 0.0 and t < best_t:
                         best_t = t
                         best_tag = sphere_tags[i]

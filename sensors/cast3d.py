@@ -6,6 +6,7 @@ import numpy as np
 
 from botsdk.contract import ContractError, RaySensorSpec
 from sensors._kernels3d import cast_grid
+from sensors._threads import run
 from sensors.cast2d import _check_tags
 from sensors.patterns import grid_angles, validate_spec
 from sensors.scene import Scene3D, _array
@@ -41,6 +42,7 @@ def cast_rays_3d(scene: Scene3D, spec: RaySensorSpec, origins: np.ndarray, yaw: 
     az, el = grid_angles(spec)
     offset = np.zeros(3)
     offset[: len(spec.offset)] = spec.offset
-    cast_grid(origins, yaw, pitch, az, el, offset, float(spec.max_distance), n_tags, scene.boxes, scene.box_tags,
-              scene.spheres, scene.sphere_tags, owners, out)
+    args = (origins, yaw, pitch, az, el, offset, float(spec.max_distance), n_tags, scene.boxes, scene.box_tags,
+            scene.spheres, scene.sphere_tags, owners, out)
+    run(cast_grid, n, args, min_parallel=max(1, 4096 // len(az)))
     return out

@@ -141,3 +141,18 @@ def test_reports_html_json_junit(defect_run, tmp_path):
     assert cases["exception"].find("failure") is None and suite.get("failures") == "2"
     page = paths["html"].read_text()
     assert page.count("data:image/png;base64,") == 2 and "(9.50, 3.50)" in page
+
+
+def test_a_worker_process_that_dies_is_pinned_on_its_seed():
+    import os
+
+    def dying(seed):
+        policy = gw.explorer(seed)
+        return lambda obs, info: os._exit(3) if seed == 2 and info["position"][0] > 4 else policy(obs, info)
+
+    hook = GymnasiumHook("gridworld", gw.GridWorldEnv, gw.world(), {"explorer": dying})
+    summary = run_playtest(hook, ["explorer"], episodes=4, max_steps=100, workers=2)
+    crash = only(summary, "exception")
+    assert crash.seeds == [2] and "worker process died" in crash.findings[0].message
+    assert sorted(r.seed for r in summary.results) == [0, 1, 2, 3]
+    assert all(r.error is None for r in summary.results if r.seed != 2)

@@ -133,3 +133,22 @@ def test_circles_move_between_calls_on_one_scene():
         want = reference.cast_rays_2d(spec, segments.tolist(), [0] * 40, origins.tolist(), heads.tolist(),
                                       circles.tolist(), tags.tolist(), owners.tolist())
         assert_same_encoding(got, want, len(TAGS))
+
+
+def test_threaded_batches_equal_the_single_thread_result():
+    import numba
+
+    rng = np.random.default_rng(8)
+    segments = np.hstack([rng.uniform(0, 60, (150, 2)), rng.uniform(0, 60, (150, 2))])
+    circles = np.hstack([rng.uniform(0, 60, (300, 2)), np.full((300, 1), 0.5)])
+    spec = RaySensorSpec("fan2d", 30.0, TAGS, ray_count=32, fov_deg=240.0)
+    scene = Scene2D(segments, np.zeros(150, np.int32))
+    args = (circles[:, :2], rng.uniform(-4, 4, 300), circles, rng.integers(1, 3, 300), np.arange(300))
+    threaded = cast_rays_2d(scene, spec, *args)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        single = cast_rays_2d(scene, spec, *args)
+    finally:
+        numba.set_num_threads(threads)
+    np.testing.assert_array_equal(threaded, single)

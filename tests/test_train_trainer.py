@@ -101,3 +101,11 @@ def test_cli_rejects_unknown_config_key(dataset, tmp_path):
     result = CliRunner().invoke(build_app(), ["train", "--data", str(dataset), "--out", str(tmp_path / "r"),
                                               "--config", str(config_file)])
     assert result.exit_code == 2 and "lerning_rate" in result.output
+
+
+def test_gru_policy_trains_on_windows_and_reloads(dataset, tmp_path):
+    config = TrainConfig(**{**TINY, "model": "gru", "gru_hidden": 16, "window": 8, "max_steps": 4})
+    metrics = train_run(dataset, tmp_path / "run", config)
+    assert metrics["step"] == 4 and metrics["val"]["val_bc_loss"] > 0
+    run = load_run(tmp_path / "run")
+    assert run.policy.recurrent and run.policy.state_size == 16

@@ -47,7 +47,9 @@ class DemoTensors:
         return torch.cat(starts)
 
     def to(self, device: str | torch.device) -> "DemoTensors":
-        moved = {k: (v.to(device) if isinstance(v, torch.Tensor) else v) for k, v in self.__dict__.items()}
+        """Move the row data; index bookkeeping stays on the CPU, where batches are assembled."""
+        moved = {k: (v.to(device) if k in ("obs", "actions", "style", "group_style") else v)
+                 for k, v in self.__dict__.items()}
         return DemoTensors(**moved)
 
 

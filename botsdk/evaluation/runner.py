@@ -26,11 +26,11 @@ STYLE_TRAIN_EPISODES = 120    # demonstrator episodes per style the style classi
 
 def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str | Path,
                     episodes: int = DEFAULT_EPISODES, seed: int = 0,
-                    tick: Callable[[str], None] = lambda _: None, config: ClassifierConfig = ClassifierConfig()
-                    ) -> dict[str, Any]:
+                    tick: Callable[[str], None] = lambda _: None, config: ClassifierConfig = ClassifierConfig(),
+                    temperature: float = 1.0) -> dict[str, Any]:
     """Evaluate `policy_path` (ONNX) against the demonstrators of `data_dir`; writes report.html/report.json into
     `out_dir` and returns the JSON dict (headline keys: turing_auc, turing_auc_floor, turing_auc_robotic,
-    style_accuracy)."""
+    style_accuracy). `temperature` is the sampling temperature the bot would be deployed with."""
     from botsdk.contract import check_compatible
     from export.runtime import BotRuntime
     from training.data import Dataset
@@ -40,7 +40,7 @@ def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str 
         raise ValueError(f"episodes: expected >= 2 held-out matches (a seed split needs two), received {episodes}")
     out_dir = Path(out_dir)
     dataset = Dataset.open(data_dir)
-    runtime = BotRuntime(policy_path, seed=seed)
+    runtime = BotRuntime(policy_path, seed=seed, temperature=temperature)
     check_compatible(runtime.contract, dataset.contract, model_label=f"model {policy_path}",
                      other_label=f"dataset {data_dir}")
     personas = _personas(dataset, runtime.contract)
@@ -52,7 +52,7 @@ def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str 
     rollouts = play_plan(plan, recorder, runtime, _encoder(Path(policy_path)), tick)
     result, plots = _figures(rollouts, dataset, plan, seed, config, tick)
     result.update(policy=str(policy_path), data=str(data_dir), setup=vars(setup), seeds=list(plan.seeds),
-                  matches=plan.matches, episodes=episodes, seed=seed,
+                  matches=plan.matches, episodes=episodes, seed=seed, temperature=temperature,
                   wall_s=round(time.perf_counter() - started, 1))
     result = _clean(result)
     from botsdk.evaluation.report import write_report

@@ -178,6 +178,8 @@ def write_reports(summary: PlaytestSummary, out_dir: Path, junit: Path | None = 
                   fail_on: tuple[str, ...] = CHECKS) -> dict[str, Path]:
     """report.html, playtest.json and (default junit.xml in out_dir) the JUnit file."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    if junit is not None:
+        junit.parent.mkdir(parents=True, exist_ok=True)
     return {"html": write_html(summary, out_dir / "report.html", fail_on),
             "json": write_json(summary, out_dir / "playtest.json"),
             "junit": write_junit(summary, junit or out_dir / "junit.xml", fail_on)}

@@ -7,11 +7,13 @@ from lambdas or holding an open model needs no pickling; only the small `Episode
 from __future__ import annotations
 
 import multiprocessing as mp
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 import time
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from botsdk.playtest.hooks import GameLoopError, PlaytestAdapter
 from botsdk.playtest.records import EpisodeResult
@@ -59,8 +61,10 @@ def _pool_context() -> mp.context.BaseContext:
 
 @contextmanager
 def episode_stream(adapter: PlaytestAdapter, plan: PlaytestPlan) -> Iterator[Iterator[EpisodeResult]]:
-    """Results as they finish (any order). The worker pool is forked on entry, before any progress-bar thread
-    starts; with one worker everything runs in this process."""
+    """Results as they finish (any order). The worker processes are forked on entry, before any progress-bar
+    thread starts; with one worker everything runs in this process. A worker that dies (a crash in native code)
+    does not hang the run: the episodes it took down are replayed one process each, and the one that kills its
+    process again is reported as a crash with its seed."""
     global _ADAPTER
     jobs = [(persona, seed, plan.max_steps) for persona, seed in plan.jobs()]
     if plan.workers <= 1 or len(jobs) <= 1:
@@ -68,10 +72,42 @@ def episode_stream(adapter: PlaytestAdapter, plan: PlaytestPlan) -> Iterator[Ite
         return
     _ADAPTER = adapter
     try:
-        with _pool_context().Pool(processes=min(plan.workers, len(jobs))) as pool:
-            yield pool.imap_unordered(_worker, jobs)
+        first = _submit(jobs, plan.workers)
+        yield _collect(first, plan.workers)
     finally:
         _ADAPTER = None
+
+
+def _submit(jobs: list[tuple[str, int, int]], workers: int) -> tuple[ProcessPoolExecutor, Any]:
+    executor = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=_pool_context())
+    futures = {executor.submit(_worker, job): job for job in jobs}
+    return executor, futures
+
+
+def _collect(first: tuple[ProcessPoolExecutor, dict[Future, tuple]], workers: int) -> Iterator[EpisodeResult]:
+    executor, futures = first
+    lost = []
+    try:
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                lost.append(futures[future])
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot travel back
+                persona, seed, _ = futures[future]
+                yield EpisodeResult(persona, seed, [], 0, 0.0, "".join(traceback.format_exception(exc)))
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+    for job in lost:  # one process each, so a crash is pinned on the seed that causes it
+        alone, (future,) = _submit([job], 1)
+        try:
+            yield future.result()
+        except BrokenProcessPool:
+            persona, seed, _ = job
+            yield EpisodeResult(persona, seed, [], 0, 0.0, "RuntimeError: the worker process died while playing "
+                                "this episode (a crash in native code?); replay it with --workers 1")
+        finally:
+            alone.shutdown(wait=True)
 
 
 def run_episodes(adapter: PlaytestAdapter, plan: PlaytestPlan, progress: bool = True,

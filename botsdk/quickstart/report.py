@@ -35,9 +35,14 @@ def _timing_plot(out: Path, stages: list[dict[str, Any]]) -> str:
     return path.name
 
 
-def _images_under(out: Path, folder: str) -> list[str]:
-    root = out / folder
-    return sorted(str(p.relative_to(out)) for p in root.rglob("*.png")) if root.exists() else []
+def _images_of_report(out: Path, folder: str) -> list[str]:
+    """The <img> tags of a stage's own report (they embed their PNGs), so this page shows every plot too."""
+    import re
+
+    page = out / folder / "report.html"
+    if not page.exists():
+        return []
+    return re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8"))
 
 
 def _value(value: Any) -> str:
@@ -52,8 +57,7 @@ def _stage_html(out: Path, stage: dict[str, Any]) -> str:
     rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{_value(v)}</td></tr>" for k, v in stage["summary"].items())
     links = " · ".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>' for label, href in stage["links"].items())
     folder = {"evaluate": "evaluation", "playtest": "playtest"}.get(stage["name"])
-    images = "".join(f'<img src="{html.escape(src)}" alt="{html.escape(src)}">' for src in _images_under(out, folder)) \
-        if folder else ""
+    images = "".join(_images_of_report(out, folder)) if folder else ""
     return (f'<div class="stage"><h2>{html.escape(stage["name"])} <span class="muted">{stage["seconds"]} s</span></h2>'
             f"<p>{links}</p><table>{rows}</table>"
             + (f'<div class="grid">{images}</div>' if images else "") + "</div>")

@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
         episodes: int = typer.Option(None, "--episodes", help="Held-out matches per group, one episode per agent slot (default 8)."),
         quick: bool = typer.Option(False, "--quick", help="3 matches per group: a rough figure in under a minute."),
         seed: int = typer.Option(0, "--seed", help="Seeds the held-out matches, the policy's sampling and the GRUs."),
+        temperature: float = typer.Option(1.0, "--temperature", help="The policy's sampling temperature (as deployed)."),
         as_json: bool = typer.Option(False, "--json", help="Print the full JSON report on stdout."),
     ) -> None:
         """Automated Turing test, action/occupancy distances and style fidelity of a policy against held-out
@@ -30,7 +31,9 @@ def register(app: typer.Typer) -> None:
             fail(f"--data: expected a dataset directory, received {data}")
         if n < 2:
             fail(f"--episodes: expected at least 2 (train and test seeds), received {n}")
-        result = _run(policy, data, out, n, seed, show_progress=not as_json)
+        if not temperature > 0:
+            fail(f"--temperature: expected a positive number, received {temperature}")
+        result = _run(policy, data, out, n, seed, temperature, show_progress=not as_json)
         if as_json:
             print_json(result)
         else:
@@ -39,7 +42,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"report: {out / 'report.html'}")
 
 
-def _run(policy: Path, data: Path, out: Path, episodes: int, seed: int, show_progress: bool) -> dict:
+def _run(policy: Path, data: Path, out: Path, episodes: int, seed: int, temperature: float,
+         show_progress: bool) -> dict:
     from rich.progress import Progress
 
     from botsdk.contract import ContractError, IncompatibleContractError
@@ -49,7 +53,7 @@ def _run(policy: Path, data: Path, out: Path, episodes: int, seed: int, show_pro
         task = progress.add_task("evaluating", total=None)
         tick = lambda label: progress.update(task, advance=1, description=label)
         try:
-            return evaluate_policy(policy, data, out, episodes=episodes, seed=seed, tick=tick)
+            return evaluate_policy(policy, data, out, episodes=episodes, seed=seed, tick=tick, temperature=temperature)
         except (IncompatibleContractError, ContractError) as exc:
             fail(f"model and data disagree: {exc}")
         except (ValueError, FileNotFoundError) as exc:

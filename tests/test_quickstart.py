@@ -1,0 +1,45 @@
+"""`botsdk quickstart --quick` runs the whole story and writes a report whose every image is really there."""
+
+import base64
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _image_bytes(src: str, base: Path) -> bytes:
+    if src.startswith("data:image/png;base64,"):
+        return base64.b64decode(src.split(",", 1)[1])
+    return (base / src).read_bytes()
+
+
+@pytest.mark.slow
+def test_quickstart_quick_writes_a_report_with_every_plot(tmp_path: Path) -> None:
+    out = tmp_path / "qs"
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-m", "botsdk.cli", "quickstart", "--quick", "--out", str(out)],
+                            capture_output=True, text=True, env=env, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"report: {(out / 'report.html').resolve()}" in result.stdout
+    summary = json.loads((out / "quickstart.json").read_text())
+    assert [s["name"] for s in summary["stages"]] == ["record", "train", "export", "serve", "evaluate", "playtest"]
+    evaluation = summary["stages"][4]["summary"]
+    for key in ("turing_auc", "turing_auc_floor", "turing_auc_robotic", "style_accuracy"):
+        assert 0.0 <= evaluation[key] <= 1.0
+    page = (out / "report.html").read_text()
+    sources = re.findall(r'<img\b[^>]*\bsrc="([^"]+)"', page)
+    assert len(sources) >= 4, "timing plot plus the evaluation and playtest plots"
+    for src in sources:
+        assert _image_bytes(src, out).startswith(PNG_MAGIC), f"{src[:60]} is not a PNG"
+    for href in re.findall(r'href="([^"#]+)"', page):
+        assert (out / href).exists(), f"report links to missing {href}"
+    for artefact in ("model.onnx", "model.style.onnx", "evaluation/report.html", "playtest/report.html",
+                     "playtest/junit.xml", "run/checkpoint.pt"):
+        assert (out / artefact).exists(), artefact
