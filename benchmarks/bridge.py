@@ -38,24 +38,39 @@ def _serve_bridge(model: str, ports: mp.Queue, stop: mp.Event) -> None:
 
 
 def _serve_echo(reply_sizes: dict[int, int], ports: mp.Queue, stop: mp.Event) -> None:
-    """A bare bidi stream: bytes in, bytes out of the size the bridge answers to a request of that size; no parsing."""
+    """A standard typed bidi echo: gRPC parses each Tick and serializes a TickActions reply of the size the bridge
+    answers to a request of that size (prebuilt, so the peer does no other work)."""
     import grpc
 
-    replies = {request: b"\x00" * reply for request, reply in reply_sizes.items()}
+    from game_bridge._generated import bridge_pb2 as pb
+
+    replies = {request: _echo_reply(reply) for request, reply in reply_sizes.items()}
 
     def stream(requests, context):
         for request in requests:
-            yield replies[len(request)]
+            yield replies[request.ByteSize()]
 
-    handler = grpc.method_handlers_generic_handler("bench.Echo", {"Stream": grpc.stream_stream_rpc_method_handler(stream)})
+    handler = grpc.method_handlers_generic_handler("bench.Echo", {"Stream": grpc.stream_stream_rpc_method_handler(
+        stream, request_deserializer=pb.Tick.FromString, response_serializer=pb.TickActions.SerializeToString)})
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=32),
-                         options=[("grpc.max_receive_message_length", 64 << 20)])
+                         options=[("grpc.max_receive_message_length", 64 << 20), ("grpc.so_reuseport", 0)])
     server.add_generic_rpc_handlers((handler,))
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     ports.put(port)
     stop.wait()
     server.stop(0)
+
+
+def _echo_reply(size: int):
+    """A TickActions whose wire form is exactly `size` bytes (zero action indices padded out to the size)."""
+    from game_bridge._generated import bridge_pb2 as pb
+
+    for count in range(size):
+        reply = pb.TickActions(tick=1, actions=pb.Actions(actions=[0] * count, shape=[count, 1]))
+        if reply.ByteSize() == size:
+            return reply
+    raise ValueError(f"no TickActions of exactly {size} bytes")
 
 
 class _Child:
@@ -121,19 +136,21 @@ def _bridge_pingpong(port: int):
 def _latency(contract, agents: int, bridge_port: int, echo_port: int, repeats: int) -> dict[str, Any]:
     import grpc
 
+    from game_bridge._generated import bridge_pb2 as pb
+
     first, steady = _tick(contract, agents)
     channel, bridge = _bridge_pingpong(bridge_port)
     bridge(first)
     answer = bridge(steady)
     request_bytes, response_bytes = steady.SerializeToString(), answer.SerializeToString()
-    echo_channel = grpc.insecure_channel(f"127.0.0.1:{echo_port}")
-    echo = _PingPong(echo_channel, ECHO_METHOD, None, None)
-    if len(echo(request_bytes)) != len(response_bytes):
+    echo_channel = grpc.insecure_channel(f"127.0.0.1:{echo_port}", [("grpc.use_local_subchannel_pool", 1)])
+    echo = _PingPong(echo_channel, ECHO_METHOD, pb.Tick.SerializeToString, pb.TickActions.FromString)
+    if echo(steady).ByteSize() != len(response_bytes):
         raise RuntimeError("the echo must carry the bridge's bytes both ways")
     bridge_runs, echo_runs = [], []
     for _ in range(5):  # interleave so load on a shared machine hits both alike
         bridge_runs.append(_samples(lambda: bridge(steady), repeats))
-        echo_runs.append(_samples(lambda: echo(request_bytes), repeats))
+        echo_runs.append(_samples(lambda: echo(steady), repeats))
     bridge.close(), echo.close(), channel.close(), echo_channel.close()
     b, e = percentiles(np.concatenate(bridge_runs)), percentiles(np.concatenate(echo_runs))
     b50 = float(np.median([np.percentile(r, 50) for r in bridge_runs]))
@@ -160,18 +177,18 @@ def _drive(args) -> int:
     import grpc
 
     from botsdk.arena.contract import arena_contract
+    from game_bridge._generated import bridge_pb2 as pb
 
     first, steady = _tick(arena_contract(), agents, seed)
     if echo_sizes:
         channel = grpc.insecure_channel(f"127.0.0.1:{port}", [("grpc.use_local_subchannel_pool", 1)])
-        call, message = _PingPong(channel, ECHO_METHOD, None, None), steady.SerializeToString()
+        call = _PingPong(channel, ECHO_METHOD, pb.Tick.SerializeToString, pb.TickActions.FromString)
     else:
         channel, call = _bridge_pingpong(port)
         call(first)
-        message = steady
     ticks, t_end = 0, time.perf_counter() + seconds
     while time.perf_counter() < t_end:
-        call(message)
+        call(steady)
         ticks += 1
     call.close(), channel.close()
     return ticks * agents

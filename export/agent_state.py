@@ -35,11 +35,26 @@ class AgentStateTable:
         key = agent_ids if isinstance(agent_ids, tuple) else tuple(agent_ids)
         if key == self._last_ids:
             return self._last_rows
+        rows = self._known_rows(key)
+        if rows is not None:
+            self._last_ids, self._last_rows = key, rows
+            return rows
         if len(set(key)) != len(key):
             dupes = sorted({str(a) for a in key if key.count(a) > 1})
             raise ValueError(f"agent_ids must be unique within one call; repeated: {dupes}")
         rows = np.fromiter((self._row(a) for a in key), np.intp, len(key))
         self._last_ids, self._last_rows = key, rows
+        return rows
+
+    def _known_rows(self, key: tuple) -> np.ndarray | None:
+        """Rows when every agent is known and none repeats (a merged batch of steady streams), in one C-level pass
+        (several times cheaper than the general path); None otherwise."""
+        try:
+            rows = np.fromiter(map(self._rows.__getitem__, key), np.intp, len(key))
+        except KeyError:
+            return None
+        if len(rows) > 1 and np.bincount(rows).max() > 1:  # distinct agents have distinct rows
+            return None
         return rows
 
     def _row(self, agent_id: Hashable) -> int:

@@ -18,7 +18,7 @@ from game_bridge.batcher import Batcher
 from game_bridge.errors import BridgeError, exhausted, invalid
 from game_bridge.limits import Limits
 from game_bridge.scopes import AgentScope
-from game_bridge.tensors import encode_actions, from_tensor
+from game_bridge.tensors import encode_actions, from_tensor, tick_actions_wire
 from export.agent_state import UnknownAgentError
 from export.metadata import KEY_MODEL_VERSION
 from export.runtime import BotRuntime, RuntimeInputError
@@ -77,12 +77,33 @@ class ServedPolicy:
     # ---- decisions --------------------------------------------------------------------------------------------
     def decide(self, scope: AgentScope, batch: pb.AgentBatch) -> pb.Actions:
         """Check the batch, free ended agents, decide all agents in one runtime call."""
+        actions = self.decide_indices(scope, batch)
+        return self._encode(actions, batch)
+
+    def tick_reply(self, scope: AgentScope, tick: pb.Tick) -> bytes | pb.TickActions:
+        """A Session tick's answer; the usual case (small heads, no JSON) goes straight to wire bytes."""
+        batch = tick.batch
+        actions = self.decide_indices(scope, batch)
+        if self.small_heads and len(actions) and not batch.decode:
+            return tick_actions_wire(tick.tick, actions)
+        return pb.TickActions(tick=tick.tick, actions=self._encode(actions, batch))
+
+    def _encode(self, actions: np.ndarray, batch: pb.AgentBatch) -> pb.Actions:
+        if not len(actions):
+            return pb.Actions(shape=[0, self.n_heads])
+        out = encode_actions(actions, self.small_heads)
+        if batch.decode:
+            out.decoded_json = json.dumps(self.runtime.decode(actions), default=_jsonable)
+        return out
+
+    def decide_indices(self, scope: AgentScope, batch: pb.AgentBatch) -> np.ndarray:
+        """int[B, n_heads] action indices for a checked batch (ended agents freed first)."""
         if batch.ended:
             self.free(scope.release(batch.ended))
         ids = list(batch.agent_ids)
         n = len(ids)
         if n == 0:
-            return pb.Actions(shape=[0, self.n_heads])
+            return np.zeros((0, self.n_heads), np.int64)
         if n > self.limits.max_agents_per_request:
             raise exhausted(f"batch.agent_ids: at most {self.limits.max_agents_per_request} agents per request, "
                             f"got {n}")
@@ -102,10 +123,7 @@ class ServedPolicy:
             raise invalid(f"batch.observations/styles: {exc}") from None
         if scope.closed:  # the stream was cancelled while we decided: free what this call re-created
             self.free(keys)
-        out = encode_actions(actions, self.small_heads)
-        if batch.decode:
-            out.decoded_json = json.dumps(self.runtime.decode(actions), default=_jsonable)
-        return out
+        return actions
 
     def _styles(self, batch: pb.AgentBatch, n: int) -> np.ndarray | None:
         if batch.HasField("styles"):

@@ -46,6 +46,16 @@ def _safe_parser(message_cls):
     return deserialize
 
 
+def _serializer(message_cls):
+    """SerializeToString that also passes through replies already encoded as wire bytes (Session's fast path)."""
+    serialize = message_cls.SerializeToString
+
+    def serializer(message) -> bytes:
+        return message if message.__class__ is bytes else serialize(message)
+
+    return serializer
+
+
 def _check(message):
     if message.__class__ is Malformed:
         raise BridgeError(grpc.StatusCode.INVALID_ARGUMENT, message.message)
@@ -64,7 +74,7 @@ def add_servicer(servicer: "BotBridgeServicer", server: grpc.Server) -> None:
         response_cls = getattr(pb, method.output_type.name)
         handlers[method.name] = kinds[method.name](getattr(servicer, method.name),
                                                    request_deserializer=_safe_parser(request_cls),
-                                                   response_serializer=response_cls.SerializeToString)
+                                                   response_serializer=_serializer(response_cls))
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service.full_name, handlers),))
     server.add_registered_method_handlers(service.full_name, handlers)
 
@@ -109,11 +119,11 @@ class BotBridgeServicer(pb_grpc.BotBridgeServicer):
 
         context.add_callback(close)
         try:
-            decide = self.policy.decide
+            reply = self.policy.tick_reply
             for tick in request_iterator:
                 if tick.__class__ is Malformed:
                     raise BridgeError(grpc.StatusCode.INVALID_ARGUMENT, tick.message)
-                yield pb.TickActions(tick=tick.tick, actions=decide(scope, tick.batch))
+                yield reply(scope, tick)
         except BridgeError as exc:
             close()
             context.abort(exc.code, exc.message)

@@ -61,6 +61,19 @@ def _framing(rows: int, heads: int) -> tuple[bytes, bytes]:
     return b"\x0a" + _varint(rows * heads), b"\x12" + _varint(len(shape)) + shape
 
 
+def _actions_wire(actions: np.ndarray) -> bytes:
+    """Actions wire bytes for indices known to be below 128 (one byte each)."""
+    header, shape = _framing(*actions.shape)
+    return header + actions.astype(np.uint8).tobytes() + shape
+
+
+def tick_actions_wire(tick: int, actions: np.ndarray) -> bytes:
+    """TickActions wire bytes (the same bytes SerializeToString gives) for a non-empty int[B, H] whose indices are all
+    below 128: a Session reply without building, copying and re-serializing two messages per tick."""
+    body = _actions_wire(actions)
+    return (b"\x08" + _varint(tick) if tick else b"") + b"\x12" + _varint(len(body)) + body
+
+
 def encode_actions(actions: np.ndarray, below_128: bool | None = None) -> pb.Actions:
     """int[B, H] -> Actions. Indices below 128 are one-byte varints, so the packed field is written by numpy in one
     go and parsed once (no per-element Python work); larger indices take the ordinary path. `below_128=True` says
@@ -69,6 +82,5 @@ def encode_actions(actions: np.ndarray, below_128: bool | None = None) -> pb.Act
     if below_128 is None:
         below_128 = bool(actions.size) and 0 <= actions.min() and actions.max() < 128
     if below_128:
-        header, shape = _framing(rows, heads)
-        return pb.Actions.FromString(header + actions.astype(np.uint8).tobytes() + shape)
+        return pb.Actions.FromString(_actions_wire(actions))
     return pb.Actions(actions=actions.astype(np.int32).ravel().tolist(), shape=[rows, heads])

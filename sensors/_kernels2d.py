@@ -1,10 +1,10 @@
 """numba kernel: a fan of 2D rays per agent against wall segments and agent circles in one uniform grid.
 
 Walls are binned once per scene; circles are binned into the same cells on every call, in time proportional to
-the circles (those that stick out of the grid are tested one by one). Each ray walks the cells it crosses
-(Amanatides-Woo DDA), testing the walls and circles in each, and stops once its best hit lies inside the
-current cell. Ties at equal distance go to walls
-over circles, then to the lower index, so the answer never depends on the traversal order.
+the circles (those that stick out of the grid are tested one by one); one table row per cell locates both. Each
+ray walks the cells it crosses (Amanatides-Woo DDA), testing the walls and circles in each, and stops once its best
+hit lies inside the current cell. Ties at equal distance go to walls over circles, then to the lower index, so the
+answer never depends on the traversal order.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sensors._geometry2d import circle_t, segment_t
-from sensors._circles import circle_slot
+from sensors._geometry2d import MISS, ray_circle, ray_segment
 
 INF = np.inf
 WALL = 0
@@ -36,37 +35,39 @@ def _clip(o: float, d: float, inv: float, lo: float, hi: float, t0: float, t1: f
 
 @nb.njit(cache=True, inline="always")
 def _better(t: float, kind: int, i: int, best_t: float, best_kind: int, best_i: int) -> bool:
-    """(t, kind, i) < (best_t, best_kind, best_i), lexicographically; one expression, no branches."""
-    return (t < best_t) | ((t == best_t) & ((kind < best_kind) | ((kind == best_kind) & (i < best_i))))
+    """(t, kind, i) < (best_t, best_kind, best_i), lexicographically."""
+    if t != best_t:
+        return t < best_t
+    if kind != best_kind:
+        return kind < best_kind
+    return i < best_i
 
 
 @nb.njit(cache=True, inline="always")
-def _cell(ox, oy, dx, dy, limit, k, w_start, w_rows, w_ids, where, dense, used, offsets, c_rows, c_ids, skip,
+def _cell(ox, oy, dx, dy, limit, k, table, w_rows, w_ids, c_rows, c_ids, skip,
           best_t, best_kind, best_i):
-    """Test the walls and circles of cell k. Walls (w_*: start, rows (x0, y0, x1, y1), ids) are binned once per
-    scene, circles (where, dense, used, offsets, rows (x, y, r, r*r), ids) per call (see sensors._circles).
+    """Test the walls and circles of cell k: table[k] = (first wall row, end, first circle row, end) into the wall
+    rows (x0, y0, x1, y1) and ids, binned once per scene, and the circle rows (x, y, r, r*r) and ids, binned per
+    call (see sensors._circles).
     Arrays go one by one, not in tuples: unpacking a tuple per cell costs reference counting."""
-    for j in range(w_start[k], w_start[k + 1]):
-        t = segment_t(ox, oy, dx, dy, w_rows[j, 0], w_rows[j, 1], w_rows[j, 2], w_rows[j, 3], limit)
-        i = w_ids[j]
-        take = (t <= limit) & _better(t, WALL, i, best_t, best_kind, best_i)
-        best_t = t if take else best_t  # selects: whether a ray hits a wall is a coin flip
-        best_kind = WALL if take else best_kind
-        best_i = i if take else best_i
-    slot = circle_slot(where, dense, used, k)
-    if slot >= 0:
-        for j in range(offsets[slot], offsets[slot + 1]):
-            t = circle_t(ox, oy, dx, dy, c_rows[j, 0], c_rows[j, 1], c_rows[j, 3], limit)
-            i = c_ids[j]
-            take = (t <= limit) & (i != skip) & _better(t, CIRCLE, i, best_t, best_kind, best_i)
-            best_t = t if take else best_t
-            best_kind = CIRCLE if take else best_kind
-            best_i = i if take else best_i
+    for j in range(table[k, 0], table[k, 1]):
+        t = ray_segment(ox, oy, dx, dy, w_rows[j, 0], w_rows[j, 1], w_rows[j, 2], w_rows[j, 3], limit)
+        if t != MISS:
+            i = w_ids[j]
+            if _better(t, WALL, i, best_t, best_kind, best_i):
+                best_t, best_kind, best_i = t, WALL, i
+    for j in range(table[k, 2], table[k, 3]):
+        i = c_ids[j]
+        if i == skip:  # the agent's own circle: in the first cells of every one of its rays
+            continue
+        t = ray_circle(ox, oy, dx, dy, c_rows[j, 0], c_rows[j, 1], c_rows[j, 3], limit)
+        if t != MISS and _better(t, CIRCLE, i, best_t, best_kind, best_i):
+            best_t, best_kind, best_i = t, CIRCLE, i
     return best_t, best_kind, best_i
 
 
 @nb.njit(cache=True, inline="always")
-def _walk(ox, oy, dx, dy, limit, x0, y0, cell, nx, ny, w_start, w_rows, w_ids, where, dense, used, offsets,
+def _walk(ox, oy, dx, dy, limit, x0, y0, cell, nx, ny, table, w_rows, w_ids,
           c_rows, c_ids, skip, best_t, best_kind, best_i):
     """DDA over the shared grid from the ray origin to `limit`; returns the improved (best_t, best_kind, best_i)."""
     inv_x = 1.0 / dx  # inf when dx == 0 (error_model="numpy"); only used where dx != 0
@@ -87,8 +88,8 @@ def _walk(ox, oy, dx, dy, limit, x0, y0, cell, nx, ny, w_start, w_rows, w_ids, w
     k = iy * nx + ix
     ky = sy * nx
     while True:
-        best_t, best_kind, best_i = _cell(ox, oy, dx, dy, limit, k, w_start, w_rows, w_ids, where, dense, used,
-                                          offsets, c_rows, c_ids, skip, best_t, best_kind, best_i)
+        best_t, best_kind, best_i = _cell(ox, oy, dx, dy, limit, k, table, w_rows, w_ids,
+                                          c_rows, c_ids, skip, best_t, best_kind, best_i)
         go_x = tx < ty
         exit_t = tx if go_x else ty
         if best_t <= exit_t or exit_t > t1:
@@ -109,8 +110,8 @@ def _loose(ox, oy, dx, dy, limit, cir, loose, skip, best_t, best_kind, best_i):
     for j in range(loose.shape[0]):
         i = loose[j]
         if i != skip:
-            t = circle_t(ox, oy, dx, dy, cir[i, 0], cir[i, 1], cir[i, 2] * cir[i, 2], limit)
-            if t <= limit and _better(t, CIRCLE, i, best_t, best_kind, best_i):
+            t = ray_circle(ox, oy, dx, dy, cir[i, 0], cir[i, 1], cir[i, 2] * cir[i, 2], limit)
+            if t != MISS and _better(t, CIRCLE, i, best_t, best_kind, best_i):
                 best_t, best_kind, best_i = t, CIRCLE, i
     return best_t, best_kind, best_i
 
@@ -130,7 +131,7 @@ def _encode(out, a, base, n_tags, best_t, best_kind, best_i, seg_tags, cir_tags,
 
 @nb.njit(cache=True, inline="always")
 def _agent(a, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, cell, nx, ny,
-           w_start, w_rows, w_ids, where, dense, used, offsets, c_rows, c_ids,
+           table, w_rows, w_ids, c_rows, c_ids,
            seg_tags, cir, cir_tags, loose, owners, out):
     """Every ray of agent a, written to out[a]."""
     ch = np.cos(heading[a])
@@ -142,8 +143,8 @@ def _agent(a, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, c
         dx = ch * cos_a[r] - sh * sin_a[r]  # (cos a, sin a) rotated by the heading
         dy = sh * cos_a[r] + ch * sin_a[r]
         best_t, best_kind, best_i = _loose(ox, oy, dx, dy, max_t, cir, loose, skip, INF, CIRCLE, -1)
-        best_t, best_kind, best_i = _walk(ox, oy, dx, dy, max_t, x0, y0, cell, nx, ny, w_start, w_rows, w_ids,
-                                          where, dense, used, offsets, c_rows, c_ids, skip, best_t, best_kind, best_i)
+        best_t, best_kind, best_i = _walk(ox, oy, dx, dy, max_t, x0, y0, cell, nx, ny, table, w_rows, w_ids,
+                                          c_rows, c_ids, skip, best_t, best_kind, best_i)
         _encode(out, a, r * (n_tags + 2), n_tags, best_t, best_kind, best_i, seg_tags, cir_tags, max_t)
 
 
@@ -151,11 +152,11 @@ def _agent(a, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, c
 # nogil: sensors._threads runs agent ranges on several threads.
 @nb.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
 def cast_fan(lo, hi, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, cell, nx, ny,
-             w_start, w_rows, w_ids, where, dense, used, offsets, c_rows, c_ids,
+             table, w_rows, w_ids, c_rows, c_ids,
              seg_tags, cir, cir_tags, loose, owners, out):
     """Fill out[a, r*(T+2):(r+1)*(T+2)] with the one-hot tag, hit flag and distance/max_t of every ray of agents
     lo..hi-1. Releases the GIL, so threads can run disjoint agent ranges at once (sensors._threads)."""
     for a in range(lo, hi):
         _agent(a, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, cell, nx, ny,
-               w_start, w_rows, w_ids, where, dense, used, offsets, c_rows, c_ids,
+               table, w_rows, w_ids, c_rows, c_ids,
                seg_tags, cir, cir_tags, loose, owners, out)

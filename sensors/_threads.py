@@ -17,8 +17,8 @@ from typing import Any, Callable
 
 import numba
 
-MIN_CHUNK = 16  # agents per chunk: a chunk call costs a few microseconds of Python
-CHUNKS_PER_THREAD = 4
+MIN_CHUNK = 16  # agents per chunk (512 rays of 32, ~50 us): a chunk call costs about a microsecond of Python
+CHUNKS_PER_THREAD = 16  # small chunks: a late or descheduled thread leaves little for the others to wait on
 
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from botsdk.contract import ContractError, RaySensorSpec
-from sensors._circles import bin_circles
+from sensors._circles import bin_circles, clear_circles
 from sensors._kernels2d import cast_fan
 from sensors._threads import run
 from sensors.patterns import ray_angles, validate_spec
@@ -52,12 +52,16 @@ def cast_rays_2d(scene: Scene2D, spec: RaySensorSpec, origins: np.ndarray, headi
     if n_agents == 0:
         return out
     g = scene.grid
-    *binned, loose = bin_circles(circles, g.x0, g.y0, g.cell, g.nx, g.ny)
-    args = (np.ascontiguousarray(origins[:, 0]), np.ascontiguousarray(origins[:, 1]), headings, cos_a, sin_a,
-            float(spec.offset[0]), float(spec.offset[1]), float(spec.max_distance), n_tags,
-            g.x0, g.y0, g.cell, g.nx, g.ny, g.start, scene.wall_rows, g.items, *binned, scene.segment_tags, circles,
-            circle_tags, loose, owners, out)
-    run(cast_fan, n_agents, args, min_parallel=-(-PARALLEL_MIN_RAYS // len(cos_a)))
+    with scene._cell_table() as table:
+        c_rows, c_ids, loose, touched = bin_circles(table, circles, g.x0, g.y0, g.cell, g.nx, g.ny)
+        try:
+            args = (np.ascontiguousarray(origins[:, 0]), np.ascontiguousarray(origins[:, 1]), headings, cos_a,
+                    sin_a, float(spec.offset[0]), float(spec.offset[1]), float(spec.max_distance), n_tags,
+                    g.x0, g.y0, g.cell, g.nx, g.ny, table, scene.wall_rows, g.items, c_rows, c_ids,
+                    scene.segment_tags, circles, circle_tags, loose, owners, out)
+            run(cast_fan, n_agents, args, min_parallel=-(-PARALLEL_MIN_RAYS // len(cos_a)))
+        finally:
+            clear_circles(table, touched)  # the table is the scene's: leave its circle half zero
     return out
 
 

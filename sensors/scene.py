@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
+from typing import Iterator
 
 import numpy as np
 
@@ -54,6 +57,33 @@ class Scene2D:
         self.grid: Grid = build_grid(segment_boxes(self.segments), self.cell_size, bounds,
                                      lines=self.segments)
         self.wall_rows = np.ascontiguousarray(self.segments[self.grid.items])  # each cell's walls, contiguous
+        start = self.grid.start
+        self._table = np.zeros((start.shape[0] - 1, 4), np.int32)  # per cell: wall rows, circle rows (per call)
+        self._table[:, 0], self._table[:, 1] = start[:-1], start[1:]
+        self._table_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _cell_table(self) -> Iterator[np.ndarray]:
+        """The per-cell table (sensors._circles) for one call: the scene's own, or a copy while another thread
+        casts on this scene (the circle half must stay zero between calls)."""
+        if not self._table_lock.acquire(blocking=False):
+            table = self._table.copy()
+            table[:, 2:] = 0  # the other call's circles
+            yield table
+            return
+        try:
+            yield self._table
+        finally:
+            self._table_lock.release()
+
+    def __getstate__(self) -> dict:  # picklable (for spawned workers): a lock is not
+        state = self.__dict__.copy()
+        del state["_table_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._table_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Scene2D({self.segments.shape[0]} segments, grid {self.grid.nx}x{self.grid.ny} of {self.grid.cell:g})"

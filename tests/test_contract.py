@@ -166,3 +166,14 @@ def test_import_botsdk_is_cheap_and_torch_free() -> None:
     code = "import sys, botsdk, botsdk.arena.contract; print(sorted(m for m in ('torch','numba','onnxruntime','grpc') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_every_command_has_a_one_line_summary() -> None:
+    import typer.main
+
+    from botsdk.cli import build_app
+
+    group = typer.main.get_command(build_app())
+    for name, command in group.commands.items():
+        summary = (command.help or "").strip().split("\n\n")[0]
+        assert summary and "\n" not in summary and len(summary) <= 80, f"{name}: {summary!r}"

@@ -5,7 +5,6 @@ the level; a trained ONNX policy can play the personas. The multi-seed recall fi
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest

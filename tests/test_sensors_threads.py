@@ -34,3 +34,36 @@ def test_forked_child_after_parent_cast_works():
     child.join(30)
     assert child.exitcode == 0
     np.testing.assert_array_equal(np.frombuffer(got, np.float32).reshape(parent.shape), parent)
+
+
+def test_concurrent_casts_on_one_scene_match_serial_casts():
+    """Calls on one scene from several threads: one uses the scene's cell table, the others a copy; all must give
+    what the same calls give one after another, and leave no circles behind in the table."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(5)
+    segments = np.hstack([rng.uniform(0, 40, (60, 2)), rng.uniform(0, 40, (60, 2))])
+    scene = Scene2D(segments, np.zeros(60, np.int32))
+    calls = []
+    for _ in range(8):
+        circles = np.hstack([rng.uniform(0, 40, (300, 2)), np.full((300, 1), 0.6)])
+        calls.append((circles[:, :2], rng.uniform(-3, 3, 300), circles, np.ones(300, np.int32), np.arange(300)))
+    serial = [cast_rays_2d(scene, SPEC, *c) for c in calls]
+    with ThreadPoolExecutor(4) as pool:
+        parallel = list(pool.map(lambda c: cast_rays_2d(scene, SPEC, *c), calls * 4))
+    for i, got in enumerate(parallel):
+        np.testing.assert_array_equal(got, serial[i % len(calls)])
+    with scene._cell_table() as table:
+        assert not table[:, 2:].any()
+
+
+def test_scene_survives_pickling():
+    import pickle
+
+    rng = np.random.default_rng(3)
+    segments = np.hstack([rng.uniform(0, 30, (40, 2)), rng.uniform(0, 30, (40, 2))])
+    scene = Scene2D(segments, np.zeros(40, np.int32))
+    circles = np.hstack([rng.uniform(0, 30, (20, 2)), np.full((20, 1), 0.5)])
+    args = (circles[:, :2], rng.uniform(-3, 3, 20), circles, np.ones(20, np.int32), np.arange(20))
+    np.testing.assert_array_equal(cast_rays_2d(pickle.loads(pickle.dumps(scene)), SPEC, *args),
+                                  cast_rays_2d(scene, SPEC, *args))

@@ -118,7 +118,8 @@ class ScriptedController:
         self.unstick_left = 0
         self.unstick_dir: np.ndarray | None = None
         self.strafe_sign = 1.0
-        self.scan_phase = float(self.rng.uniform(0, 2 * math.pi))
+        self.rng.uniform(0, 2 * math.pi)  # (was a per-episode scan phase; the draw keeps the seeded stream as it was)
+        self.scan_phase = (_stable(self.style) % 628) / 100.0  # a habit of the style, not a per-episode secret
         self.last_target_angle: float | None = None
         self.last_probs = None
 
@@ -133,7 +134,8 @@ class ScriptedController:
         ranked = sorted(routes, key=lambda r: (lengths[r], r))
         weights = np.array(list(self.params.route_weights) + [0.0] * max(0, len(ranked) - 3))[: len(ranked)]
         weights = weights / weights.sum()
-        self.route_name = ranked[int(self.rng.choice(len(ranked), p=weights))]
+        self.rng.choice(len(ranked), p=weights)  # (the old per-episode draw; kept so the seeded stream is unchanged)
+        self.route_name = ranked[route_pick(weights, view.position, self.player_id)]
         self.route = [tuple(p) for p in view.map.route_points(view.team, self.route_name)]
         if self.style == "robotic":
             self.route_name, self.route = None, [view.map.objective]
@@ -288,10 +290,15 @@ class ScriptedController:
 
     # ---- looking and firing --------------------------------------------------------------------------------
     def _turn(self, view: AgentView, bearing: float | None, direction: np.ndarray | None) -> float:
+        """Look where you are going (the velocity the agent feels) or, standing, at the objective, with a slow
+        look-around paced by the round clock: every input is in the observation, so the turn can be imitated."""
         p = self.params
         if bearing is not None and self.motor.seen_at is not None and self.style == "robotic":
             return bearing
-        if direction is not None:  # look where you go
+        speed = float(np.hypot(*view.velocity))
+        if direction is not None and speed > 0.5:  # look along the way you already move
+            look = math.atan2(view.velocity[1], view.velocity[0])
+        elif direction is not None:
             look = math.atan2(direction[1], direction[0])
         else:  # standing: watch the objective
             ox, oy = view.map.objective
@@ -300,7 +307,7 @@ class ScriptedController:
         look_deg = math.degrees(look) + p.scan_deg * math.sin(2 * math.pi * t / p.scan_period_s + self.scan_phase) * (
             1.0 if direction is None else 0.25)
         error = wrap_deg(look_deg - math.degrees(view.heading))
-        return error if self.style == "robotic" else error * 0.5
+        return error if self.style == "robotic" else smooth_turn(error)
 
     def _fire_chance(self, view: AgentView, bearing: float | None, turn: float, fighting: bool) -> float:
         if not fighting or view.enemy_distance > self.params.engage_range:
@@ -321,6 +328,20 @@ class ScriptedController:
         if near_pickup:
             return 1.0 if self.style == "robotic" else 0.9
         return 0.0 if self.params.motor.perfect else 0.02
+
+
+def route_pick(weights: np.ndarray, spawn: np.ndarray, player_id: str, cell: float = 1.5) -> int:
+    """Which route a player takes from where they spawned: people have habits per spot, so the choice is a fixed
+    function of the (observed) spawn position and the player, drawn once by the player's route preferences."""
+    key = f"{player_id}:{int(spawn[0] // cell)}:{int(spawn[1] // cell)}"
+    u = (_stable(key) % 100_000) / 100_000.0
+    return int(min(np.searchsorted(np.cumsum(weights), u, side="right"), len(weights) - 1))
+
+
+def smooth_turn(error_deg: float) -> float:
+    """A person closes a heading error gradually: a fixed fraction per step, capped at a comfortable rate."""
+    turn = 0.4 * error_deg
+    return max(-45.0, min(45.0, turn))
 
 
 def rays_show_enemy(observation: np.ndarray) -> bool:

@@ -91,7 +91,8 @@ class Motor:
         """Intended turn (degrees) toward a tracked target: error + decaying overshoot + tracking noise."""
         if self.p.perfect:
             return bearing_deg
-        turn = bearing_deg + self.offset_deg + self.rng.normal(0.0, self.p.tracking_noise_deg)
+        self.rng.normal(0.0, self.p.tracking_noise_deg)  # (the old draw, unused: keeps seeded streams as they were)
+        turn = bearing_deg + self.offset_deg  # tracking noise lives in turn_probs, where the ceiling sees it
         self.offset_deg *= self.p.correction
         return turn
 
@@ -99,7 +100,7 @@ class Motor:
     def turn_probs(self, intended_deg: float) -> np.ndarray:
         if self.p.perfect:
             return one_hot(int(np.argmin(np.abs(TURN_BINS - intended_deg))), len(TURN_BINS))
-        sigma = 0.8 + self.p.turn_spread * abs(intended_deg)
+        sigma = math.hypot(0.8 + self.p.turn_spread * abs(intended_deg), self.p.tracking_noise_deg)
         logits = -0.5 * ((TURN_BINS - intended_deg) / sigma) ** 2
         probs = np.exp(logits - logits.max())
         return self._with_mistakes(probs / probs.sum())

@@ -10,7 +10,9 @@ def register(app: typer.Typer) -> None:
         quick: bool = typer.Option(False, "--quick", help="Smaller sizes and fewer repeats."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     ) -> None:
-        """Measure botsdk against its peer in the same run and print both figures and their ratio."""
+        """Benchmark botsdk against its peer in the same run.
+
+        Prints both figures and their ratio (one JSON object with --json)."""
         from benchmarks import available, run_benchmark
 
         names = available() if name == "all" else [name]

@@ -20,8 +20,10 @@ def register(app: typer.Typer) -> None:
         temperature: float = typer.Option(1.0, "--temperature", help="The policy's sampling temperature (as deployed)."),
         as_json: bool = typer.Option(False, "--json", help="Print the full JSON report on stdout."),
     ) -> None:
-        """Automated Turing test, action/occupancy distances and style fidelity of a policy against held-out
-        demonstrators, each reported with the demonstrator-vs-demonstrator floor."""
+        """Measure how human-like a policy is and whether it plays the style asked for.
+
+        Automated Turing test, action/occupancy distances and style fidelity against held-out demonstrators, each
+        reported with the demonstrator-vs-demonstrator floor."""
         from botsdk.evaluation.runner import DEFAULT_EPISODES
 
         n = episodes if episodes is not None else (3 if quick else DEFAULT_EPISODES)

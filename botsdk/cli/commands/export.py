@@ -18,7 +18,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Seed of the held-out inputs."),
         as_json: bool = typer.Option(False, "--json", help="Print the export report as JSON."),
     ) -> None:
-        """Export a trained run to one self-contained ONNX file with its contract; refuses if a check fails."""
+        """Export a trained run to one ONNX file with its contract embedded.
+
+        Refuses, with the reason, when the ONNX checker or the parity check against torch fails."""
         if out.suffix.lower() != ".onnx":
             fail(f"--out: expected a path ending in .onnx, got {str(out)!r}")
         if quantize is not None and quantize != "int8":

@@ -21,7 +21,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Seed of the action sampler."),
         grace: float = typer.Option(5.0, "--grace", help="Seconds open streams get to finish on shutdown."),
     ) -> None:
-        """Serve a bot to game engines over gRPC (BotBridge, health, reflection) until SIGINT/SIGTERM."""
+        """Serve a bot to game engines over gRPC.
+
+        BotBridge, health and reflection services until SIGINT/SIGTERM, which drains open streams."""
         import signal
         import threading
 

@@ -18,7 +18,9 @@ def register(app: typer.Typer) -> None:
         no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
         as_json: bool = typer.Option(False, "--json", help="Print the run's metrics as one JSON object."),
     ) -> None:
-        """Behaviour-clone a style-conditioned policy (and style encoder) from a dataset; runs under torchrun too."""
+        """Train a style-conditioned policy by behaviour cloning.
+
+        Trains the policy and its style encoder from a dataset; the same command runs under torchrun."""
         if not data.is_dir():
             fail(f"--data: expected a dataset directory, got {str(data)!r} (not a directory)")
         if config is not None and not config.is_file():
