@@ -44,6 +44,7 @@ class BoundBuffers:
             self._bind_output(name, target)
         self._bind_output(output_names[-1], self.state_out)
         self._obs_bound = self.obs
+        self._style_zeroed = True  # the style block holds zeros (the default style): no need to copy them again
 
     def _bind_output(self, name: str, array: np.ndarray) -> None:
         self.binding.bind_output(name, "cpu", 0, np.float32, list(array.shape), array.ctypes.data)
@@ -56,10 +57,13 @@ class BoundBuffers:
     def _bind_input(self, name: str, array: np.ndarray) -> None:
         self.binding.bind_input(name, "cpu", 0, np.float32, list(array.shape), array.ctypes.data)
 
-    def load(self, obs: np.ndarray, style: np.ndarray) -> bool:
+    def load(self, obs: np.ndarray, style: np.ndarray, zero_style: bool = False) -> bool:
         """Put this tick's inputs in place; False when any value is NaN or inf. Small batches are copied into the
-        bound buffer; large C-contiguous batches are bound where they lie."""
-        np.copyto(self.style, style)
+        bound buffer; large C-contiguous batches are bound where they lie. `zero_style` says `style` is all zeros
+        (the runtime's default), which the block may already hold."""
+        if not (zero_style and self._style_zeroed):
+            np.copyto(self.style, style)
+            self._style_zeroed = zero_style
         if self.batch >= BIND_IN_PLACE_ROWS and obs.flags.c_contiguous:
             if obs is not self._obs_bound:
                 self._bind_input(INPUT_OBS, obs)

@@ -84,6 +84,7 @@ class BotRuntime:
         self._n_heads = len(contract.head_sizes)
         self._obs_size, self._style_size = contract.observation_size, contract.style.size
         self._zero_style = np.zeros(self._style_size, np.float32)
+        self._zero_style.flags.writeable = False  # load() relies on it staying zero
         self._buffers.clear()
         self.metadata = dict(sessions[0].get_modelmeta().custom_metadata_map)
 
@@ -109,7 +110,7 @@ class BotRuntime:
         starts = None if episode_start is None else self._check_starts(episode_start, batch)
         with self._lock:
             buffers = self._bound(batch)
-            if not buffers.load(obs, style):
+            if not buffers.load(obs, style, style is self._zero_style):
                 self._raise_non_finite(obs, style)
             rows = self._states.rows(agent_ids)
             if starts is not None:

@@ -23,26 +23,32 @@ def to_tensor(array: np.ndarray, packed: bool = False) -> pb.FloatTensor:
 
 def from_tensor(tensor: pb.FloatTensor, expected: tuple[int, ...], field: str, check_finite: bool = True) -> np.ndarray:
     """FloatTensor -> float32 array of shape `expected`, or INVALID_ARGUMENT naming `field` and both shapes."""
+    raw = tensor.raw  # read once: each read of a bytes field builds a new object
+    if raw and len(raw) == 4 * math.prod(expected) and tensor.shape == list(expected) and not len(tensor.values):
+        array = np.ndarray(expected, _F32, raw)  # the usual well-formed tensor: a read-only view of the bytes
+    else:
+        array = _checked_array(tensor, raw, expected, field)
+    if check_finite and not np.isfinite(array).all():
+        bad = np.argwhere(~np.isfinite(array))[0].tolist()
+        raise invalid(f"{field}: expected finite float32 values, got {array[tuple(bad)]} at index {bad}")
+    return array
+
+
+def _checked_array(tensor: pb.FloatTensor, raw: bytes, expected: tuple[int, ...], field: str) -> np.ndarray:
     shape = tuple(tensor.shape)
     if shape != expected:
         raise invalid(f"{field}.shape: expected {list(expected)}, got {list(shape)}")
     count = math.prod(expected)
-    raw = tensor.raw  # read once: each read of a bytes field builds a new object
     n_values = len(tensor.values)
     if raw and n_values:
         raise invalid(f"{field}: set either raw or values, not both")
     if raw or not n_values and count == 0:
         if len(raw) != 4 * count:
             raise invalid(f"{field}.raw: expected {4 * count} bytes ({list(expected)} float32), got {len(raw)}")
-        array = np.frombuffer(raw, dtype=_F32).reshape(expected)
-    else:
-        if n_values != count:
-            raise invalid(f"{field}.values: expected {count} floats ({list(expected)}), got {n_values}")
-        array = np.array(tensor.values, dtype=np.float32).reshape(expected)
-    if check_finite and not np.isfinite(array).all():
-        bad = np.argwhere(~np.isfinite(array))[0].tolist()
-        raise invalid(f"{field}: expected finite float32 values, got {array[tuple(bad)]} at index {bad}")
-    return array
+        return np.frombuffer(raw, dtype=_F32).reshape(expected)
+    if n_values != count:
+        raise invalid(f"{field}.values: expected {count} floats ({list(expected)}), got {n_values}")
+    return np.array(tensor.values, dtype=np.float32).reshape(expected)
 
 
 def _varint(n: int) -> bytes:

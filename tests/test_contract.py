@@ -176,4 +176,4 @@ def test_every_command_has_a_one_line_summary() -> None:
     group = typer.main.get_command(build_app())
     for name, command in group.commands.items():
         summary = (command.help or "").strip().split("\n\n")[0]
-        assert summary and "\n" not in summary and len(summary) <= 80, f"{name}: {summary!r}"
+        assert summary and "\n" not in summary and len(summary) <= 60, f"{name}: {summary!r}"

@@ -119,7 +119,7 @@ class ScriptedController:
         self.unstick_dir: np.ndarray | None = None
         self.strafe_sign = 1.0
         self.rng.uniform(0, 2 * math.pi)  # (was a per-episode scan phase; the draw keeps the seeded stream as it was)
-        self.scan_phase = (_stable(self.style) % 628) / 100.0  # a habit of the style, not a per-episode secret
+        self.scan_phase = (_stable(self.player_id) % 628) / 100.0  # a habit of the player, not a per-episode secret
         self.last_target_angle: float | None = None
         self.last_probs = None
 

@@ -6,7 +6,7 @@ from botsdk.cli.errors import fail
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Show or validate a behaviour contract (JSON, model, checkpoint or dataset).",
+    group = typer.Typer(help="Show or validate a behaviour contract.",
                         no_args_is_help=True)
     app.add_typer(group, name="contract")
 

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         temperature: float = typer.Option(1.0, "--temperature", help="The policy's sampling temperature (as deployed)."),
         as_json: bool = typer.Option(False, "--json", help="Print the full JSON report on stdout."),
     ) -> None:
-        """Measure how human-like a policy is and whether it plays the style asked for.
+        """Score a policy's human-likeness and style fidelity.
 
         Automated Turing test, action/occupancy distances and style fidelity against held-out demonstrators, each
         reported with the demonstrator-vs-demonstrator floor."""

@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Seed of the held-out inputs."),
         as_json: bool = typer.Option(False, "--json", help="Print the export report as JSON."),
     ) -> None:
-        """Export a trained run to one ONNX file with its contract embedded.
+        """Export a trained run to ONNX with its contract inside.
 
         Refuses, with the reason, when the ONNX checker or the parity check against torch fails."""
         if out.suffix.lower() != ".onnx":

@@ -24,7 +24,10 @@ def register(app: typer.Typer) -> None:
         token_file: Path = typer.Option(None, "--token-file", help="Bearer token for --remote."),
         frames: int = typer.Option(None, "--frames", help="Studio: stop after this many frames (scripted runs)."),
     ) -> None:
-        """Play the arena: yourself (WASD, mouse, click), --spectate the studio, or --remote over gRPC."""
+        """Play the arena, watch and steer bots, or play over gRPC.
+
+        Yourself: WASD to move, mouse to aim, click to fire, E to interact. --spectate: the designer studio.
+        --remote HOST:PORT: every agent acts through `botsdk serve`."""
         _check_common(map_name, team_size, episodes, max_steps)
         if spectate:
             _studio(policy, map_name, team_size, seed, record, frames)

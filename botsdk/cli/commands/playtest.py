@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
                                            "(any Gymnasium/PettingZoo env; see botsdk.playtest.hooks)."),
         quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
     ) -> None:
-        """Playtest a map with persona bots and gate the build on what they find.
+        """Playtest a map with persona bots; gate CI on findings.
 
         Stuck, out-of-bounds, unreachable and crash findings with positions and seeds, coverage, golden path;
         HTML + JSON + JUnit. Exit 1 if a --fail-on check has findings."""

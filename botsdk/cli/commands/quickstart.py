@@ -10,7 +10,7 @@ def register(app: typer.Typer) -> None:
         quick: bool = typer.Option(False, "--quick", help="A small run (about 2 minutes on 2 cores)."),
         seed: int = typer.Option(0, "--seed", help="Seed of the whole run."),
     ) -> None:
-        """The whole story on the built-in arena: record, train, export, serve, evaluate, playtest, report."""
+        """The whole story on the arena, from recording to report."""
         from dataclasses import replace
 
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn

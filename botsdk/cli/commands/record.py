@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         players_per_style: int = typer.Option(3, "--players-per-style", help="Distinct player ids per style."),
         as_json: bool = typer.Option(False, "--json", help="Print the totals as JSON."),
     ) -> None:
-        """Record scripted demonstrators into a Minari-compatible dataset."""
+        """Record scripted demonstrators into a Minari dataset."""
         from botsdk.arena.demonstrators import DEMONSTRATOR_STYLES
 
         style_list = tuple(s.strip() for s in styles.split(",") if s.strip())
