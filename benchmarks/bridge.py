@@ -1,11 +1,12 @@
 """Bridge latency and throughput: Session round trips through the real server vs a bare gRPC bidirectional echo
 that carries the same request and response bytes, and agent decisions/s with 8 concurrent engine connections.
 
+The echo is a standard typed gRPC service: the same Tick / TickActions types, parsed and serialized by gRPC on both
+sides by the generated message classes, with a prebuilt reply of the bridge's reply size (so it does no other work).
 Servers run in their own processes (as they would beside a game engine), so client and server do not share a GIL.
-`runtime_act_alone_p50_us` is the same model call made in-process, to show how much of the gap to the echo is the
-model. On an oversubscribed CPU most of the gap is a GIL hand-off: onnxruntime releases the GIL inside the server's
-handler thread and getting it back waits for the OS to schedule gRPC's poller (a bare handler that only calls
-time.sleep(0) pays the same); the bridge's own Python work per tick is a few microseconds.
+`runtime_act_alone_p50_us` is the same model call made in-process and hot, to show how much of the gap is the model.
+On a shared, oversubscribed CPU each microsecond of per-tick work in the server costs one or more microseconds of
+round trip (its caches are cold after waiting for the tick), so the gap to the echo is a few times the hot figures.
 """
 
 from __future__ import annotations

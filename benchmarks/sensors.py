@@ -152,7 +152,9 @@ def _one_thread_rates(once: Callable[[], int], seconds: float) -> tuple[float, f
 def _measure(n_agents: int, n_rays: int, n_walls: int, n_circles: int, seconds: float, repeats: int) -> dict:
     scene, spec = make_scene(n_agents, n_walls, n_circles), _spec(n_rays)
     once, out = _caster(scene, spec)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
     ours = median_of(repeats, lambda: rate(once, seconds))
+    cores_used = (time.process_time() - cpu0) / (time.perf_counter() - wall0)  # < threads on a busy machine
     single = [_one_thread_rates(once, seconds) for _ in range(repeats)]
     peer_agents = min(n_agents, 64)  # pymunk is timed on at most 64 agents' rays: its cost per ray is flat
     peer_once, hit_peer = _pymunk_caster(scene, spec, peer_agents)
@@ -163,7 +165,7 @@ def _measure(n_agents: int, n_rays: int, n_walls: int, n_circles: int, seconds: 
     one_thread_cpu = float(np.median([c for _, c in single]))
     return {"agents": n_agents, "rays": n_rays, "walls": n_walls, "circles": n_circles,
             "mrays_per_s": round(ours / 1e6, 3), "pymunk_mrays_per_s": round(peer / 1e6, 4),
-            "speedup_vs_pymunk": round(ours / peer, 1),
+            "speedup_vs_pymunk": round(ours / peer, 1), "cores_used": round(cores_used, 2),
             "mrays_per_s_1_thread": round(float(np.median([w for w, _ in single])) / 1e6, 3),
             "mrays_per_cpu_s_1_thread": round(one_thread_cpu / 1e6, 3),
             "pymunk_mrays_per_cpu_s": round(peer_cpu / 1e6, 4),

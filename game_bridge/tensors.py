@@ -67,6 +67,13 @@ def _framing(rows: int, heads: int) -> tuple[bytes, bytes]:
     return b"\x0a" + _varint(rows * heads), b"\x12" + _varint(len(shape)) + shape
 
 
+@functools.lru_cache(maxsize=256)
+def _tick_framing(rows: int, heads: int) -> tuple[bytes, bytes]:
+    """TickActions field 2's tag and length followed by the Actions header, and the Actions shape field."""
+    header, shape = _framing(rows, heads)
+    return b"\x12" + _varint(len(header) + rows * heads + len(shape)) + header, shape
+
+
 def _actions_wire(actions: np.ndarray) -> bytes:
     """Actions wire bytes for indices known to be below 128 (one byte each)."""
     header, shape = _framing(*actions.shape)
@@ -76,8 +83,11 @@ def _actions_wire(actions: np.ndarray) -> bytes:
 def tick_actions_wire(tick: int, actions: np.ndarray) -> bytes:
     """TickActions wire bytes (the same bytes SerializeToString gives) for a non-empty int[B, H] whose indices are all
     below 128: a Session reply without building, copying and re-serializing two messages per tick."""
-    body = _actions_wire(actions)
-    return (b"\x08" + _varint(tick) if tick else b"") + b"\x12" + _varint(len(body)) + body
+    head, shape = _tick_framing(*actions.shape)
+    body = actions.astype(np.uint8).tobytes()
+    if not tick:
+        return head + body + shape
+    return (b"\x08" + bytes((tick,)) if tick < 128 else b"\x08" + _varint(tick)) + head + body + shape
 
 
 def encode_actions(actions: np.ndarray, below_128: bool | None = None) -> pb.Actions:

@@ -57,7 +57,8 @@ def cast_rays_2d(scene: Scene2D, spec: RaySensorSpec, origins: np.ndarray, headi
         try:
             args = (np.ascontiguousarray(origins[:, 0]), np.ascontiguousarray(origins[:, 1]), headings, cos_a,
                     sin_a, float(spec.offset[0]), float(spec.offset[1]), float(spec.max_distance), n_tags,
-                    g.x0, g.y0, g.cell, g.nx, g.ny, table, scene.wall_rows, g.items, c_rows, c_ids,
+                    g.x0, g.y0, g.cell, g.nx, g.ny, table.reshape(-1), scene.wall_rows.reshape(-1), g.items,
+                    c_rows.reshape(-1), c_ids,
                     scene.segment_tags, circles, circle_tags, loose, owners, out)
             run(cast_fan, n_agents, args, min_parallel=-(-PARALLEL_MIN_RAYS // len(cos_a)))
         finally:

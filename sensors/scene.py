@@ -21,7 +21,7 @@ def _array(name: str, value: object, dtype: type, columns: int | None) -> np.nda
         arr = arr.reshape(0, columns)
     elif arr.ndim != 2 or arr.shape[1] != columns:
         raise ValueError(f"{name}: expected shape (N, {columns}), got {arr.shape}")
-    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         raise ValueError(f"{name}: expected finite numbers, got NaN or infinity")
     return arr
 

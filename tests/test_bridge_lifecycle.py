@@ -51,7 +51,7 @@ def test_reload_swaps_compatible_and_refuses_incompatible(models):
 def test_deadlines_are_honoured_and_state_freed(models):
     with BridgeServer(models["a"], port=0) as server, BridgeClient(server.target) as client:
         with pytest.raises(grpc.RpcError) as err:
-            client.act(["a"], observations(1), episode_start=[True], timeout=0)
+            client.act(["a"], observations(1), episode_start=[True], timeout=-1)  # expired (0 races a fast reply)
         assert err.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
         stream = client.session(timeout=0.5)
         stream.step(["a", "b"], observations(2), episode_start=[True, True])

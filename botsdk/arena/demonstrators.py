@@ -26,6 +26,8 @@ from botsdk.arena.view import AgentView
 
 DEMONSTRATOR_STYLES = ("rusher", "holder", "explorer", "objective", "robotic")
 HUMAN_STYLES = ("rusher", "holder", "explorer", "objective")
+STRAFE_STEPS = 20  # a strafing player changes side about every 1.25 s (paced by the round clock they see)
+EXPLORE_REACH = 1.2  # near a spot and no longer closing in (a wall in the way): seen enough, move on - no dithering
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,9 @@ class ScriptedController:
         self.unstick_dir: np.ndarray | None = None
         self.strafe_sign = 1.0
         self.rng.uniform(0, 2 * math.pi)  # (was a per-episode scan phase; the draw keeps the seeded stream as it was)
-        self.scan_phase = (_stable(self.player_id) % 628) / 100.0  # a habit of the player, not a per-episode secret
         self.last_target_angle: float | None = None
+        self.last_heading: float | None = None
+        self.last_turn = 0.0
         self.last_probs = None
 
     def _begin(self, view: AgentView) -> None:
@@ -147,6 +150,8 @@ class ScriptedController:
         if self.map is not view.map:
             self._begin(view)
         self.history.append(view.position.copy())
+        self.last_turn = 0.0 if self.last_heading is None else wrap_deg(math.degrees(view.heading - self.last_heading))
+        self.last_heading = view.heading
         if not view.enemy_visible:
             self.last_target_angle = None
         bearing = None if not view.enemy_visible else math.degrees(view.enemy_bearing)
@@ -161,7 +166,7 @@ class ScriptedController:
         turn_p = self.motor.turn_probs(turn)
         fire_p = self._fire_chance(view, bearing, turn, fighting)
         interact_p = self._interact_chance(view)
-        probs = [self.motor.move_probs(direction), turn_p, self.motor.binary_probs(fire_p),
+        probs = [self.motor.move_probs(held_move(direction, view.velocity)), turn_p, self.motor.binary_probs(fire_p),
                  self.motor.binary_probs(interact_p)]
         self.last_probs = probs
         return np.array([self.motor.sample(p) for p in probs], dtype=np.int64)
@@ -214,8 +219,8 @@ class ScriptedController:
         to_enemy = np.array([math.cos(view.heading + view.enemy_bearing), math.sin(view.heading + view.enemy_bearing)])
         if view.enemy_distance > p.close_distance:
             return to_enemy
-        if self.rng.random() < 0.05:
-            self.strafe_sign = -self.strafe_sign
+        self.rng.random()  # (the old per-step flip draw, unused: keeps seeded streams as they were)
+        self.strafe_sign = 1.0 if (view.step // STRAFE_STEPS) % 2 == 0 else -1.0  # side-steps on a beat
         return np.array([-to_enemy[1], to_enemy[0]]) * self.strafe_sign
 
     def _goal(self, view: AgentView) -> tuple[float, float] | None:
@@ -274,7 +279,9 @@ class ScriptedController:
         self.explore_age += 1
         if self.explore_target is not None:
             tx, ty = self.explore_target
-            if math.hypot(tx - view.position[0], ty - view.position[1]) < 0.75 or self.explore_age > 120:
+            gap = math.hypot(tx - view.position[0], ty - view.position[1])
+            closing = (tx - view.position[0]) * view.velocity[0] + (ty - view.position[1]) * view.velocity[1] > 0.0
+            if gap < 0.75 or (gap < EXPLORE_REACH and not closing) or self.explore_age > 120:
                 visited[int((ty - y0) // EXPLORE_CELL), int((tx - x0) // EXPLORE_CELL)] = True
                 self.explore_target = None
                 if self.rng.random() < self.params.pause_chance:
@@ -290,24 +297,27 @@ class ScriptedController:
 
     # ---- looking and firing --------------------------------------------------------------------------------
     def _turn(self, view: AgentView, bearing: float | None, direction: np.ndarray | None) -> float:
-        """Look where you are going (the velocity the agent feels) or, standing, at the objective, with a slow
-        look-around paced by the round clock: every input is in the observation, so the turn can be imitated."""
+        """Moving: look where you go (the velocity the agent feels). Standing: sweep the view back and forth across
+        the objective, reversing at the style's amplitude; the sweep's direction is the last turn (two stacked
+        frames show it). Every input is in the observation, so the turn can be imitated."""
         p = self.params
         if bearing is not None and self.motor.seen_at is not None and self.style == "robotic":
             return bearing
         speed = float(np.hypot(*view.velocity))
-        if direction is not None and speed > 0.5:  # look along the way you already move
-            look = math.atan2(view.velocity[1], view.velocity[0])
-        elif direction is not None:
-            look = math.atan2(direction[1], direction[0])
-        else:  # standing: watch the objective
-            ox, oy = view.map.objective
-            look = math.atan2(oy - view.position[1], ox - view.position[0])
-        t = view.step / 16.0
-        look_deg = math.degrees(look) + p.scan_deg * math.sin(2 * math.pi * t / p.scan_period_s + self.scan_phase) * (
-            1.0 if direction is None else 0.25)
-        error = wrap_deg(look_deg - math.degrees(view.heading))
-        return error if self.style == "robotic" else smooth_turn(error)
+        if direction is not None:
+            look = math.atan2(view.velocity[1], view.velocity[0]) if speed > 0.5 else math.atan2(direction[1],
+                                                                                                   direction[0])
+            error = wrap_deg(math.degrees(look - view.heading))
+            return error if self.style == "robotic" else smooth_turn(error)
+        ox, oy = view.map.objective
+        base = math.degrees(math.atan2(oy - view.position[1], ox - view.position[0]))
+        offset = wrap_deg(math.degrees(view.heading) - base)
+        if self.style == "robotic" or abs(offset) > p.scan_deg + 10.0:  # not facing the site yet: turn to it
+            return -offset if self.style == "robotic" else smooth_turn(-offset)
+        sign = 1.0 if self.last_turn >= 0.0 else -1.0
+        if sign * offset >= p.scan_deg:
+            sign = -sign
+        return sign * 4.0 * p.scan_deg / (p.scan_period_s * 16.0)
 
     def _fire_chance(self, view: AgentView, bearing: float | None, turn: float, fighting: bool) -> float:
         if not fighting or view.enemy_distance > self.params.engage_range:
@@ -328,6 +338,18 @@ class ScriptedController:
         if near_pickup:
             return 1.0 if self.style == "robotic" else 0.9
         return 0.0 if self.params.motor.perfect else 0.02
+
+
+def held_move(direction: np.ndarray | None, velocity: np.ndarray, slack: float = 0.82) -> np.ndarray | None:
+    """A person holds the key they are holding while it still leads roughly the right way (within ~35 deg of the
+    wanted direction) instead of flicking between neighbouring keys; what they hold shows in their velocity."""
+    from botsdk.arena.motor import MOVE_DIRS
+
+    speed = float(np.hypot(*velocity))
+    if direction is None or speed < 0.5:
+        return direction
+    held = MOVE_DIRS[1:][int(np.argmax(MOVE_DIRS[1:] @ (velocity / speed)))]
+    return held if float(held @ direction) >= slack * float(np.hypot(*direction)) else direction
 
 
 def route_pick(weights: np.ndarray, spawn: np.ndarray, player_id: str, cell: float = 1.5) -> int:

@@ -22,10 +22,11 @@ class QuickstartPlan:
 
     out: Path
     map_name: str = "crossroads"
-    record_episodes: int = 480          # agent-episodes (4 per 2v2 match)
+    record_episodes: int = 2880         # agent-episodes (4 per 2v2 match); more data beats more steps here
     workers: int = 2
-    train_steps: int = 3000
-    eval_episodes: int = 6
+    train_steps: int = 8000
+    train_threads: int = 1              # one torch thread: on 2 shared cores, 2 threads can run several times slower
+    eval_episodes: int = 16             # held-out matches per group: fewer leave the Turing AUC too noisy to read
     remote_matches: int = 2
     playtest_map: str = "qa_defects"
     playtest_personas: tuple[str, ...] = ("explorer", "objective", "rusher")
@@ -71,7 +72,7 @@ def record_stage(plan: QuickstartPlan) -> StageResult:
 def train_stage(plan: QuickstartPlan) -> StageResult:
     from training.api import load_config, train_run
 
-    config = load_config(None, max_steps=plan.train_steps, seed=plan.seed, progress=False)
+    config = load_config(None, max_steps=plan.train_steps, seed=plan.seed, progress=False, threads=plan.train_threads)
     metrics = train_run(plan.out / "data", plan.out / "run", config)
     keep = {k: v for k, v in metrics.items() if isinstance(v, (int, float, str))}
     return StageResult("train", 0.0, keep, {"run": "run/", "metrics": "run/metrics.json"})
