@@ -7,6 +7,8 @@ agent-step. Also reported: pymunk physics alone (no sensors, no rules), an upper
 
 from __future__ import annotations
 
+import sys
+
 import time
 
 import numpy as np
@@ -116,5 +118,5 @@ def run(quick: bool = False) -> dict:
     }
     print(f"arena batched ({batch_envs} envs): {batch_rate:,.0f} agent-steps/s; single env: {single_rate:,.0f}; "
           f"pymunk physics + rays: {peer:,.0f} (ratio {result['ratio_batched_vs_peer']}); "
-          f"pymunk physics only: {physics_only:,.0f}")
+          f"pymunk physics only: {physics_only:,.0f}", file=sys.stderr)
     return result

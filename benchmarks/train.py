@@ -7,6 +7,8 @@ style-encoder term is off on both sides, so the figures compare loop overhead, n
 
 from __future__ import annotations
 
+import sys
+
 import tempfile
 import time
 from typing import Any
@@ -86,5 +88,5 @@ def run(quick: bool = False) -> dict[str, Any]:
         "botsdk_runs": [round(x, 1) for x in ours], "plain_runs": [round(x, 1) for x in peer],
     }
     print(f"train: botsdk {ours_med:.0f} samples/s, plain torch {peer_med:.0f} samples/s, "
-          f"ratio (median of pairs) {ratio:.3f}")
+          f"ratio (median of pairs) {ratio:.3f}", file=sys.stderr)
     return result

@@ -3,6 +3,7 @@
 Sizes are shrunk by the rewrites below (documented per command); nothing else about a command changes.
 """
 
+import json
 import os
 import re
 import shlex
@@ -95,6 +96,8 @@ def test_every_readme_command_runs(tmp_path: Path) -> None:
                                     text=True, timeout=600)
             allowed = EXIT_CODES.get(args[0], (0,))
             assert result.returncode in allowed, f"botsdk {command} exited {result.returncode}: {result.stderr[-2000:]}"
+            if "--json" in args:
+                assert isinstance(json.loads(result.stdout), dict), f"botsdk {command}: stdout is not one JSON object"
     finally:
         if server is not None:
             server.terminate()

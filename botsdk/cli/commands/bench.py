@@ -19,7 +19,11 @@ def register(app: typer.Typer) -> None:
         unknown = [n for n in names if n not in available()]
         if unknown:
             fail(f"unknown benchmark {unknown[0]!r}; expected one of {', '.join(available())} or 'all'")
-        results = {n: run_benchmark(n, quick=quick) for n in names}
+        import contextlib
+        import sys
+
+        with contextlib.redirect_stdout(sys.stderr):  # progress lines never mix into the JSON on stdout
+            results = {n: run_benchmark(n, quick=quick) for n in names}
         result = results if name == "all" else results[name]
         if as_json:
             print_json(result)
