@@ -9,6 +9,12 @@ robotic    (source "bot") shortest path to the objective, zero reaction delay, e
 
 Each player id (`player_ids(style, n)`) jitters the style's parameters with a seed derived from the id, so a
 dataset holds several distinct "people" per style.
+
+What a player does follows from what its agent observes, so a model can learn it: the route is a fixed habit of
+(player, spawn spot); moving, the view follows the velocity; standing, it sweeps across the objective, reversing
+at the style's amplitude (the last turn shows in the stacked frames); a held move key is kept while it still
+leads the right way; strafes switch side on the round clock; an explorer gives up a spot it can no longer close
+in on instead of dithering. Motor noise lives in the sampled distributions (`last_probs`), never beside them.
 """
 
 from __future__ import annotations
