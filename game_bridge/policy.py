@@ -28,10 +28,11 @@ class ServedPolicy:
     """A BotRuntime (thread-safe) fed through a Batcher, plus the contract facts every request is checked on;
     reload swaps the model and those facts together under one lock."""
 
-    def __init__(self, model_path: str | Path, limits: Limits = Limits(), seed: int = 0, greedy: bool = False):
+    def __init__(self, model_path: str | Path, limits: Limits = Limits(), seed: int = 0, greedy: bool = False,
+                 temperature: float = 1.0):
         self.limits = limits
         self.model_path = Path(model_path)
-        self.runtime = BotRuntime(str(model_path), seed=seed, greedy=greedy)
+        self.runtime = BotRuntime(str(model_path), seed=seed, greedy=greedy, temperature=temperature)
         self._lock = threading.Lock()
         self._set_contract(self.runtime.contract, self.runtime.metadata.get(KEY_MODEL_VERSION, "unknown"))
         self.batcher = Batcher(self.runtime, self.style_size)

@@ -219,3 +219,15 @@ def _eventually(predicate, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return predicate()
+
+
+def test_served_temperature_matches_a_local_runtime_at_that_temperature(model):
+    ids = [f"red_{i}" for i in range(16)]
+    obs = observations(16, seed=7)
+    start = [True] * 16
+    with BridgeServer(model, port=0, seed=3, temperature=0.5) as server, BridgeClient(server.target) as client:
+        remote = client.act(ids, obs, episode_start=start)
+    expected = BotRuntime(model, seed=3, temperature=0.5).act(ids, obs, None, np.array(start))
+    hot = BotRuntime(model, seed=3, temperature=1.0).act(ids, obs, None, np.array(start))
+    np.testing.assert_array_equal(remote, expected)
+    assert not np.array_equal(expected, hot), "temperature must change the sampled actions"

@@ -95,7 +95,8 @@ def serve_stage(plan: QuickstartPlan) -> StageResult:
     from game_bridge.remote_play import play_remote
     from game_bridge.server import BridgeServer
 
-    server = BridgeServer(plan.out / "model.onnx", host="127.0.0.1", port=0, seed=plan.seed).start()
+    server = BridgeServer(plan.out / "model.onnx", host="127.0.0.1", port=0, seed=plan.seed,
+                          temperature=plan.temperature).start()
     try:
         matches = [play_remote(server.target, plan.map_name, plan.seed + 100 + i,
                                personas=PERSONAS[i % len(PERSONAS)], timeout=30.0)

@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
         client_ca: Optional[Path] = typer.Option(None, "--client-ca", help="CA for client certificates (mutual TLS)."),
         record_dir: Optional[Path] = typer.Option(None, "--record-dir", help="Dataset root for RecordGameplay."),
         greedy: bool = typer.Option(False, "--greedy", help="Take each head's most likely action instead of sampling."),
+        temperature: float = typer.Option(1.0, "--temperature", help="Sampling temperature (< 1 sharpens the heads)."),
         seed: int = typer.Option(0, "--seed", help="Seed of the action sampler."),
         grace: float = typer.Option(5.0, "--grace", help="Seconds open streams get to finish on shutdown."),
     ) -> None:
@@ -42,7 +43,8 @@ def register(app: typer.Typer) -> None:
             token = read_token_file(token_file) if token_file else None
             tls = TlsFiles(cert=tls_cert, key=tls_key, ca=client_ca) if tls_cert else None
             server = BridgeServer(model, host=host, port=port, token=token, tls=tls, record_dir=record_dir,
-                                  limits=Limits(grace_s=grace), seed=seed, greedy=greedy).start()
+                                  limits=Limits(grace_s=grace), seed=seed, greedy=greedy,
+                                  temperature=temperature).start()
         except (InsecureBindError, FileNotFoundError, ValueError, OSError) as exc:
             fail(str(exc))
         done = threading.Event()
