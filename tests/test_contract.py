@@ -177,3 +177,11 @@ def test_every_command_has_a_one_line_summary() -> None:
     for name, command in group.commands.items():
         summary = (command.help or "").strip().split("\n\n")[0]
         assert summary and "\n" not in summary and len(summary) <= 60, f"{name}: {summary!r}"
+
+
+def test_serving_side_packages_never_import_torch() -> None:
+    code = ("import sys, sensors, botsdk.arena, botsdk.arena.rollout, export.runtime, game_bridge.server, "
+            "training.data, botsdk.playtest.detectors; from botsdk.arena import parallel_env; "
+            "parallel_env().reset(seed=0); print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr
