@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from botsdk.arena.explore import EXPLORE_CELL, ExplorationMemory, explore_origin, pick_frontier
+from botsdk.arena.explore import EXPLORE_CELL, ExplorationMemory, explore_origin, pick_frontier, shut_in
 from botsdk.arena.maps import ArenaMap
 from botsdk.arena.motor import Motor, MotorParams, skilled, wrap_deg
 from botsdk.arena.view import AgentView
@@ -33,6 +33,7 @@ from botsdk.arena.view import AgentView
 DEMONSTRATOR_STYLES = ("rusher", "holder", "explorer", "objective", "robotic")
 HUMAN_STYLES = ("rusher", "holder", "explorer", "objective")
 STRAFE_STEPS = 20  # a strafing player changes side about every 1.25 s (paced by the round clock they see)
+THOROUGH_REACH = 0.5  # a thorough (QA) explorer walks to within this of its spot: into an alcove, not to its mouth
 EXPLORE_REACH = 1.2  # near a spot and no longer closing in (a wall in the way): seen enough, move on - no dithering
 
 
@@ -97,7 +98,7 @@ class ScriptedController:
     """A scripted player. `act` returns int64[4] (move, turn, fire, interact) and keeps `last_probs`."""
 
     def __init__(self, style: str, seed: int = 0, skill: float = 0.7, player_id: str | None = None,
-                 memory: ExplorationMemory | None = None):
+                 memory: ExplorationMemory | None = None, thorough: bool = False):
         _check_style(style)
         if not 0.0 <= skill <= 1.0:
             raise ValueError(f"skill: expected a number in [0, 1], got {skill!r}")
@@ -107,6 +108,7 @@ class ScriptedController:
         self.source = "bot" if style == "robotic" else "scripted"
         self.params = player_params(style, self.player_id, self.skill)
         self.memory = memory or ExplorationMemory()
+        self.thorough = thorough  # QA playtests: an explorer steps onto every spot instead of looking from near it
         self.last_probs: list[np.ndarray] | None = None
         self.reset("blue_0", seed)
 
@@ -122,6 +124,7 @@ class ScriptedController:
         self.pause_left = 0
         self.explore_target: tuple[float, float] | None = None
         self.explore_age = 0
+        self.shut_in = False
         self.history: list[np.ndarray] = []
         self.unstick_left = 0
         self.unstick_dir: np.ndarray | None = None
@@ -199,7 +202,8 @@ class ScriptedController:
         goal = self._goal(view)
         if goal is None:
             return None
-        field = self.nav.field_to(goal[0], goal[1], 1.0)
+        thorough = self.thorough and self.style == "explorer" and goal == self.explore_target
+        field = self.nav.field_to(goal[0], goal[1], THOROUGH_REACH if thorough else 1.0)
         point = self.nav.waypoint(field, view.position[0], view.position[1], lookahead=3)
         if point is None:  # no way there from here (shut in): push straight toward it, as a person would
             point = goal
@@ -208,6 +212,8 @@ class ScriptedController:
         if norm < 0.05:
             return None
         self._check_stuck(view)
+        if self.shut_in:  # no way out to wiggle free towards: keep pressing for the way out, as a person would
+            self.unstick_left = 0
         return d / norm
 
     def _check_stuck(self, view: AgentView) -> None:
@@ -287,7 +293,8 @@ class ScriptedController:
             tx, ty = self.explore_target
             gap = math.hypot(tx - view.position[0], ty - view.position[1])
             closing = (tx - view.position[0]) * view.velocity[0] + (ty - view.position[1]) * view.velocity[1] > 0.0
-            if gap < 0.75 or (gap < EXPLORE_REACH and not closing) or self.explore_age > 120:
+            arrived = gap < (THOROUGH_REACH if self.thorough else 0.75)
+            if arrived or (gap < EXPLORE_REACH and not closing) or self.explore_age > 120:
                 visited[int((ty - y0) // EXPLORE_CELL), int((tx - x0) // EXPLORE_CELL)] = True
                 self.explore_target = None
                 if self.rng.random() < self.params.pause_chance:
@@ -296,6 +303,7 @@ class ScriptedController:
         if self.explore_target is None:
             self.explore_target = self._pick_frontier(view, visited)
             self.explore_age = 0
+            self.shut_in = shut_in(self.nav, view.position)
         return self.explore_target
 
     def _pick_frontier(self, view: AgentView, visited: np.ndarray) -> tuple[float, float] | None:
@@ -390,6 +398,7 @@ def turn_value(intended_deg: float) -> float:
 
 
 def make_demonstrator(style: str, seed: int = 0, skill: float = 0.7, player_id: str | None = None,
-                      memory: ExplorationMemory | None = None) -> ScriptedController:
-    """A scripted player of `style` (see DEMONSTRATOR_STYLES); the robotic bot ignores skill."""
-    return ScriptedController(style, seed=seed, skill=skill, player_id=player_id, memory=memory)
+                      memory: ExplorationMemory | None = None, thorough: bool = False) -> ScriptedController:
+    """A scripted player of `style` (see DEMONSTRATOR_STYLES); the robotic bot ignores skill. `thorough` (for QA
+    playtests) makes an explorer walk right onto each spot it explores, so it steps into alcoves and traps."""
+    return ScriptedController(style, seed=seed, skill=skill, player_id=player_id, memory=memory, thorough=thorough)

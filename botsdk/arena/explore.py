@@ -38,6 +38,16 @@ def explore_origin(arena_map: ArenaMap) -> tuple[float, float]:
     return arena_map.bounds[0] - EXPLORE_PAD, arena_map.bounds[1] - EXPLORE_PAD
 
 
+def shut_in(nav: NavGrid, position: np.ndarray) -> bool:
+    """Whether the agent is shut in somewhere small (e.g. walked through a one-way wall): less than half the
+    level can be reached from where it stands."""
+    return _small(nav.from_sources(np.array([nav.nearest_finite(np.where(nav.free, 0.0, np.inf), *position)])), nav)
+
+
+def _small(dist: np.ndarray, nav: NavGrid) -> bool:
+    return bool(np.isfinite(dist).sum() <= 0.5 * nav.reachable.sum())
+
+
 def pick_frontier(nav: NavGrid, arena_map: ArenaMap, position: np.ndarray, velocity: np.ndarray,
                   visited: np.ndarray, rng: np.random.Generator) -> tuple[float, float] | None:
     """An unvisited reachable cell: near by walking distance, ahead rather than behind (no dithering); beyond the
@@ -49,7 +59,7 @@ def pick_frontier(nav: NavGrid, arena_map: ArenaMap, position: np.ndarray, veloc
     ci = np.clip(((g.centers[:, 0] - x0) // EXPLORE_CELL).astype(int), 0, visited.shape[1] - 1)
     idx = np.flatnonzero(np.isfinite(dist) & ~visited[cj, ci])
     if idx.size == 0:
-        if np.isfinite(dist).sum() > 0.5 * g.reachable.sum():
+        if not _small(dist, g):
             visited[:] = False  # everything seen: start a new sweep
             return None
         return arena_map.objective  # shut in somewhere small: keep the memory, try to get back to the game

@@ -138,7 +138,9 @@ class ArenaPlaytest:
 
         kwargs = {} if self.skill is None else {"skill": self.skill}
         memory = ExplorationMemory()  # one match's explorers split the map between them; fresh per episode
-        return {a: make_demonstrator(persona, seed, player_id=f"playtest-{persona}-{i}", memory=memory, **kwargs)
+        # thorough: an explorer steps onto every spot (into alcoves), where a one-way wall can catch it
+        return {a: make_demonstrator(persona, seed, player_id=f"playtest-{persona}-{i}", memory=memory,
+                                     thorough=True, **kwargs)
                 for i, a in enumerate(agents)}
 
     def play(self, persona: str, seed: int, max_steps: int) -> list[AgentTrack]:
