@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks._timing import percentiles
+from benchmarks._timing import latencies_us, percentiles
 
 ECHO_METHOD = "/bench.Echo/Stream"
 _CLOSE = object()
@@ -150,8 +150,8 @@ def _latency(contract, agents: int, bridge_port: int, echo_port: int, repeats: i
         raise RuntimeError("the echo must carry the bridge's bytes both ways")
     bridge_runs, echo_runs = [], []
     for _ in range(5):  # interleave so load on a shared machine hits both alike
-        bridge_runs.append(_samples(lambda: bridge(steady), repeats))
-        echo_runs.append(_samples(lambda: echo(steady), repeats))
+        bridge_runs.append(latencies_us(lambda: bridge(steady), repeats))
+        echo_runs.append(latencies_us(lambda: echo(steady), repeats))
     bridge.close(), echo.close(), channel.close(), echo_channel.close()
     b, e = percentiles(np.concatenate(bridge_runs)), percentiles(np.concatenate(echo_runs))
     b50 = float(np.median([np.percentile(r, 50) for r in bridge_runs]))
@@ -159,17 +159,6 @@ def _latency(contract, agents: int, bridge_port: int, echo_port: int, repeats: i
     return {"agents": agents, "request_bytes": len(request_bytes), "response_bytes": len(response_bytes),
             "bridge": b, "echo": e, "p50_ratio": round(b50 / e50, 3),
             "p99_ratio": round(b["p99_us"] / e["p99_us"], 3)}
-
-
-def _samples(fn, repeats: int) -> np.ndarray:
-    for _ in range(20):
-        fn()
-    out = np.empty(repeats)
-    for i in range(repeats):
-        t0 = time.perf_counter_ns()
-        fn()
-        out[i] = (time.perf_counter_ns() - t0) / 1000.0
-    return out
 
 
 def _drive(args) -> int:
@@ -213,7 +202,7 @@ def _runtime_alone(model: str, contract, agents: int, repeats: int) -> float:
     ids = [f"agent_{i}" for i in range(agents)]
     obs = np.random.default_rng(0).random((agents, contract.observation_size), dtype=np.float32)
     runtime.act(ids, obs, None, np.ones(agents, bool))
-    return round(float(np.percentile(_samples(lambda: runtime.act(ids, obs), repeats), 50)), 2)
+    return round(float(np.percentile(latencies_us(lambda: runtime.act(ids, obs), repeats), 50)), 2)
 
 
 def run(quick: bool = False) -> dict[str, Any]:

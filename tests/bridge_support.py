@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -37,3 +38,13 @@ def make_pki(directory: Path) -> dict[str, Path]:
         _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
                  "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext", cwd=directory)
     return {n: directory / n for n in ("ca.pem", "server.pem", "server.key", "client.pem", "client.key")}
+
+
+def eventually(predicate, timeout: float = 5.0) -> bool:
+    """Poll `predicate` until true or `timeout` seconds pass (server-side cleanup runs on gRPC's threads)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()

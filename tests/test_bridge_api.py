@@ -8,7 +8,7 @@ import time
 import grpc
 import numpy as np
 import pytest
-from bridge_support import make_model, observations
+from bridge_support import eventually as _eventually, make_model, observations
 
 from botsdk.arena.contract import arena_contract
 from export.runtime import BotRuntime
@@ -212,13 +212,6 @@ def _with(batch, edit):
     return batch
 
 
-def _eventually(predicate, timeout: float = 5.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def test_served_temperature_matches_a_local_runtime_at_that_temperature(model):

@@ -12,7 +12,7 @@ import time
 import grpc
 import numpy as np
 import pytest
-from bridge_support import make_model, observations
+from bridge_support import eventually as _eventually, make_model, observations
 
 from botsdk.arena.contract import arena_contract
 from game_bridge._generated import bridge_pb2 as pb
@@ -197,10 +197,3 @@ def _try_step(stream) -> bool:
         return False
 
 
-def _eventually(predicate, timeout: float = 5.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
