@@ -34,6 +34,15 @@ def _check_tags(name: str, tags: np.ndarray, n_tags: int) -> None:
         raise ContractError(name, f"tag indices in [0, {n_tags}) (spec.tags has {n_tags})", int(tags.max()))
 
 
+def _output(out: np.ndarray | None, n_agents: int, size: int) -> np.ndarray:
+    """The caller's float32[A, size] buffer, checked, or a new one."""
+    if out is None:
+        return np.empty((n_agents, size), np.float32)
+    if out.shape != (n_agents, size) or out.dtype != np.float32:
+        raise ValueError(f"out: expected float32{(n_agents, size)}, got {out.dtype}{out.shape}")
+    return out
+
+
 def cast_rays_2d(scene: Scene2D, spec: RaySensorSpec, origins: np.ndarray, headings: np.ndarray,
                  circles: np.ndarray, circle_tags: np.ndarray, owners: np.ndarray,
                  out: np.ndarray | None = None) -> np.ndarray:
@@ -45,10 +54,7 @@ def cast_rays_2d(scene: Scene2D, spec: RaySensorSpec, origins: np.ndarray, headi
     n_agents, n_tags = origins.shape[0], len(spec.tags)
     _check_tags("segment_tags", scene.segment_tags, n_tags)
     _check_tags("circle_tags", circle_tags, n_tags)
-    if out is None:
-        out = np.empty((n_agents, spec.size), np.float32)
-    elif out.shape != (n_agents, spec.size) or out.dtype != np.float32:
-        raise ValueError(f"out: expected float32{(n_agents, spec.size)}, got {out.dtype}{out.shape}")
+    out = _output(out, n_agents, spec.size)
     if n_agents == 0:
         return out
     g = scene.grid

@@ -7,7 +7,7 @@ import numpy as np
 from botsdk.contract import ContractError, RaySensorSpec
 from sensors._kernels3d import cast_grid
 from sensors._threads import run
-from sensors.cast2d import _check_tags
+from sensors.cast2d import _check_tags, _output
 from sensors.patterns import grid_angles, validate_spec
 from sensors.scene import Scene3D, _array
 
@@ -33,10 +33,7 @@ def cast_rays_3d(scene: Scene3D, spec: RaySensorSpec, origins: np.ndarray, yaw: 
     n_tags = len(spec.tags)
     _check_tags("box_tags", scene.box_tags, n_tags)
     _check_tags("sphere_tags", scene.sphere_tags, n_tags)
-    if out is None:
-        out = np.empty((n, spec.size), np.float32)
-    elif out.shape != (n, spec.size) or out.dtype != np.float32:
-        raise ValueError(f"out: expected float32{(n, spec.size)}, got {out.dtype}{out.shape}")
+    out = _output(out, n, spec.size)
     if n == 0:
         return out
     az, el = grid_angles(spec)

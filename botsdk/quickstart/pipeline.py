@@ -63,11 +63,8 @@ def record_stage(plan: QuickstartPlan) -> StageResult:
 
         shutil.rmtree(data)
     record(RecordPlan(plan.map_name, PERSONAS, plan.record_episodes, str(data), seed=plan.seed), workers=plan.workers)
-    ds = Dataset.open(data)
-    styles: dict[str, int] = {}
-    for episode in ds.episodes:
-        styles[episode.style] = styles.get(episode.style, 0) + 1
-    return StageResult("record", 0.0, {"episodes": len(ds.episodes), "steps": ds.total_steps, "styles": styles},
+    info = Dataset.open(data).summary()
+    return StageResult("record", 0.0, {"episodes": info["episodes"], "steps": info["steps"], "styles": info["per_style"]},
                        {"dataset": "data/"})
 
 
