@@ -113,3 +113,25 @@ def test_batched_env_flags_round_ends_and_auto_resets():
             assert truncated.all()  # idle agents: every round runs out of time together
         ended += int(truncated.any())
     assert ended == 2 and env.batch.steps.max() == 5  # restarted twice, five steps into the third round
+
+
+def test_enemy_block_reports_the_nearest_visible_enemy():
+    """The observation's enemy block is what the demonstrators aim with (so a model can aim as they do): it agrees
+    with the game's perception whenever an enemy is in view, and reads [0, 0, 0, 0, 1] when none is."""
+    from botsdk.arena.contract import AIM_SCALE_DEG, ENEMY_FIELDS, arena_contract
+
+    contract = arena_contract()
+    start = contract.frame_size - len(ENEMY_FIELDS)
+    traj = _match(3)
+    seen_steps = 0
+    for t in traj.values():
+        block = t.observations[:, -contract.frame_size:][:, start:]
+        visible = t.infos["enemy_visible"]
+        assert np.array_equal(block[:, 0] == 1.0, visible)
+        np.testing.assert_allclose(block[~visible], np.tile([0, 0, 0, 0, 1], (int((~visible).sum()), 1)))
+        distance = t.infos["enemy_distance"][visible] / contract.rays.max_distance
+        np.testing.assert_allclose(block[visible, 4], distance, atol=1e-6)
+        bearing = np.arctan2(block[visible, 1], block[visible, 2])
+        np.testing.assert_allclose(block[visible, 3], np.clip(np.degrees(bearing) / AIM_SCALE_DEG, -1, 1), atol=1e-5)
+        seen_steps += int(visible.sum())
+    assert seen_steps > 20  # the match has fights, so the comparison above is not vacuous

@@ -71,7 +71,7 @@ def test_bad_episode_shapes_name_expected_and_received(tmp_path, contract):
     writer = DatasetWriter(tmp_path / "ds", contract)
     t = synthetic_trajectory(contract, 10, seed=0)
     bad = dict(t, observations=t["observations"][:, :100])
-    with pytest.raises(ValueError, match=r"observations: expected shape \(11, 474\).*got \(11, 100\)"):
+    with pytest.raises(ValueError, match=r"observations: expected shape \(11, 484\).*got \(11, 100\)"):
         writer.add_episode(bad, t["meta"])
     actions = t["actions"].copy()
     actions[3, 1] = 99

@@ -68,7 +68,7 @@ def test_windows_are_contiguous_with_padding_masked(ds):
     windows = sum(len(b["obs"]) for b in batches)
     assert windows == sum(-(-n // 16) for n in LENGTHS) and len(batches) == len(loader)
     for b in batches:
-        assert b["obs"].shape[1:] == (16, 474) and b["actions"].shape[1:] == (16, 4)
+        assert b["obs"].shape[1:] == (16, 484) and b["actions"].shape[1:] == (16, 4)
         for row in range(len(b["obs"])):
             e, start = int(b["episode_index"][row]), int(b["start"][row])
             n = min(16, LENGTHS[e] - start)

@@ -126,8 +126,8 @@ def test_decode_maps_indices_through_the_value_tables(models):
 @pytest.mark.parametrize("bad, pattern", [
     (np.zeros((1, O - 1), np.float32), rf"expected float32\[batch, {O}\] = 2 frame\(s\).*rays 224 \+ self 13.*"
                                        rf"got float32\[1, {O - 1}\]"),
-    (np.zeros((1, O), np.float64), r"got float64\[1, 474\]"),
-    (np.zeros(O, np.float32), r"got float32\[474\]"),
+    (np.zeros((1, O), np.float64), r"got float64\[1, 484\]"),
+    (np.zeros(O, np.float32), r"got float32\[484\]"),
     ([0.0] * O, r"got list"),
 ])
 def test_bad_observations_name_the_expected_layout(models, bad, pattern):

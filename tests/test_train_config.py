@@ -35,3 +35,18 @@ def test_bad_values_are_named(tmp_path, key, value, fragment):
     path.write_text(f"{key} = {value}\n")
     with pytest.raises(ConfigError, match=fragment):
         TrainConfig.from_toml(path)
+
+
+def test_cosine_schedule_decays_from_lr_to_its_final_fraction():
+    from training.config import TrainConfig
+
+    cfg = TrainConfig(lr=1e-3, lr_final=0.1, max_steps=100)
+    rates = [cfg.lr_at(s) for s in range(101)]
+    assert rates[0] == pytest.approx(1e-3) and rates[100] == pytest.approx(1e-4)
+    assert all(a >= b for a, b in zip(rates, rates[1:]))
+    assert rates[50] == pytest.approx(0.55e-3)
+    assert TrainConfig(lr=1e-3, lr_schedule="constant", max_steps=100).lr_at(99) == 1e-3
+    with pytest.raises(ConfigError, match="lr_schedule.*cosine.*'linear'"):
+        TrainConfig(lr_schedule="linear")
+    with pytest.raises(ConfigError, match="lr_final"):
+        TrainConfig(lr_final=0.0)

@@ -29,7 +29,7 @@ def dataset(tmp_path_factory):
 
 
 def test_learns_style_dependent_actions(dataset, tmp_path):
-    config = TrainConfig(**{**TINY, "hidden_sizes": [64], "batch_size": 128, "max_steps": 300, "eval_every": 100, "lr": 5e-3,
+    config = TrainConfig(**{**TINY, "hidden_sizes": [128], "batch_size": 128, "max_steps": 400, "eval_every": 100, "lr": 5e-3,
                             "log_every": 40, "val_split": "player", "val_fraction": 0.25, "encoder_groups": 4})
     metrics = train_run(dataset, tmp_path / "run", config)
     val = metrics["val"]
@@ -42,10 +42,22 @@ def test_learns_style_dependent_actions(dataset, tmp_path):
     assert (moves[0] != moves[1]).float().mean() > 0.8  # rusher and holder move differently on the same frames
 
 
-def test_resume_is_exact(dataset, tmp_path):
-    config = TrainConfig(**TINY, max_steps=6)
+def test_resume_is_exact(dataset, tmp_path, monkeypatch):
+    from training.trainer import Trainer
+
+    config = TrainConfig(**{**TINY, "checkpoint_every": 3}, max_steps=6)
     train_run(dataset, tmp_path / "straight", config)
-    train_run(dataset, tmp_path / "split", config.replace(max_steps=3))
+    save = Trainer.save
+
+    def save_then_die(self):  # the process is killed right after its step-3 checkpoint
+        save(self)
+        if self.step == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trainer, "save", save_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        train_run(dataset, tmp_path / "split", config)
+    monkeypatch.undo()
     assert read_checkpoint(tmp_path / "split")["step"] == 3
     train_run(dataset, tmp_path / "split", config, resume=True)
     a, b = read_checkpoint(tmp_path / "straight"), read_checkpoint(tmp_path / "split")

@@ -6,6 +6,7 @@ Unknown keys are errors (a typo must never silently train with a default), and e
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 MODEL_KINDS = ("mlp", "gru")
 VAL_SPLITS = ("player", "seed", "episode")
+LR_SCHEDULES = ("constant", "cosine")
 
 
 class ConfigError(ValueError):
@@ -38,6 +40,8 @@ class TrainConfig:
     # optimisation
     batch_size: int = 512
     lr: float = 1e-3
+    lr_schedule: str = "cosine"             # "constant" | "cosine": decays to lr * lr_final at max_steps
+    lr_final: float = 0.1
     weight_decay: float = 0.0
     max_steps: int = 2000
     window: int = 16                        # GRU training window (steps)
@@ -61,12 +65,24 @@ class TrainConfig:
             raise ConfigError(f"config key 'model': expected one of {MODEL_KINDS}, got {self.model!r}")
         if self.val_split not in VAL_SPLITS:
             raise ConfigError(f"config key 'val_split': expected one of {VAL_SPLITS}, got {self.val_split!r}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ConfigError(f"config key 'lr_schedule': expected one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
+        if not 0.0 < self.lr_final <= 1.0:
+            raise ConfigError(f"config key 'lr_final': expected 0 < value <= 1 (a fraction of lr), got {self.lr_final!r}")
         if not 0.0 <= self.val_fraction < 1.0:
             raise ConfigError(f"config key 'val_fraction': expected 0 <= value < 1, got {self.val_fraction!r}")
         for name in ("batch_size", "max_steps", "window", "eval_every", "log_every", "checkpoint_every",
                      "encoder_groups", "encoder_set_size", "gru_hidden", "style_embedding", "encoder_hidden"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"config key {name!r}: expected a positive integer, got {getattr(self, name)!r}")
+
+    def lr_at(self, step: int) -> float:
+        """The learning rate for optimiser step `step` (0-based): a pure function of the step, so a resumed run
+        continues the schedule exactly without extra state."""
+        if self.lr_schedule == "constant":
+            return self.lr
+        progress = min(step / self.max_steps, 1.0)
+        return self.lr * (self.lr_final + (1.0 - self.lr_final) * 0.5 * (1.0 + math.cos(math.pi * progress)))
 
     # ---- (de)serialisation -----------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

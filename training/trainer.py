@@ -104,6 +104,9 @@ class Trainer:
             loss, parts = self.model(batch)
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            lr = cfg.lr_at(self.step)
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr
             self.optimizer.step()
             running += parts
             since_log += 1

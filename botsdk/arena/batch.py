@@ -13,7 +13,8 @@ import time
 import numpy as np
 
 from botsdk.arena import sim
-from botsdk.arena.contract import FRAME_STACK, MOVE_VALUES, SELF_FIELDS, TURN_DEGREES, arena_contract
+from botsdk.arena.contract import (AIM_SCALE_DEG, ENEMY_FIELDS, FRAME_STACK, MOVE_VALUES, SELF_FIELDS, TURN_DEGREES,
+                                   arena_contract)
 from botsdk.arena.maps import ArenaMap, load_map
 from botsdk.arena.physics import AGENT_RADIUS, penetration
 
@@ -225,7 +226,9 @@ class ArenaBatch:
             self._rays[:, idx] = out.reshape(self.n_envs, len(idx), -1)
         frames = np.empty((self.n_envs, self.n_agents, self.frame_size), dtype=np.float32)
         frames[:, :, : self.ray_size] = self._rays
-        frames[:, :, self.ray_size:] = self.self_block()
+        own = self.ray_size + len(SELF_FIELDS)
+        frames[:, :, self.ray_size:own] = self.self_block()
+        frames[:, :, own:] = self.enemy_block()
         return frames
 
     def self_block(self) -> np.ndarray:
@@ -253,6 +256,19 @@ class ArenaBatch:
         out[..., 11] = dist <= m.objective_radius
         out[..., 12] = self.steps[:, None] / self.max_steps
         return np.clip(out, -1.0, 1.0, out=out)  # a push out of a wall can briefly exceed max speed
+
+    def enemy_block(self) -> np.ndarray:
+        """float32[n_envs, n_agents, 5] in ENEMY_FIELDS order, from the last perception pass."""
+        bearing = self.enemy_bearing
+        seen = ~np.isnan(bearing)
+        b = np.where(seen, bearing, 0.0)
+        out = np.empty(bearing.shape + (len(ENEMY_FIELDS),), dtype=np.float32)
+        out[..., 0] = seen
+        out[..., 1] = np.where(seen, np.sin(b), 0.0)
+        out[..., 2] = np.where(seen, np.cos(b), 0.0)
+        out[..., 3] = np.clip(np.degrees(b) / AIM_SCALE_DEG, -1.0, 1.0)
+        out[..., 4] = np.where(seen, np.minimum(self.enemy_distance / self.contract.rays.max_distance, 1.0), 1.0)
+        return out
 
     # ---- what evaluation and playtesting read ------------------------------------------------------------------
     def out_of_bounds(self) -> np.ndarray:

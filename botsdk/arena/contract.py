@@ -25,6 +25,14 @@ SELF_FIELDS = (
     "on_objective",     # 1 when inside the objective site
     "round_time",       # fraction of the round elapsed
 )
+ENEMY_FIELDS = (
+    "enemy_visible",    # 1 when an enemy is in the view cone and not behind a wall
+    "enemy_bearing_sin",  # bearing of the nearest visible enemy relative to the heading (+ = left)
+    "enemy_bearing_cos",
+    "enemy_aim",        # the same bearing in degrees / 30, clipped to [-1, 1]: fine aim resolution near the centre
+    "enemy_distance",   # divided by the rays' max distance (1 when none is visible)
+)
+AIM_SCALE_DEG = 30.0
 PERSONAS = ("rusher", "holder", "explorer", "objective")
 STYLE_SIZE = 8
 DIAG = math.sqrt(0.5)
@@ -49,13 +57,15 @@ def arena_contract() -> BehaviourContract:
                          fov_deg=RAY_FOV_DEG, offset=(0.0, 0.0))
     return BehaviourContract(
         name="botsdk-arena",
-        version="1.0.0",
+        version="2.0.0",
         description="Top-down 2D tactical arena: ray fan + self block, factorised move/turn/fire/interact heads.",
         decision_hz=DECISION_HZ,
         frame_stack=FRAME_STACK,
         observation=(
             ObservationBlock("rays", rays.size, f"{RAY_COUNT} rays x ({len(RAY_TAGS)} tags + hit + distance)"),
             ObservationBlock("self", len(SELF_FIELDS), "the agent's own state", SELF_FIELDS),
+            ObservationBlock("enemy", len(ENEMY_FIELDS), "the nearest visible enemy, as an engine's target query "
+                             "reports it (zeros and distance 1 when none)", ENEMY_FIELDS),
         ),
         rays=rays,
         actions=(
