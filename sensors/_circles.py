@@ -31,27 +31,30 @@ def _box(circles, i, x0, y0, cell, nx, ny):
 def bin_circles(table, circles, x0, y0, cell, nx, ny):
     """Fill table[k, 2:4] (all zero on entry) with the circle rows of each cell a circle touches; -> (rows
     (x, y, r, r*r) grouped by cell, ids, loose, touched). `loose` lists circles reaching outside the grid (tested
-    one by one); `touched` lists the cells written, for clear_circles."""
+    one by one); `touched` lists the cells written, for clear_circles. Each circle's cell range is worked out once
+    (boxes[i], ax = -1 when loose) and reused by the counting and the filling pass."""
     hi_x, hi_y = x0 + nx * cell, y0 + ny * cell
     n = circles.shape[0]
+    boxes = np.empty((n, 4), np.int64)
     pairs, n_loose = 0, 0
     for i in range(n):
         if _inside(circles, i, x0, y0, hi_x, hi_y):
             ax, bx, ay, by = _box(circles, i, x0, y0, cell, nx, ny)
+            boxes[i, 0], boxes[i, 1], boxes[i, 2], boxes[i, 3] = ax, bx, ay, by
             pairs += (bx - ax + 1) * (by - ay + 1)
         else:
+            boxes[i, 0] = -1
             n_loose += 1
     touched = np.empty(pairs, np.int64)
     loose = np.empty(n_loose, np.int32)
     used, n_loose = 0, 0
     for i in range(n):  # count per cell in column 3
-        if not _inside(circles, i, x0, y0, hi_x, hi_y):
+        if boxes[i, 0] < 0:
             loose[n_loose] = i
             n_loose += 1
             continue
-        ax, bx, ay, by = _box(circles, i, x0, y0, cell, nx, ny)
-        for iy in range(ay, by + 1):
-            for ix in range(ax, bx + 1):
+        for iy in range(boxes[i, 2], boxes[i, 3] + 1):
+            for ix in range(boxes[i, 0], boxes[i, 1] + 1):
                 k = iy * nx + ix
                 if table[k, 3] == 0:
                     touched[used] = k
@@ -66,16 +69,15 @@ def bin_circles(table, circles, x0, y0, cell, nx, ny):
     rows = np.empty((pairs, 4))
     ids = np.empty(pairs, np.int32)
     for i in range(n):
-        if not _inside(circles, i, x0, y0, hi_x, hi_y):
+        if boxes[i, 0] < 0:
             continue
-        ax, bx, ay, by = _box(circles, i, x0, y0, cell, nx, ny)
-        for iy in range(ay, by + 1):
-            for ix in range(ax, bx + 1):
+        x, y, r = circles[i, 0], circles[i, 1], circles[i, 2]
+        for iy in range(boxes[i, 2], boxes[i, 3] + 1):
+            for ix in range(boxes[i, 0], boxes[i, 1] + 1):
                 k = iy * nx + ix
                 row = table[k, 3]
                 table[k, 3] += 1
-                rows[row, 0], rows[row, 1], rows[row, 2] = circles[i, 0], circles[i, 1], circles[i, 2]
-                rows[row, 3] = circles[i, 2] * circles[i, 2]
+                rows[row, 0], rows[row, 1], rows[row, 2], rows[row, 3] = x, y, r, r * r
                 ids[row] = i
     return rows, ids, loose, touched[:used]
 

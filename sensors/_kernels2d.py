@@ -17,6 +17,7 @@ from sensors._geometry2d import MISS, ray_circle, ray_segment
 INF = np.inf
 WALL = 0
 CIRCLE = 1
+U1, U2, U3, U4 = np.uint64(1), np.uint64(2), np.uint64(3), np.uint64(4)  # uint64 + int64 gives float64
 
 
 @nb.njit(cache=True, inline="always")
@@ -48,22 +49,23 @@ def _cell(ox, oy, dx, dy, limit, k, table, w_rows, w_ids, c_rows, c_ids, skip,
           best_t, best_kind, best_i):
     """Test the walls and circles of cell k: table[4k:4k+4] = (first wall row, end, first circle row, end) into the
     wall rows (x0, y0, x1, y1) and ids, binned once per scene, and the circle rows (x, y, r, r*r) and ids, binned per
-    call (see sensors._circles). Tables and rows come flattened (measured 4% faster than 2-D indexing); arrays go
-    one by one, not in tuples: unpacking a tuple per cell costs reference counting."""
-    k4 = 4 * k
-    for j in range(table[k4], table[k4 + 1]):
-        j4 = 4 * j
-        t = ray_segment(ox, oy, dx, dy, w_rows[j4], w_rows[j4 + 1], w_rows[j4 + 2], w_rows[j4 + 3], limit)
+    call (see sensors._circles). Tables and rows come flattened (measured 4% faster than 2-D indexing) and are
+    indexed with unsigned integers, for which numba emits no negative-index wraparound (measured 4% faster); arrays
+    go one by one, not in tuples: unpacking a tuple per cell costs reference counting."""
+    k4 = np.uint64(k) * U4
+    for j in range(np.uint64(table[k4]), np.uint64(table[k4 + U1])):
+        j4 = j * U4
+        t = ray_segment(ox, oy, dx, dy, w_rows[j4], w_rows[j4 + U1], w_rows[j4 + U2], w_rows[j4 + U3], limit)
         if t != MISS:
             i = w_ids[j]
             if _better(t, WALL, i, best_t, best_kind, best_i):
                 best_t, best_kind, best_i = t, WALL, i
-    for j in range(table[k4 + 2], table[k4 + 3]):
+    for j in range(np.uint64(table[k4 + U2]), np.uint64(table[k4 + U3])):
         i = c_ids[j]
         if i == skip:  # the agent's own circle: in the first cells of every one of its rays
             continue
-        j4 = 4 * j
-        t = ray_circle(ox, oy, dx, dy, c_rows[j4], c_rows[j4 + 1], c_rows[j4 + 3], limit)
+        j4 = j * U4
+        t = ray_circle(ox, oy, dx, dy, c_rows[j4], c_rows[j4 + U1], c_rows[j4 + U3], limit)
         if t != MISS and _better(t, CIRCLE, i, best_t, best_kind, best_i):
             best_t, best_kind, best_i = t, CIRCLE, i
     return best_t, best_kind, best_i
@@ -75,13 +77,22 @@ def _walk(ox, oy, dx, dy, limit, x0, y0, cell, nx, ny, table, w_rows, w_ids,
     """DDA over the shared grid from the ray origin to `limit`; returns the improved (best_t, best_kind, best_i)."""
     inv_x = 1.0 / dx  # inf when dx == 0 (error_model="numpy"); only used where dx != 0
     inv_y = 1.0 / dy
-    t0, t1 = _clip(ox, dx, inv_x, x0, x0 + nx * cell, 0.0, limit)
-    t0, t1 = _clip(oy, dy, inv_y, y0, y0 + ny * cell, t0, t1)
-    if t0 > t1 or t0 > best_t:
-        return best_t, best_kind, best_i
     inv_cell = 1.0 / cell  # rounding here only moves the start across a boundary the walk steps over at once
-    ix = min(max(int(np.floor((ox + t0 * dx - x0) * inv_cell)), 0), nx - 1)
-    iy = min(max(int(np.floor((oy + t0 * dy - y0) * inv_cell)), 0), ny - 1)
+    hi_x = x0 + nx * cell
+    hi_y = y0 + ny * cell
+    if ox >= x0 and ox <= hi_x and oy >= y0 and oy <= hi_y:
+        # the usual case, and measured 12% fewer ns per ray than clipping every ray to the grid: start at the
+        # origin's cell (int() floors a number >= 0) and let the bounds check below end the walk at the edge
+        t1 = limit
+        ix = min(int((ox - x0) * inv_cell), nx - 1)
+        iy = min(int((oy - y0) * inv_cell), ny - 1)
+    else:
+        t0, t1 = _clip(ox, dx, inv_x, x0, hi_x, 0.0, limit)
+        t0, t1 = _clip(oy, dy, inv_y, y0, hi_y, t0, t1)
+        if t0 > t1 or t0 > best_t:
+            return best_t, best_kind, best_i
+        ix = min(max(int(np.floor((ox + t0 * dx - x0) * inv_cell)), 0), nx - 1)
+        iy = min(max(int(np.floor((oy + t0 * dy - y0) * inv_cell)), 0), ny - 1)
     sx = 1 if dx > 0.0 else -1
     sy = 1 if dy > 0.0 else -1
     tx = ((x0 + (ix + (dx > 0.0)) * cell) - ox) * inv_x if dx != 0.0 else INF
@@ -154,12 +165,14 @@ def _agent(a, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, c
 # _nrt=False: no reference counting of the arrays handed between the inlined helpers (measured 3.5x faster);
 # nogil: sensors._threads runs agent ranges on several threads.
 @nb.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
-def cast_fan(lo, hi, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, cell, nx, ny,
+def cast_fan(lo, hi, order, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, cell, nx, ny,
              table, w_rows, w_ids, c_rows, c_ids,
              seg_tags, cir, cir_tags, loose, owners, out):
     """Fill out[a, r*(T+2):(r+1)*(T+2)] with the one-hot tag, hit flag and distance/max_t of every ray of agents
-    lo..hi-1. Releases the GIL, so threads can run disjoint agent ranges at once (sensors._threads)."""
-    for a in range(lo, hi):
+    a = order[lo..hi-1] (spatial order: sensors._order). Releases the GIL, so threads can run disjoint ranges at
+    once (sensors._threads)."""
+    for q in range(lo, hi):
+        a = order[q]
         _agent(a, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, cell, nx, ny,
                table, w_rows, w_ids, c_rows, c_ids,
                seg_tags, cir, cir_tags, loose, owners, out)

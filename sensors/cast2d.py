@@ -10,6 +10,7 @@ import numpy as np
 from botsdk.contract import ContractError, RaySensorSpec
 from sensors._circles import bin_circles, clear_circles
 from sensors._kernels2d import cast_fan
+from sensors._order import spatial_order
 from sensors._threads import run
 from sensors.patterns import ray_angles, validate_spec
 from sensors.scene import Scene2D, _array, _tags
@@ -61,10 +62,11 @@ def cast_rays_2d(scene: Scene2D, spec: RaySensorSpec, origins: np.ndarray, headi
     with scene._cell_table() as table:
         c_rows, c_ids, loose, touched = bin_circles(table, circles, g.x0, g.y0, g.cell, g.nx, g.ny)
         try:
-            args = (np.ascontiguousarray(origins[:, 0]), np.ascontiguousarray(origins[:, 1]), headings, cos_a,
-                    sin_a, float(spec.offset[0]), float(spec.offset[1]), float(spec.max_distance), n_tags,
-                    g.x0, g.y0, g.cell, g.nx, g.ny, table.reshape(-1), scene.wall_rows.reshape(-1), g.items,
-                    c_rows.reshape(-1), c_ids,
+            px, py = np.ascontiguousarray(origins[:, 0]), np.ascontiguousarray(origins[:, 1])
+            order = spatial_order(px, py, g.x0, g.y0, g.cell, g.nx, g.ny)
+            args = (order, px, py, headings, cos_a, sin_a, float(spec.offset[0]), float(spec.offset[1]),
+                    float(spec.max_distance), n_tags, g.x0, g.y0, g.cell, g.nx, g.ny, table.reshape(-1),
+                    scene.wall_rows.reshape(-1), g.items, c_rows.reshape(-1), c_ids,
                     scene.segment_tags, circles, circle_tags, loose, owners, out)
             run(cast_fan, n_agents, args, min_parallel=-(-PARALLEL_MIN_RAYS // len(cos_a)))
         finally:

@@ -67,3 +67,18 @@ def test_scene_survives_pickling():
     args = (circles[:, :2], rng.uniform(-3, 3, 20), circles, np.ones(20, np.int32), np.arange(20))
     np.testing.assert_array_equal(cast_rays_2d(pickle.loads(pickle.dumps(scene)), SPEC, *args),
                                   cast_rays_2d(scene, SPEC, *args))
+
+
+@pytest.mark.parametrize("n_items, threads", [(1, 2), (5, 2), (100, 2), (1024, 2), (1000, 3), (4097, 8)])
+def test_chunks_cover_every_item_once_and_shrink_at_the_end(n_items, threads):
+    from sensors._threads import CHUNKS_PER_THREAD, MIN_CHUNK, TAIL_CHUNK, chunk_bounds
+
+    bounds = chunk_bounds(n_items, threads)
+    assert bounds[0][0] == 0 and bounds[-1][1] == n_items
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+    sizes = [hi - lo for lo, hi in bounds]
+    usual = max(MIN_CHUNK, -(-n_items // (threads * CHUNKS_PER_THREAD)))
+    assert max(sizes) <= usual and min(sizes[:-1], default=TAIL_CHUNK) >= TAIL_CHUNK
+    assert sizes == sorted(sizes, reverse=True)  # never a long chunk after a short one
+    if n_items >= 4 * usual * threads:
+        assert sizes[-2] < usual  # the tail is finer than the body
