@@ -1,7 +1,7 @@
 """How well a trained run imitates the arena demonstrators: the issue's acceptance measurements, reproducible.
 
     python -m training.quality record --out DATA --matches 120 --seed 0
-    python -m training.quality evaluate --run RUN --matches 24 --seed 50000 --json
+    python -m training.quality evaluate --run RUN --matches 24 --seed 50000 [--temperature 0.8] [--out FILE]
 
 - agreement: on held-out match seeds, the model's top-1 action (conditioned on the episode's persona) vs the
   demonstrator's action, next to the ceiling (the demonstrator's own mean max probability; training.agreement).
@@ -112,13 +112,16 @@ def spread(reference: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
     return out
 
 
-def model_rollouts(policy, contract, style, seeds: Sequence[int], map_name: str = "duel") -> list:
-    """The model (conditioned on `style`) plays blue_0 and red_0; demonstrators play the other slots."""
+def model_rollouts(policy, contract, style, seeds: Sequence[int], map_name: str = "duel",
+                   temperature: float = 1.0) -> list:
+    """The model (conditioned on `style`, sampling at `temperature`) plays blue_0 and red_0; demonstrators play the
+    other slots."""
     from training.controller import TorchPolicyController
 
     out = []
     for m, seed in enumerate(seeds):
-        replace = {agent: TorchPolicyController(policy, contract, style, seed=seed * 7 + i)
+        replace = {agent: TorchPolicyController(policy, contract, style, seed=seed * 7 + i,
+                                              temperature=temperature)
                    for i, agent in enumerate(("blue_0", "red_0"))}
         trajectories = demonstrator_match(map_name, seed, m, replace=replace)
         out += [trajectories["blue_0"], trajectories["red_0"]]
@@ -129,17 +132,19 @@ def _clean(stats: Mapping[str, Any]) -> dict[str, Any]:
     return {k: stats[k] for k in ("episodes", "steps", *STAT_KEYS, "route_shares", "fire_rate", "interact_rate")}
 
 
-def style_report(policy, contract, demos: list, seeds: Sequence[int], blend: tuple[str, str]) -> dict[str, Any]:
+def style_report(policy, contract, demos: list, seeds: Sequence[int], blend: tuple[str, str],
+                 temperature: float = 1.0) -> dict[str, Any]:
     from botsdk.arena.stats import style_statistics
 
     reference = {p: style_statistics([t for t in demos if t.meta["style"] == p]) for p in PERSONAS}
     scale = spread(reference)
-    model = {p: style_statistics(model_rollouts(policy, contract, p, seeds)) for p in PERSONAS}
+    model = {p: style_statistics(model_rollouts(policy, contract, p, seeds, temperature=temperature))
+             for p in PERSONAS}
     distances = {p: {q: round(stats_vector_distance(model[p], reference[q], scale), 4) for q in PERSONAS}
                  for p in PERSONAS}
     closest = {p: min(distances[p], key=distances[p].get) for p in PERSONAS}
     a, b = blend
-    mixed = style_statistics(model_rollouts(policy, contract, {a: 0.5, b: 0.5}, seeds))
+    mixed = style_statistics(model_rollouts(policy, contract, {a: 0.5, b: 0.5}, seeds, temperature=temperature))
     d_ab = stats_vector_distance(model[a], model[b], scale)
     d_a, d_b = stats_vector_distance(mixed, model[a], scale), stats_vector_distance(mixed, model[b], scale)
     return {
@@ -177,7 +182,8 @@ def encoder_report(encoder, contract, demos: list, episodes_per_player: int = 3)
     return {"enabled": True, "players": len(rows), "accuracy": round(hits / max(1, len(rows)), 4), "rows": rows}
 
 
-def evaluate(run: str | Path, matches: int, seed: int, blend: tuple[str, str] = ("rusher", "holder")) -> dict:
+def evaluate(run: str | Path, matches: int, seed: int, blend: tuple[str, str] = ("rusher", "holder"),
+             temperature: float = 1.0) -> dict:
     from training.agreement import agreement_vs_ceiling
     from training.checkpoint import load_run
 
@@ -189,7 +195,8 @@ def evaluate(run: str | Path, matches: int, seed: int, blend: tuple[str, str] = 
         "agreement": agreement_vs_ceiling(predicted, actions, probs, loaded.contract.head_names),
         "encoder": encoder_report(loaded.style_encoder, loaded.contract, demos),
         "style": style_report(loaded.policy, loaded.contract, demos,
-                              match_seeds(seed + 10_000, matches), blend),
+                              match_seeds(seed + 10_000, matches), blend, temperature),
+        "temperature": temperature,
     }
 
 
@@ -205,11 +212,12 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--matches", type=int, default=24)
     ev.add_argument("--seed", type=int, default=50_000)
     ev.add_argument("--out")
+    ev.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of the style rollouts")
     args = parser.parse_args(argv)
     if args.command == "record":
         print(json.dumps(record(args.out, args.matches, args.seed)))
         return
-    report = evaluate(args.run, args.matches, args.seed)
+    report = evaluate(args.run, args.matches, args.seed, temperature=args.temperature)
     text = json.dumps(report, indent=2, default=float)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
