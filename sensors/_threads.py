@@ -10,6 +10,7 @@ done are cancelled, never waited for.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -57,10 +58,15 @@ def chunk_bounds(n_items: int, threads: int) -> list[tuple[int, int]]:
     return bounds
 
 
+@functools.lru_cache(maxsize=64)
+def _cached_bounds(n_items: int, threads: int) -> tuple[tuple[int, int], ...]:
+    return tuple(chunk_bounds(n_items, threads))  # ~10 us of Python per call at 1024 agents, on the serial path
+
+
 def run_chunks(kernel: Callable[..., None], n_items: int, args: tuple[Any, ...], threads: int) -> None:
     """kernel(lo, hi, *args) over [0, n_items) in chunks, on up to `threads` threads including this one."""
-    bounds = chunk_bounds(n_items, threads)
-    chunks = iter(bounds)  # shared; a list iterator's next() is atomic under the GIL (a generator's is not)
+    bounds = _cached_bounds(n_items, threads)
+    chunks = iter(bounds)  # shared; a tuple iterator's next() is atomic under the GIL (a generator's is not)
 
     def work() -> None:
         for lo, hi in chunks:

@@ -9,6 +9,7 @@ import numpy as np
 
 from botsdk.contract import ContractError, RaySensorSpec
 from sensors._circles import bin_circles, clear_circles
+from sensors._inputs2d import values_ok, well_formed
 from sensors._kernels2d import cast_fan
 from sensors._order import spatial_order
 from sensors._threads import run
@@ -51,10 +52,13 @@ def cast_rays_2d(scene: Scene2D, spec: RaySensorSpec, origins: np.ndarray, headi
     (forward, left) rotated by the heading) facing `headings` (radians CCW from +x). `owners[a]` is the index of
     agent a's own circle (or -1): its rays never hit it."""
     cos_a, sin_a = _fan_directions(spec)
-    origins, headings, circles, circle_tags, owners = _agents(origins, headings, circles, circle_tags, owners)
-    n_agents, n_tags = origins.shape[0], len(spec.tags)
-    _check_tags("segment_tags", scene.segment_tags, n_tags)
-    _check_tags("circle_tags", circle_tags, n_tags)
+    n_tags = len(spec.tags)
+    if not (well_formed(origins, headings, circles, circle_tags, owners)
+            and values_ok(origins, headings, circles, circle_tags, owners, scene.segment_tags, n_tags)):
+        origins, headings, circles, circle_tags, owners = _agents(origins, headings, circles, circle_tags, owners)
+        _check_tags("segment_tags", scene.segment_tags, n_tags)
+        _check_tags("circle_tags", circle_tags, n_tags)
+    n_agents = origins.shape[0]
     out = _output(out, n_agents, spec.size)
     if n_agents == 0:
         return out
