@@ -24,9 +24,9 @@ class QuickstartPlan:
     map_name: str = "crossroads"
     record_episodes: int = 2880         # agent-episodes (4 per 2v2 match); more data beats more steps here
     workers: int = 2
-    train_steps: int = 8000              # early stopping ends it sooner when validation stops improving
+    train_steps: int = 12000            # cosine schedule; early stopping ends it sooner if validation stalls
     train_threads: int = 1              # one torch thread: on 2 shared cores, 2 threads can run several times slower
-    eval_episodes: int = 16             # held-out matches per group: fewer leave the Turing AUC too noisy to read
+    eval_episodes: int = 24             # held-out matches per group: fewer leave the Turing AUC too noisy to read
     temperature: float = 0.8            # sampling temperature the bot is evaluated (deployed) with: a bit of the
                                         # cloned policy's blur removed, its step-to-step choices hold together better
     remote_matches: int = 2
