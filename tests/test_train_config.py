@@ -50,3 +50,26 @@ def test_cosine_schedule_decays_from_lr_to_its_final_fraction():
         TrainConfig(lr_schedule="linear")
     with pytest.raises(ConfigError, match="lr_final"):
         TrainConfig(lr_final=0.0)
+
+
+def test_split_follows_the_recording_not_the_commit_order():
+    """Parallel recorders commit episodes in any order; the same recording must give the same split and row order."""
+    import random
+    from types import SimpleNamespace
+
+    from training.tensors import split_episodes
+
+    def episodes(order_seed):
+        rows = [dict(map="duel", seed=s, team=t, agent_id=f"{t}_0", player_id=f"p{s % 3}", style="rusher", steps=50 + s)
+                for s in range(12) for t in ("blue", "red")]
+        random.Random(order_seed).shuffle(rows)
+        return [SimpleNamespace(id=i, **row) for i, row in enumerate(rows)]
+
+    for how in ("player", "seed", "episode"):
+        splits = []
+        for order_seed in (0, 1):
+            eps = episodes(order_seed)
+            content = {e.id: (e.seed, e.team) for e in eps}
+            train, val = split_episodes(eps, how, 0.25, seed=3)
+            splits.append(([content[i] for i in train], [content[i] for i in val]))
+        assert splits[0] == splits[1] and splits[0][1], how

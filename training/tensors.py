@@ -107,13 +107,22 @@ def load_dataset_tensors(dataset: Any, episode_ids: Iterable[Any]) -> DemoTensor
     return build_tensors(dataset.contract, episodes, styles, groups, ids)
 
 
+def recording_key(e: Any) -> tuple:
+    """Orders episodes by what was recorded, not by when each was committed: parallel recorders finish in any order,
+    and the same recording must train the same model."""
+    return (str(e.map), int(e.seed), str(e.team), str(e.agent_id), str(e.player_id), str(e.style), int(e.steps))
+
+
 def split_episodes(episodes: Sequence[Any], how: str, fraction: float, seed: int) -> tuple[list[Any], list[Any]]:
-    """Episode ids (train, validation). Held out by whole players (per style, so every style keeps training players),
-    by whole match seeds, or by episode. A deterministic function of the seed."""
+    """Episode ids (train, validation), each in recording order. Held out by whole players (per style, so every
+    style keeps training players), by whole match seeds, or by episode. A deterministic function of the seed and of
+    the recorded content (not of the commit order)."""
+    episodes = sorted(episodes, key=recording_key)
     if fraction <= 0:
         return [e.id for e in episodes], []
+    position = {e.id: i for i, e in enumerate(episodes)}
     key = {"player": lambda e: (str(e.style), str(e.player_id)), "seed": lambda e: ("", str(e.seed)),
-           "episode": lambda e: ("", str(e.id))}[how]
+           "episode": lambda e: ("", f"{position[e.id]:09d}")}[how]
     by_stratum: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for e in episodes:
         by_stratum[key(e)[0]].add(key(e))
