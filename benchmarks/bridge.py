@@ -228,7 +228,8 @@ def run(quick: bool = False) -> dict[str, Any]:
             bridge.close(), echo.close()
     l1, l64 = latency["agents_1"], latency["agents_64"]
     return {
-        "model": "synthetic recurrent MLP (arena contract: obs 484, 4 heads, hidden 64, state 16)",
+        "model": f"synthetic recurrent MLP (arena contract: obs {contract.observation_size}, "
+                 f"{len(contract.head_sizes)} heads, hidden 64, state 16)",
         "load_average_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
         "session_latency": latency,
         "throughput_8_connections": {"agents_per_tick": 64, "bridge_decisions_per_s": round(decisions),

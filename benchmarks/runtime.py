@@ -89,8 +89,10 @@ def _interleaved(peers: dict[str, Any], repeats: int, rounds: int = 8) -> dict[s
 
 
 def run(quick: bool = False) -> dict[str, Any]:
+    from botsdk.arena.contract import arena_contract
     from export.quantize import quantize_policy
 
+    contract = arena_contract()
     with tempfile.TemporaryDirectory(prefix="botsdk-bench-runtime-") as tmp:
         policy, path, config = _export_default_policy(Path(tmp))
         qpath = Path(tmp) / "policy_q.onnx"
@@ -104,7 +106,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     ratio_bare = b1["runtime"]["p50_us"] / b1["bare_onnxruntime"]["p50_us"]
     speedup_torch = b1["torch_eager"]["p50_us"] / b1["runtime"]["p50_us"]
     results.update({
-        "model": {"kind": config.model, "hidden_sizes": config.hidden_sizes, "observation": 484, "heads": [9, 15, 2, 2]},
+        "model": {"kind": config.model, "hidden_sizes": config.hidden_sizes,
+                  "observation": contract.observation_size, "heads": list(contract.head_sizes)},
         "runtime_over_bare_b1": round(ratio_bare, 3),
         "torch_over_runtime_b1": round(speedup_torch, 2),
         "runtime_b1024_p50_ms": round(b1024["runtime"]["p50_us"] / 1000, 3),
