@@ -2,7 +2,8 @@
 
 A stochastic demonstrator that draws from p(a|s) is matched by the best possible predictor (argmax p) with
 probability max p(a|s), so the achievable agreement is the mean of the demonstrator's own max probability
-(per head; the joint ceiling is the mean product over heads, the heads being drawn independently).
+(per head; jointly, the most likely joint action's probability when the demonstrator reports it — its heads are
+not independent when a step mixes several ways of going — else the product over heads).
 """
 
 from __future__ import annotations
@@ -54,15 +55,17 @@ def evaluate_tensors(policy: PolicyBase, data: DemoTensors, window: int = 0) -> 
 
 
 def agreement_vs_ceiling(predicted: np.ndarray, actions: np.ndarray, probs: Sequence[np.ndarray],
-                         head_names: Sequence[str]) -> dict[str, dict[str, float]]:
-    """predicted, actions: int64[N, H]; probs[h]: float[N, n_h], the demonstrator's distributions.
+                         head_names: Sequence[str], joint_max: np.ndarray | None = None) -> dict[str, dict[str, float]]:
+    """predicted, actions: int64[N, H]; probs[h]: float[N, n_h], the demonstrator's distributions; joint_max:
+    float[N], its most likely joint action's probability (default: the product of the heads' maxima).
     Returns per head and 'joint': model agreement, ceiling, and their ratio."""
     out: dict[str, dict[str, float]] = {}
     max_probs = np.stack([p.max(axis=1) for p in probs], axis=1)
     hits = predicted == actions
     for i, name in enumerate(head_names):
         out[name] = _entry(hits[:, i].mean(), max_probs[:, i].mean())
-    out["joint"] = _entry(hits.all(axis=1).mean(), max_probs.prod(axis=1).mean())
+    joint = max_probs.prod(axis=1) if joint_max is None else np.asarray(joint_max, dtype=np.float64)
+    out["joint"] = _entry(hits.all(axis=1).mean(), joint.mean())
     return out
 
 

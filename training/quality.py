@@ -67,11 +67,13 @@ def record(out: str | Path, matches: int, seed: int = 0, map_name: str = "duel")
 
 # ---- agreement ---------------------------------------------------------------------------------------------------
 @torch.no_grad()
-def greedy_predictions(policy, contract, trajectories: Iterable[Any]) -> tuple[np.ndarray, np.ndarray, list]:
-    """Model argmax per step (conditioned on each episode's persona), the actions taken, the demonstrator probs."""
+def greedy_predictions(policy, contract, trajectories: Iterable[Any]
+                       ) -> tuple[np.ndarray, np.ndarray, list, np.ndarray | None]:
+    """Model argmax per step (conditioned on each episode's persona), the actions taken, the demonstrator probs and
+    its most likely joint action's probability per step (None unless every trajectory has it)."""
     from training.style import label_style
 
-    predicted, actions, probs = [], [], []
+    predicted, actions, probs, joint = [], [], [], []
     for traj in trajectories:
         steps = len(traj)
         if steps == 0 or traj.action_probs is None:
@@ -86,9 +88,11 @@ def greedy_predictions(policy, contract, trajectories: Iterable[Any]) -> tuple[n
         predicted.append(torch.stack([h.argmax(-1) for h in logits], -1).numpy())
         actions.append(traj.actions)
         probs.append(traj.action_probs)
+        joint.append(traj.joint_max)
     heads = len(probs[0])
+    joint_max = None if any(j is None for j in joint) else np.concatenate(joint)
     return (np.concatenate(predicted), np.concatenate(actions),
-            [np.concatenate([p[h] for p in probs]) for h in range(heads)])
+            [np.concatenate([p[h] for p in probs]) for h in range(heads)], joint_max)
 
 
 # ---- style statistics --------------------------------------------------------------------------------------------
@@ -189,10 +193,10 @@ def evaluate(run: str | Path, matches: int, seed: int, blend: tuple[str, str] = 
 
     loaded = load_run(run)
     demos = [t for m, s in enumerate(match_seeds(seed, matches)) for t in demonstrator_match("duel", s, m).values()]
-    predicted, actions, probs = greedy_predictions(loaded.policy, loaded.contract, demos)
+    predicted, actions, probs, joint_max = greedy_predictions(loaded.policy, loaded.contract, demos)
     return {
         "run": str(run), "heldout_seeds": [seed, seed + matches - 1], "heldout_steps": int(len(actions)),
-        "agreement": agreement_vs_ceiling(predicted, actions, probs, loaded.contract.head_names),
+        "agreement": agreement_vs_ceiling(predicted, actions, probs, loaded.contract.head_names, joint_max),
         "encoder": encoder_report(loaded.style_encoder, loaded.contract, demos),
         "style": style_report(loaded.policy, loaded.contract, demos,
                               match_seeds(seed + 10_000, matches), blend, temperature),

@@ -13,8 +13,11 @@ dataset holds several distinct "people" per style.
 What a player does follows from what its agent observes, so a model can learn it: the route is a fixed habit of
 (player, spawn spot); moving, the view follows the velocity; standing, it sweeps across the objective, reversing
 at the style's amplitude (the last turn shows in the stacked frames); a held move key is kept while it still
-leads the right way; strafes switch side on the round clock; an explorer gives up a spot it can no longer close
-in on instead of dithering. Motor noise lives in the sampled distributions (`last_probs`), never beside them.
+leads the right way; a strafe keeps its side (which shows in the velocity) and switches now and then (a per-step
+chance); an explorer heads for a near unexplored spot, preferring to keep its direction, and gives up a spot it can no longer close
+in on instead of dithering. Motor noise lives in the sampled distributions (`last_probs`), never beside them, and
+so do the player's own random choices (see choices.py): `last_probs` is the mixture over every way the step could
+have gone, `last_joint_max` the most likely joint action's probability (heads are not independent across ways).
 """
 
 from __future__ import annotations
@@ -25,16 +28,22 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from botsdk.arena.explore import EXPLORE_CELL, ExplorationMemory, explore_origin, pick_frontier, shut_in
+from botsdk.arena.choices import MAX_PATHS, StepChoices, continue_prob, joint_max, mixture, uniform_pmf
+from botsdk.arena.explore import EXPLORE_CELL, ExplorationMemory, explore_origin, frontier_candidates, shut_in
 from botsdk.arena.maps import ArenaMap
-from botsdk.arena.motor import Motor, MotorParams, skilled, wrap_deg
+from botsdk.arena.motor import MOVE_DIRS, Motor, MotorParams, skilled, wrap_deg
 from botsdk.arena.view import AgentView
 
 DEMONSTRATOR_STYLES = ("rusher", "holder", "explorer", "objective", "robotic")
 HUMAN_STYLES = ("rusher", "holder", "explorer", "objective")
-STRAFE_STEPS = 20  # a strafing player changes side about every 1.25 s (paced by the round clock they see)
+STRAFE_STEPS = 20  # a strafing player changes side about every 1.25 s (a 1/20 chance each step)
 THOROUGH_REACH = 0.5  # a thorough (QA) explorer walks to within this of its spot: into an alcove, not to its mouth
 EXPLORE_REACH = 1.2  # near a spot and no longer closing in (a wall in the way): seen enough, move on - no dithering
+UNSTICK_PMF = uniform_pmf(4, 9)  # steps a stuck player wiggles in one random direction
+BOT_UNSTICK_PMF = uniform_pmf(6, 6)  # the robotic bot side-steps for a fixed time
+STUCK_WINDOW = 16  # stuck: moved less than 0.5 m over this many steps
+AHEAD_METRES = 8.0  # an exploring person trades this much walking for a spot straight ahead over one behind
+AHEAD_METRES_THOROUGH = 3.0  # a QA explorer turns back for near spots more readily (coverage)
 
 
 @dataclass(frozen=True)
@@ -55,9 +64,9 @@ STYLES: dict[str, StyleParams] = {
                           MotorParams(reaction_median_s=0.22, overshoot=1.3, fire_cone_deg=8.0)),
     "holder": StyleParams((0.1, 0.25, 0.65), 30.0, math.inf, False, 0.0, (0, 0), 35.0, 4.0,
                           MotorParams(reaction_median_s=0.24, overshoot=1.12, fire_cone_deg=4.0)),
-    "explorer": StyleParams((0.34, 0.33, 0.33), 14.0, math.inf, False, 0.12, (6, 16), 60.0, 2.5,
+    "explorer": StyleParams((0.34, 0.33, 0.33), 14.0, math.inf, False, 0.09, (6, 16), 60.0, 2.5,
                             MotorParams(reaction_median_s=0.30, overshoot=1.2, fire_cone_deg=6.0)),
-    "objective": StyleParams((0.15, 0.7, 0.15), 20.0, math.inf, False, 0.6, (6, 14), 20.0, 3.0,
+    "objective": StyleParams((0.15, 0.7, 0.15), 20.0, math.inf, False, 0.6, (8, 18), 20.0, 3.0,
                              MotorParams(reaction_median_s=0.27, overshoot=1.2, fire_cone_deg=6.0)),
     "robotic": StyleParams((1.0, 0.0, 0.0), 30.0, math.inf, False, 0.0, (0, 0), 0.0, 1.0,
                            MotorParams(perfect=True, fire_cone_deg=1.0)),
@@ -109,7 +118,11 @@ class ScriptedController:
         self.params = player_params(style, self.player_id, self.skill)
         self.memory = memory or ExplorationMemory()
         self.thorough = thorough  # QA playtests: an explorer steps onto every spot instead of looking from near it
+        self.choices = StepChoices()
+        self.pause_pmf = uniform_pmf(*self.params.pause_steps) if self.params.pause_chance > 0 else None
         self.last_probs: list[np.ndarray] | None = None
+        self.last_joint_max: float | None = None
+        self.last_ways = 0  # how many ways the last step could have gone (its random choices enumerated)
         self.reset("blue_0", seed)
 
     # ---- episode state -------------------------------------------------------------------------------------
@@ -121,19 +134,19 @@ class ScriptedController:
         self.route: list[tuple[float, float]] = []
         self.route_name: str | None = None
         self.leg = 0
-        self.pause_left = 0
+        self.pause_age = 0  # steps paused so far (0: walking)
         self.explore_target: tuple[float, float] | None = None
         self.explore_age = 0
         self.shut_in = False
         self.history: list[np.ndarray] = []
-        self.unstick_left = 0
+        self.unstick_age = 0  # steps wiggled free so far (0: not stuck)
         self.unstick_dir: np.ndarray | None = None
         self.strafe_sign = 1.0
-        self.rng.uniform(0, 2 * math.pi)  # (was a per-episode scan phase; the draw keeps the seeded stream as it was)
         self.last_target_angle: float | None = None
         self.last_heading: float | None = None
         self.last_turn = 0.0
         self.last_probs = None
+        self.last_joint_max = None
 
     def _begin(self, view: AgentView) -> None:
         self.map = view.map
@@ -146,7 +159,6 @@ class ScriptedController:
         ranked = sorted(routes, key=lambda r: (lengths[r], r))
         weights = np.array(list(self.params.route_weights) + [0.0] * max(0, len(ranked) - 3))[: len(ranked)]
         weights = weights / weights.sum()
-        self.rng.choice(len(ranked), p=weights)  # (the old per-episode draw; kept so the seeded stream is unchanged)
         self.route_name = ranked[route_pick(weights, view.position, self.player_id)]
         self.route = [tuple(p) for p in view.map.route_points(view.team, self.route_name)]
         if self.style == "robotic":
@@ -159,26 +171,69 @@ class ScriptedController:
         if self.map is not view.map:
             self._begin(view)
         self.history.append(view.position.copy())
+        del self.history[:-(STUCK_WINDOW + 1)]
         self.last_turn = 0.0 if self.last_heading is None else wrap_deg(math.degrees(view.heading - self.last_heading))
         self.last_heading = view.heading
         if not view.enemy_visible:
             self.last_target_angle = None
+        probs = self._decide_step(observation, view)
+        return np.array([self.motor.sample(p) for p in probs], dtype=np.int64)
+
+    def _decide_step(self, observation: np.ndarray, view: AgentView) -> list[np.ndarray]:
+        """Enumerate the ways this step could go (its random choices), report their mixture in `last_probs`, draw
+        one way and act on it; returns that way's per-head distributions (the actions are sampled from them)."""
+        saved = self._save()
+        paths: list[tuple[float, list[int], list[np.ndarray]]] = []
+        plan: list[int] | None = []
+        while plan is not None:
+            if paths:
+                self._restore(saved)
+            self.choices.start(plan)
+            probs = self._decide(observation, view)
+            paths.append((self.choices.weight(), self.choices.taken(), probs))
+            if len(paths) > MAX_PATHS:
+                raise RuntimeError(f"{self.player_id}: more than {MAX_PATHS} ways to take one step")
+            plan = self.choices.next_plan()
+        self.last_ways = len(paths)
+        if len(paths) == 1:
+            self.last_probs, self.last_joint_max = paths[0][2], joint_max(paths[0][2])
+            return paths[0][2]
+        weights = np.array([w for w, _, _ in paths])
+        k = int(self.rng.choice(len(paths), p=weights / weights.sum()))
+        if k != len(paths) - 1:  # the state holds the last way enumerated: go the drawn way instead
+            self._restore(saved)
+            self.choices.start(paths[k][1])
+            self._decide(observation, view)
+        self.last_probs, self.last_joint_max = mixture([(w, p) for w, _, p in paths])
+        return paths[k][2]
+
+    def _save(self) -> tuple:
+        visited = self.memory.for_map(self.map) if self.style == "explorer" else None
+        return (dict(self.__dict__), list(self.history), dict(self.motor.__dict__),
+                None if visited is None else visited.copy())
+
+    def _restore(self, saved: tuple) -> None:
+        state, history, motor, visited = saved
+        self.__dict__.update(state)
+        self.history = list(history)
+        self.motor.__dict__.update(motor)
+        if visited is not None:
+            np.copyto(self.memory.for_map(self.map), visited)
+
+    def _decide(self, observation: np.ndarray, view: AgentView) -> list[np.ndarray]:
+        """One way the step goes, given the outcomes `self.choices` hands out: the per-head distributions."""
         bearing = None if not view.enemy_visible else math.degrees(view.enemy_bearing)
         if bearing is not None and self.motor.seen_at is None and not self.params.motor.perfect \
                 and not rays_show_enemy(observation):
             bearing = None  # a person notices an enemy once it shows in their view (the rays), then tracks it
-        self.motor.perceive(view.step, bearing)
+        self.motor.perceive(view.step, bearing, self.choices.choose)
         fighting = self.motor.tracking and bearing is not None and (
             view.enemy_distance <= self.params.engage_range or self.params.fight_moving)
         direction = self._movement(view, fighting)
         turn = self._turn(view, bearing, direction) if not fighting else self.motor.aim_turn(self._lead(view, bearing))
-        turn_p = self.motor.turn_probs(turn)
         fire_p = self._fire_chance(view, bearing, turn, fighting)
-        interact_p = self._interact_chance(view)
-        probs = [self.motor.move_probs(held_move(direction, view.velocity)), turn_p, self.motor.binary_probs(fire_p),
-                 self.motor.binary_probs(interact_p)]
-        self.last_probs = probs
-        return np.array([self.motor.sample(p) for p in probs], dtype=np.int64)
+        return [self.motor.move_probs(held_move(direction, view.velocity)), self.motor.turn_probs(turn),
+                self.motor.binary_probs(fire_p), self.motor.binary_probs(self._interact_chance(view))]
 
     def _lead(self, view: AgentView, bearing: float) -> float:
         """The robotic bot leads a moving target by its last angular step; people aim at where they see it."""
@@ -190,15 +245,18 @@ class ScriptedController:
 
     # ---- movement ------------------------------------------------------------------------------------------
     def _movement(self, view: AgentView, fighting: bool) -> np.ndarray | None:
-        p = self.params
-        if self.unstick_left > 0:
-            self.unstick_left -= 1
-            return self.unstick_dir
+        if self.unstick_age > 0:
+            if self._goes_on(BOT_UNSTICK_PMF if self.params.motor.perfect else UNSTICK_PMF, self.unstick_age):
+                self.unstick_age += 1
+                return self.unstick_dir
+            self.unstick_age = 0
         if fighting:
             return self._fight_move(view)
-        if self.pause_left > 0:
-            self.pause_left -= 1
-            return None
+        if self.pause_age > 0:
+            if self._goes_on(self.pause_pmf, self.pause_age):
+                self.pause_age += 1
+                return None
+            self.pause_age = 0
         goal = self._goal(view)
         if goal is None:
             return None
@@ -211,18 +269,37 @@ class ScriptedController:
         norm = float(np.hypot(*d))
         if norm < 0.05:
             return None
-        self._check_stuck(view)
-        if self.shut_in:  # no way out to wiggle free towards: keep pressing for the way out, as a person would
-            self.unstick_left = 0
-        return d / norm
-
-    def _check_stuck(self, view: AgentView) -> None:
-        if len(self.history) > 16 and np.hypot(*(self.history[-1] - self.history[-16])) < 0.5:
-            angle = self.rng.uniform(0, 2 * math.pi)
-            self.unstick_dir = np.array([math.cos(angle), math.sin(angle)])
-            self.unstick_left = int(self.rng.integers(4, 10))
+        if self._stuck():
             self.history.clear()
             self.explore_target = None
+            if not self.shut_in:  # shut in, there is no way out to wiggle towards: keep pressing, as a person would
+                return self._start_unstick(d / norm)
+        return d / norm
+
+    def _goes_on(self, pmf: np.ndarray, done: int) -> bool:
+        """Whether something that has lasted `done` steps (a pause, a wiggle) lasts another: drawn from its hazard."""
+        keep = continue_prob(pmf, done)
+        return self.choices.choose([1.0 - keep, keep]) == 1
+
+    def _stuck(self) -> bool:
+        return len(self.history) > STUCK_WINDOW and np.hypot(*(self.history[-1] - self.history[-STUCK_WINDOW])) < 0.5
+
+    def _start_unstick(self, blocked: np.ndarray) -> np.ndarray:
+        """Wiggle free: a few steps in a random one of the eight move directions (the robotic bot side-steps)."""
+        if self.params.motor.perfect:
+            self.unstick_dir = np.array([-blocked[1], blocked[0]])
+        else:
+            self.unstick_dir = MOVE_DIRS[1 + self.choices.choose(np.full(8, 1.0 / 8.0))]
+        self.unstick_age = 1
+        return self.unstick_dir
+
+    def _start_pause(self) -> bool:
+        """At a checkpoint: stop to look around (this step is the first of the pause), by the style's chance."""
+        chance = self.params.pause_chance
+        if chance <= 0.0 or self.choices.choose([1.0 - chance, chance]) == 0:
+            return False
+        self.pause_age = 1
+        return True
 
     def _fight_move(self, view: AgentView) -> np.ndarray | None:
         p = self.params
@@ -231,9 +308,14 @@ class ScriptedController:
         to_enemy = np.array([math.cos(view.heading + view.enemy_bearing), math.sin(view.heading + view.enemy_bearing)])
         if view.enemy_distance > p.close_distance:
             return to_enemy
-        self.rng.random()  # (the old per-step flip draw, unused: keeps seeded streams as they were)
-        self.strafe_sign = 1.0 if (view.step // STRAFE_STEPS) % 2 == 0 else -1.0  # side-steps on a beat
-        return np.array([-to_enemy[1], to_enemy[0]]) * self.strafe_sign
+        side = np.array([-to_enemy[1], to_enemy[0]])
+        drift = float(side @ view.velocity)
+        if abs(drift) > 0.5:  # already side-stepping: keep that side, now and then switch
+            keep = 1.0 - 1.0 / STRAFE_STEPS
+            self.strafe_sign = math.copysign(1.0, drift) * (1.0 if self.choices.choose([1.0 - keep, keep]) else -1.0)
+        else:
+            self.strafe_sign = 1.0 if self.choices.choose([0.5, 0.5]) else -1.0
+        return side * self.strafe_sign
 
     def _goal(self, view: AgentView) -> tuple[float, float] | None:
         """Where this style walks now (None = stay)."""
@@ -248,9 +330,8 @@ class ScriptedController:
             reach = view.map.objective_radius * 0.6 if last else 1.5
             if np.hypot(*(view.position - target)) < reach:
                 self.leg += 1
-                if self.rng.random() < self.params.pause_chance:  # stop at a checkpoint to check the angles
-                    lo, hi = self.params.pause_steps
-                    self.pause_left = int(self.rng.integers(lo, hi + 1))
+                if self._start_pause():  # stop at a checkpoint to check the angles
+                    return None
             if self.style == "holder" and self.leg >= len(self.route) - 1 and len(self.route) > 2:
                 if view.round_fraction < 0.75:
                     hold = self.route[len(self.route) - 2]
@@ -297,9 +378,8 @@ class ScriptedController:
             if arrived or (gap < EXPLORE_REACH and not closing) or self.explore_age > 120:
                 visited[int((ty - y0) // EXPLORE_CELL), int((tx - x0) // EXPLORE_CELL)] = True
                 self.explore_target = None
-                if self.rng.random() < self.params.pause_chance:
-                    lo, hi = self.params.pause_steps
-                    self.pause_left = int(self.rng.integers(lo, hi + 1))
+                if self._start_pause():
+                    return None
         if self.explore_target is None:
             self.explore_target = self._pick_frontier(view, visited)
             self.explore_age = 0
@@ -307,7 +387,9 @@ class ScriptedController:
         return self.explore_target
 
     def _pick_frontier(self, view: AgentView, visited: np.ndarray) -> tuple[float, float] | None:
-        return pick_frontier(self.nav, view.map, view.position, view.velocity, visited, self.rng)
+        spots, weights = frontier_candidates(self.nav, view.map, view.position, view.velocity, visited,
+                                             ahead_weight=AHEAD_METRES_THOROUGH if self.thorough else AHEAD_METRES)
+        return spots[self.choices.choose(weights)] if spots else None
 
     # ---- looking and firing --------------------------------------------------------------------------------
     def _turn(self, view: AgentView, bearing: float | None, direction: np.ndarray | None) -> float:

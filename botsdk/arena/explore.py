@@ -48,10 +48,15 @@ def _small(dist: np.ndarray, nav: NavGrid) -> bool:
     return bool(np.isfinite(dist).sum() <= 0.5 * nav.reachable.sum())
 
 
-def pick_frontier(nav: NavGrid, arena_map: ArenaMap, position: np.ndarray, velocity: np.ndarray,
-                  visited: np.ndarray, rng: np.random.Generator) -> tuple[float, float] | None:
-    """An unvisited reachable cell: near by walking distance, ahead rather than behind (no dithering); beyond the
-    bounds first when an opening leads there. None after a full sweep (the memory restarts)."""
+Spot = tuple[float, float]
+
+
+def frontier_candidates(nav: NavGrid, arena_map: ArenaMap, position: np.ndarray, velocity: np.ndarray,
+                        visited: np.ndarray, ahead_weight: float = 3.0) -> tuple[list[Spot], np.ndarray]:
+    """Unvisited reachable cells an explorer would head for, with the chance of each: near by walking distance,
+    ahead rather than behind (no dithering); beyond the bounds first when an opening leads there. No spots after a
+    full sweep (the memory restarts); the objective when shut in somewhere small. `ahead_weight`: metres of walking
+    worth a spot straight ahead over one at right angles."""
     g = nav
     dist = g.from_sources(np.array([g.nearest_finite(np.where(g.free, 0.0, np.inf), *position)]))
     x0, y0 = explore_origin(arena_map)
@@ -61,8 +66,8 @@ def pick_frontier(nav: NavGrid, arena_map: ArenaMap, position: np.ndarray, veloc
     if idx.size == 0:
         if not _small(dist, g):
             visited[:] = False  # everything seen: start a new sweep
-            return None
-        return arena_map.objective  # shut in somewhere small: keep the memory, try to get back to the game
+            return [], np.zeros(0)
+        return [arena_map.objective], np.ones(1)  # shut in somewhere small: keep the memory, get back to the game
     cells = cj[idx] * visited.shape[1] + ci[idx]
     centre_x = x0 + (ci[idx] + 0.5) * EXPLORE_CELL
     centre_y = y0 + (cj[idx] + 0.5) * EXPLORE_CELL
@@ -78,8 +83,7 @@ def pick_frontier(nav: NavGrid, arena_map: ArenaMap, position: np.ndarray, veloc
     c = g.centers[reps]
     outside = (c[:, 0] < b[0]) | (c[:, 0] > b[2]) | (c[:, 1] < b[1]) | (c[:, 1] > b[3])
     # reachable space beyond the bounds is the most novel there is: a QA explorer goes through any opening
-    score = dist[reps] * g.cell + 3.0 * (1.0 - facing) - OUTSIDE_BONUS * outside
+    score = dist[reps] * g.cell + ahead_weight * (1.0 - facing) - OUTSIDE_BONUS * outside
     best = np.argsort(score, kind="stable")[:4]
     w = np.exp(-(score[best] - score[best][0]) / 1.5)
-    pick = reps[best[int(rng.choice(len(best), p=w / w.sum()))]]
-    return float(g.centers[pick, 0]), float(g.centers[pick, 1])
+    return [(float(g.centers[r, 0]), float(g.centers[r, 1])) for r in reps[best]], w / w.sum()

@@ -1,19 +1,27 @@
 """A human motor model for scripted players: log-normal reaction delay, aim that overshoots then corrects, tracking
 noise, occasional slips, all scaled by skill. Every head's action is *sampled* from an explicit distribution that
-is kept (`probs`), so the imitation ceiling of a dataset can be computed from the demonstrator itself."""
+is kept (`probs`), so the imitation ceiling of a dataset can be computed from the demonstrator itself; the random
+choices behind the distributions (whether it reacts yet, how far the first flick overshoots) are drawn through the
+player's `StepChoices` (see choices.py), so the reported probabilities are the mixture over them."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable, Sequence
 
 import numpy as np
 
+from botsdk.arena.choices import onset_prob
 from botsdk.arena.contract import MOVE_VALUES, TURN_DEGREES
 
 TURN_BINS = np.array(TURN_DEGREES, dtype=np.float64)
 MOVE_DIRS = np.array(MOVE_VALUES, dtype=np.float64)
 DECISION_DT = 1.0 / 16.0
+REACTION_CLIP_S = (0.15, 0.40)
+# the overshoot gain's normal distribution in five equally likely slices, each at its mean (in standard deviations)
+GAIN_SLICES_Z = (-1.400, -0.532, 0.0, 0.532, 1.400)
+Choose = Callable[[Sequence[float]], int]
 
 
 @dataclass(frozen=True)
@@ -54,19 +62,21 @@ def wrap_deg(a: float) -> float:
 
 
 class Motor:
-    """Per-agent motor state: when a target appears, when the agent reacts, and the current aim offset."""
+    """Per-agent motor state: when a target appeared, whether the agent has reacted, and the current aim offset."""
 
     def __init__(self, params: MotorParams, rng: np.random.Generator):
         self.p = params
         self.rng = rng
+        self.reaction = reaction_pmf(params)
         self.seen_at: int | None = None
-        self.react_at = 0
+        self.checked = -1  # the last elapsed step at which the reaction had not come yet
         self.tracking = False
         self.lost = 0
         self.offset_deg = 0.0
 
-    def perceive(self, step: int, bearing_deg: float | None) -> None:
-        """Update reaction state from the nearest visible enemy's bearing (None when none is visible)."""
+    def perceive(self, step: int, bearing_deg: float | None, choose: Choose) -> None:
+        """Update reaction state from the nearest visible enemy's bearing (None when none is visible). The reaction
+        comes after a log-normal delay, drawn step by step from its hazard; the first flick's overshoot with it."""
         if bearing_deg is None:
             self.lost += 1
             if self.lost > 6:
@@ -74,25 +84,25 @@ class Motor:
             return
         self.lost = 0
         if self.seen_at is None:
-            self.seen_at = step
-            self.react_at = step + self.reaction_steps()
-        if not self.tracking and step >= self.react_at:
-            self.tracking = True
-            gain = 1.0 if self.p.perfect else self.rng.normal(self.p.overshoot, self.p.overshoot_sd)
-            self.offset_deg = bearing_deg * (gain - 1.0)
-
-    def reaction_steps(self) -> int:
-        if self.p.perfect:
-            return 0
-        delay = self.p.reaction_median_s * math.exp(self.rng.normal(0.0, self.p.reaction_sigma))
-        return int(round(min(0.40, max(0.15, delay)) / DECISION_DT))
+            self.seen_at, self.checked = step, -1
+        if self.tracking:
+            return
+        elapsed = step - self.seen_at
+        react = onset_prob(self.reaction, self.checked, elapsed)
+        self.checked = elapsed
+        gains = (1.0,) if self.p.perfect else tuple(self.p.overshoot + self.p.overshoot_sd * z for z in GAIN_SLICES_Z)
+        outcome = choose([1.0 - react] + [react / len(gains)] * len(gains))
+        if outcome == 0:
+            return
+        self.tracking = True
+        self.offset_deg = bearing_deg * (gains[outcome - 1] - 1.0)
 
     def aim_turn(self, bearing_deg: float) -> float:
-        """Intended turn (degrees) toward a tracked target: error + decaying overshoot + tracking noise."""
+        """Intended turn (degrees) toward a tracked target: error + decaying overshoot (tracking noise lives in
+        turn_probs, where the ceiling sees it)."""
         if self.p.perfect:
             return bearing_deg
-        self.rng.normal(0.0, self.p.tracking_noise_deg)  # (the old draw, unused: keeps seeded streams as they were)
-        turn = bearing_deg + self.offset_deg  # tracking noise lives in turn_probs, where the ceiling sees it
+        turn = bearing_deg + self.offset_deg
         self.offset_deg *= self.p.correction
         return turn
 
@@ -138,6 +148,27 @@ class Motor:
 
     def sample(self, probs: np.ndarray) -> int:
         return int(self.rng.choice(len(probs), p=probs))
+
+
+def reaction_pmf(params: MotorParams) -> np.ndarray:
+    """P(reaction after d decision steps): median * exp(N(0, sigma)) seconds, clipped, rounded to steps."""
+    lo_s, hi_s = REACTION_CLIP_S
+    last = int(round(hi_s / DECISION_DT))
+    pmf = np.zeros(last + 1)
+    if params.perfect:
+        pmf[0] = 1.0
+        return pmf
+    first = int(round(lo_s / DECISION_DT))
+
+    def below(steps: float) -> float:  # P(delay < steps * dt)
+        z = math.log(steps * DECISION_DT / params.reaction_median_s) / params.reaction_sigma
+        return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+    for d in range(first, last + 1):
+        upper = 1.0 if d == last else below(d + 0.5)
+        lower = 0.0 if d == first else below(d - 0.5)
+        pmf[d] = upper - lower
+    return pmf
 
 
 def one_hot(i: int, n: int) -> np.ndarray:

@@ -39,6 +39,7 @@ class Trajectory:
     infos: dict[str, np.ndarray]        # position float32[T+1, 2], heading float32[T+1], ... (INFO_KEYS)
     meta: dict[str, Any] = field(default_factory=dict)
     action_probs: list[np.ndarray] | None = None  # per head float32[T, n_h] when the controller exposes them
+    joint_max: np.ndarray | None = None  # float32[T]: the most likely joint action's probability, when exposed
 
     def __len__(self) -> int:
         return int(self.actions.shape[0])
@@ -53,6 +54,7 @@ class _Recorder:
         self.truncs: list[bool] = []
         self.infos: dict[str, list] = {k: [] for k in INFO_KEYS}
         self.probs: list[list[np.ndarray]] | None = []
+        self.joint: list[float] | None = []
         self.open = True
 
     def observe(self, obs: np.ndarray, batch: ArenaBatch, a: int) -> None:
@@ -68,6 +70,7 @@ class _Recorder:
         probs = None
         if self.probs and len(self.probs) == len(self.actions):
             probs = [np.asarray([p[h] for p in self.probs], dtype=np.float32) for h in range(len(self.probs[0]))]
+        joint = np.asarray(self.joint, dtype=np.float32) if self.joint and len(self.joint) == len(self.actions) else None
         n_heads = 4
         return Trajectory(
             observations=np.asarray(self.obs, dtype=np.float32),
@@ -75,7 +78,7 @@ class _Recorder:
             rewards=np.asarray(self.rewards, dtype=np.float32),
             terminations=np.asarray(self.terms, dtype=np.bool_),
             truncations=np.asarray(self.truncs, dtype=np.bool_),
-            infos=infos, meta=meta, action_probs=probs)
+            infos=infos, meta=meta, action_probs=probs, joint_max=joint)
 
 
 def agent_seed(seed: int, index: int) -> int:
@@ -117,6 +120,11 @@ def play_match(map_name: str, seed: int, controllers: dict[str, Controller], tea
                 r.probs = None
             else:
                 r.probs.append([np.asarray(p, dtype=np.float32) for p in probs])
+            joint = getattr(controllers[agent], "last_joint_max", None)
+            if joint is None or r.joint is None:
+                r.joint = None
+            else:
+                r.joint.append(float(joint))
         batch.step(actions)
         done = bool(batch.done[0])
         decided = done and batch.winner[0] >= 0 or done and batch.steps[0] < max_steps

@@ -1,0 +1,111 @@
+"""A scripted player's random choices within one step, enumerated so its reported action probabilities are honest.
+
+A demonstrator decides with a few random choices (stop at a checkpoint or not, which unexplored spot next, whether
+it reacts to an enemy yet, how far its first flick overshoots). The imitation ceiling is computed from the
+probabilities it reports (`last_probs`), so those must be the action distribution *before* the step's choices are
+drawn: the mixture over every way the step could go. `StepChoices` walks that tree depth-first; the player then
+draws one path and acts on it, so its behaviour is exactly the mixture it reports.
+
+Durations (how long a pause or a wiggle lasts, how long a reaction takes) are drawn step by step from their
+hazards instead of once up front: the same distribution of durations, but the uncertainty shows at every step
+instead of being known to the player alone.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+MAX_PATHS = 512  # a step has a handful of choice points; more means a decision loops on its choices
+
+
+class StepChoices:
+    """One decision's random choice points: `choose(probs)` follows the current plan (first outcome by default) and
+    records the distribution; `next_plan()` gives the next path depth-first, None after the last."""
+
+    def __init__(self) -> None:
+        self.plan: list[int] = []
+        self.dists: list[np.ndarray] = []
+        self.pos = 0
+
+    def start(self, plan: Sequence[int] = ()) -> None:
+        self.plan, self.dists, self.pos = list(plan), [], 0
+
+    def choose(self, probs: Sequence[float]) -> int:
+        """An outcome index drawn by `probs` (which must sum to 1); a certain outcome is not a choice point."""
+        p = np.asarray(probs, dtype=np.float64)
+        support = np.flatnonzero(p > 0.0)
+        if support.size == 1:
+            return int(support[0])
+        if support.size == 0:
+            raise ValueError(f"choice probabilities: expected some positive mass, got {p.tolist()}")
+        if self.pos == len(self.plan):
+            self.plan.append(int(support[0]))
+        outcome = self.plan[self.pos]
+        self.dists.append(p)
+        self.pos += 1
+        return outcome
+
+    def weight(self) -> float:
+        return float(np.prod([d[i] for d, i in zip(self.dists, self.plan)])) if self.dists else 1.0
+
+    def taken(self) -> list[int]:
+        return self.plan[: self.pos]
+
+    def next_plan(self) -> list[int] | None:
+        plan = self.taken()
+        while plan:
+            k = len(plan) - 1
+            later = np.flatnonzero(self.dists[k] > 0.0)
+            later = later[later > plan[k]]
+            if later.size:
+                plan[k] = int(later[0])
+                return plan
+            plan.pop()
+        return None
+
+
+def continue_prob(pmf: np.ndarray, done: int) -> float:
+    """P(D > done | D >= done) for a duration D with pmf[d] = P(D = d): whether a pause (or wiggle) that has
+    lasted `done` steps goes on for another."""
+    survive = pmf[done:].sum()
+    return float(pmf[done + 1:].sum() / survive) if survive > 0.0 else 0.0
+
+
+def onset_prob(pmf: np.ndarray, before: int, now: int) -> float:
+    """P(D <= now | D > before): whether an event due after a delay D happens by `now`, not having happened by
+    `before` (checks can skip steps, e.g. while an enemy is out of sight)."""
+    survive = pmf[before + 1:].sum()
+    return float(pmf[before + 1: now + 1].sum() / survive) if survive > 0.0 else 1.0
+
+
+def uniform_pmf(lo: int, hi: int) -> np.ndarray:
+    pmf = np.zeros(hi + 1)
+    pmf[lo: hi + 1] = 1.0 / (hi - lo + 1)
+    return pmf
+
+
+def mixture(paths: Sequence[tuple[float, Sequence[np.ndarray]]]) -> tuple[list[np.ndarray], float]:
+    """Per-head marginal distributions of a weighted mixture of per-head distributions, and the joint action's
+    largest probability (the heads of one path are independent; across paths they are not)."""
+    weights = np.array([w for w, _ in paths], dtype=np.float64)
+    weights /= weights.sum()
+    heads = len(paths[0][1])
+    marginal = [sum(w * np.asarray(p[h], np.float64) for w, (_, p) in zip(weights, paths)) for h in range(heads)]
+    joint = 0.0
+    for w, (_, probs) in zip(weights, paths):
+        joint = joint + w * _outer(probs)
+    return marginal, float(np.max(joint))
+
+
+def joint_max(probs: Sequence[np.ndarray]) -> float:
+    """The most likely joint action's probability when the heads are drawn independently."""
+    return float(np.prod([np.max(p) for p in probs]))
+
+
+def _outer(probs: Sequence[np.ndarray]) -> np.ndarray:
+    out = np.asarray(probs[0], np.float64)
+    for p in probs[1:]:
+        out = np.multiply.outer(out, np.asarray(p, np.float64))
+    return out
