@@ -99,16 +99,28 @@ def _step_with_choices(style: str, map_name: str = "duel", max_steps: int = 400)
     raise AssertionError(f"no step of a {style} had several ways to go")
 
 
-@pytest.mark.parametrize("style", ["explorer", "objective", "rusher"])
-def test_sampled_actions_follow_the_reported_mixture(style):
-    before, obs, view, after = _step_with_choices(style)
-    counts, draws = {}, 1500
+def _replay(before, obs, view, draws: int, report: bool) -> dict[tuple, int]:
+    counts: dict[tuple, int] = {}
     for k in range(draws):
         player = _copy(before)
         player.rng = np.random.default_rng(10_000 + k)
         player.motor.rng = player.rng
+        player.report_probs = report
+        player.choices.rng = None if report else player.rng
         action = tuple(int(x) for x in player.act(obs.copy(), view))
+        assert (player.last_probs is not None) == report
         counts[action] = counts.get(action, 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize("style", ["explorer", "objective", "rusher"])
+@pytest.mark.parametrize("report", [True, False])
+def test_sampled_actions_follow_the_reported_mixture(style, report):
+    """Enumerating the ways (report=True) or drawing the choices on the spot (report=False, for recordings and
+    playtests): either way the actions follow the mixture the enumeration reports."""
+    before, obs, view, after = _step_with_choices(style)
+    draws = 1500
+    counts = _replay(before, obs, view, draws, report)
     moves = np.bincount([a[0] for a, n in counts.items() for _ in range(n)], minlength=9) / draws
     assert np.abs(moves - after.last_probs[0]).max() < 0.05
     assert max(counts.values()) / draws == pytest.approx(after.last_joint_max, abs=0.05)

@@ -22,9 +22,13 @@ MAX_PATHS = 512  # a step has a handful of choice points; more means a decision 
 
 class StepChoices:
     """One decision's random choice points: `choose(probs)` follows the current plan (first outcome by default) and
-    records the distribution; `next_plan()` gives the next path depth-first, None after the last."""
+    records the distribution; `next_plan()` gives the next path depth-first, None after the last.
 
-    def __init__(self) -> None:
+    With `rng` set it draws each choice on the spot instead (one path, nothing recorded): the same behaviour, for
+    players whose probabilities nobody reads (playtests, recordings, opponents)."""
+
+    def __init__(self, rng: np.random.Generator | None = None) -> None:
+        self.rng = rng
         self.plan: list[int] = []
         self.dists: list[np.ndarray] = []
         self.pos = 0
@@ -40,6 +44,8 @@ class StepChoices:
             return int(support[0])
         if support.size == 0:
             raise ValueError(f"choice probabilities: expected some positive mass, got {p.tolist()}")
+        if self.rng is not None:
+            return int(self.rng.choice(len(p), p=p / p.sum()))
         if self.pos == len(self.plan):
             self.plan.append(int(support[0]))
         outcome = self.plan[self.pos]

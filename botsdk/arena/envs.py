@@ -130,7 +130,8 @@ class ArenaEnv(gym.Env):
         self.observation_space, self.action_space = _spaces(self._pz.batch)
         team = agent.split("_")[0]
         self.others = {a: make_demonstrator(teammates if a.startswith(team) else opponents, seed=i, skill=skill,
-                                            player_id=f"{teammates if a.startswith(team) else opponents}-{i:02d}")
+                                            player_id=f"{teammates if a.startswith(team) else opponents}-{i:02d}",
+                                            report_probs=False)
                        for i, a in enumerate(self._pz.possible_agents) if a != agent}
         self._seed = 0
 

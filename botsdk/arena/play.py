@@ -28,7 +28,8 @@ def play_human(map_name: str, team_size: int = 2, opponents: str = "objective", 
             for i, agent in enumerate(agent_names(team_size)):
                 if agent != "blue_0":
                     s = teammates if agent.startswith("blue") else opponents
-                    controllers[agent] = make_demonstrator(s, seed=seed + ep + i, player_id=f"{s}-{i:02d}")
+                    controllers[agent] = make_demonstrator(s, seed=seed + ep + i, player_id=f"{s}-{i:02d}",
+                                                           report_probs=False)
             trajectories = play_match(map_name, seed + ep, controllers, team_size, max_steps,
                                       on_step=lambda batch: renderer.draw(batch, 0))
             mine = trajectories["blue_0"]

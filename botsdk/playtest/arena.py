@@ -140,7 +140,7 @@ class ArenaPlaytest:
         memory = ExplorationMemory()  # one match's explorers split the map between them; fresh per episode
         # thorough: an explorer steps onto every spot (into alcoves), where a one-way wall can catch it
         return {a: make_demonstrator(persona, seed, player_id=f"playtest-{persona}-{i}", memory=memory,
-                                     thorough=True, **kwargs)
+                                     thorough=True, report_probs=False, **kwargs)
                 for i, a in enumerate(agents)}
 
     def play(self, persona: str, seed: int, max_steps: int) -> list[AgentTrack]:

@@ -79,7 +79,9 @@ def play_and_record(plan: RecordPlan, match: int) -> tuple[int, int]:
     for j, agent in enumerate(agents):
         style = plan.styles[(first_slot + j + match) % len(plan.styles)]  # shift per match: styles swap teams
         player, skill = player_for(style, first_slot + j + match, plan)
-        controllers[agent] = make_demonstrator(style, match_seed(seed, j), skill=skill, player_id=player)
+        # datasets keep no action probabilities: the players draw their choices on the spot (same play, faster)
+        controllers[agent] = make_demonstrator(style, match_seed(seed, j), skill=skill, player_id=player,
+                                               report_probs=False)
         labels[agent] = {"player_id": player, "style": style, "skill": skill}
     started = utc_now()
     trajectories = play_match(plan.map_name, seed, controllers, plan.team_size, plan.max_steps)
