@@ -13,7 +13,7 @@ instead of being known to the player alone.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -70,6 +70,61 @@ class StepChoices:
                 return plan
             plan.pop()
         return None
+
+
+class ChoosingPlayer:
+    """A player whose steps draw random choices through `self.choices`. Subclasses provide `_decide` (one way the
+    step goes, returning per-head distributions), `_save`/`_restore` (their mutable state) and `rng`, `player_id`,
+    `report_probs`; `_decide_step` turns them into honest `last_probs` / `last_joint_max`."""
+
+    choices: StepChoices
+    rng: np.random.Generator
+    player_id: str
+    report_probs: bool
+    last_probs: list[np.ndarray] | None
+    last_joint_max: float | None
+    last_ways: int
+
+    def _decide(self, observation: np.ndarray, view: Any) -> list[np.ndarray]:
+        raise NotImplementedError
+
+    def _save(self) -> tuple:
+        raise NotImplementedError
+
+    def _restore(self, saved: tuple) -> None:
+        raise NotImplementedError
+
+    def _decide_step(self, observation: np.ndarray, view: Any) -> list[np.ndarray]:
+        """Enumerate the ways this step could go (its random choices), report their mixture in `last_probs`, draw
+        one way and act on it; returns that way's per-head distributions (the actions are sampled from them)."""
+        if not self.report_probs:
+            self.last_probs = self.last_joint_max = None
+            self.choices.start()
+            return self._decide(observation, view)
+        saved = self._save()
+        paths: list[tuple[float, list[int], list[np.ndarray]]] = []
+        after: list[tuple] = []  # the state each way leaves behind
+        plan: list[int] | None = []
+        while plan is not None:
+            if paths:
+                after.append(self._save())
+                self._restore(saved)
+            self.choices.start(plan)
+            probs = self._decide(observation, view)
+            paths.append((self.choices.weight(), self.choices.taken(), probs))
+            if len(paths) > MAX_PATHS:
+                raise RuntimeError(f"{self.player_id}: more than {MAX_PATHS} ways to take one step")
+            plan = self.choices.next_plan()
+        self.last_ways = len(paths)
+        if len(paths) == 1:
+            self.last_probs, self.last_joint_max = paths[0][2], joint_max(paths[0][2])
+            return paths[0][2]
+        weights = np.array([w for w, _, _ in paths])
+        k = int(self.rng.choice(len(paths), p=weights / weights.sum()))
+        if k != len(paths) - 1:  # the state holds the last way enumerated: go the drawn way instead
+            self._restore(after[k])
+        self.last_probs, self.last_joint_max = mixture([(w, p) for w, _, p in paths])
+        return paths[k][2]
 
 
 def continue_prob(pmf: np.ndarray, done: int) -> float:

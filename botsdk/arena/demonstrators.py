@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from botsdk.arena.choices import MAX_PATHS, StepChoices, continue_prob, joint_max, mixture, uniform_pmf
+from botsdk.arena.choices import ChoosingPlayer, StepChoices, continue_prob, uniform_pmf
 from botsdk.arena.explore import EXPLORE_CELL, ExplorationMemory, explore_origin, frontier_candidates, shut_in
 from botsdk.arena.maps import ArenaMap
 from botsdk.arena.motor import MOVE_DIRS, Motor, MotorParams, skilled, wrap_deg
@@ -103,7 +103,7 @@ def player_params(style: str, player_id: str, skill: float) -> StyleParams:
                    scan_period_s=base.scan_period_s * rng.uniform(0.8, 1.2), motor=skilled(motor, skill))
 
 
-class ScriptedController:
+class ScriptedController(ChoosingPlayer):
     """A scripted player. `act` returns int64[4] (move, turn, fire, interact) and keeps `last_probs`."""
 
     def __init__(self, style: str, seed: int = 0, skill: float = 0.7, player_id: str | None = None,
@@ -182,38 +182,6 @@ class ScriptedController:
         self._step_cache.clear()
         probs = self._decide_step(observation, view)
         return np.array([self.motor.sample(p) for p in probs], dtype=np.int64)
-
-    def _decide_step(self, observation: np.ndarray, view: AgentView) -> list[np.ndarray]:
-        """Enumerate the ways this step could go (its random choices), report their mixture in `last_probs`, draw
-        one way and act on it; returns that way's per-head distributions (the actions are sampled from them)."""
-        if not self.report_probs:
-            self.last_probs = self.last_joint_max = None
-            self.choices.start()
-            return self._decide(observation, view)
-        saved = self._save()
-        paths: list[tuple[float, list[int], list[np.ndarray]]] = []
-        after: list[tuple] = []  # the state each way leaves behind
-        plan: list[int] | None = []
-        while plan is not None:
-            if paths:
-                after.append(self._save())
-                self._restore(saved)
-            self.choices.start(plan)
-            probs = self._decide(observation, view)
-            paths.append((self.choices.weight(), self.choices.taken(), probs))
-            if len(paths) > MAX_PATHS:
-                raise RuntimeError(f"{self.player_id}: more than {MAX_PATHS} ways to take one step")
-            plan = self.choices.next_plan()
-        self.last_ways = len(paths)
-        if len(paths) == 1:
-            self.last_probs, self.last_joint_max = paths[0][2], joint_max(paths[0][2])
-            return paths[0][2]
-        weights = np.array([w for w, _, _ in paths])
-        k = int(self.rng.choice(len(paths), p=weights / weights.sum()))
-        if k != len(paths) - 1:  # the state holds the last way enumerated: go the drawn way instead
-            self._restore(after[k])
-        self.last_probs, self.last_joint_max = mixture([(w, p) for w, _, p in paths])
-        return paths[k][2]
 
     def _save(self) -> tuple:
         visited = self.memory.for_map(self.map) if self.style == "explorer" else None
