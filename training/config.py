@@ -44,7 +44,9 @@ class TrainConfig:
     lr_final: float = 0.1
     weight_decay: float = 0.0
     max_steps: int = 2000
-    window: int = 16                        # GRU training window (steps)
+    window: int = 16                        # GRU training window (steps); 0 = whole episodes from their start
+    burn_in: int = 0                        # GRU: first steps of a window only warm the state (no loss) unless
+                                            # the window starts an episode, where the zero state is the true one
     seed: int = 0
     # validation and early stopping
     val_split: str = "seed"                 # "player" | "seed" | "episode"
@@ -69,9 +71,15 @@ class TrainConfig:
             raise ConfigError(f"config key 'lr_schedule': expected one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
         if not 0.0 < self.lr_final <= 1.0:
             raise ConfigError(f"config key 'lr_final': expected 0 < value <= 1 (a fraction of lr), got {self.lr_final!r}")
+        if self.window < 0:
+            raise ConfigError(f"config key 'window': expected 0 (whole episodes) or a positive number of steps, "
+                              f"got {self.window!r}")
+        if self.burn_in < 0 or (self.window and self.burn_in >= self.window):
+            raise ConfigError(f"config key 'burn_in': expected 0 <= burn_in < window ({self.window}), "
+                              f"got {self.burn_in!r}")
         if not 0.0 <= self.val_fraction < 1.0:
             raise ConfigError(f"config key 'val_fraction': expected 0 <= value < 1, got {self.val_fraction!r}")
-        for name in ("batch_size", "max_steps", "window", "eval_every", "log_every", "checkpoint_every",
+        for name in ("batch_size", "max_steps", "eval_every", "log_every", "checkpoint_every",
                      "encoder_groups", "encoder_set_size", "gru_hidden", "style_embedding", "encoder_hidden"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"config key {name!r}: expected a positive integer, got {getattr(self, name)!r}")

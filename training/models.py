@@ -39,44 +39,58 @@ class PolicyBase(nn.Module):
         return torch.zeros(batch, self.state_size)
 
 
-class MLPPolicy(PolicyBase):
-    """Feed-forward policy over the frame-stacked observation (the contract's stack carries short-term timing).
+class StyledTrunk(nn.Module):
+    """The feed-forward body both policies share: the observation with the style concatenated to it, a FiLM
+    modulation (scale and shift) of the first hidden layer by the style, then the remaining hidden layers.
 
-    The style enters twice: concatenated to the input and as a FiLM modulation (scale and shift) of the first
-    hidden layer, so style-dependent rules ("this persona turns left here") are easy to represent.
+    FiLM makes style-dependent rules ("this persona turns left here") easy to represent. Works on any leading
+    shape: obs[..., O], embedded style[..., E] -> features[..., hidden_sizes[-1]].
     """
 
-    def __init__(self, contract: BehaviourContract, config: TrainConfig):
-        super().__init__(contract, config, config.hidden_sizes[-1])
+    def __init__(self, observation_size: int, config: TrainConfig):
+        super().__init__()
         first = config.hidden_sizes[0]
-        self.input = nn.Linear(self.observation_size + config.style_embedding, first)
+        self.input = nn.Linear(observation_size + config.style_embedding, first)
         self.film = nn.Linear(config.style_embedding, 2 * first)
         layers: list[nn.Module] = []
         width = first
         for size in config.hidden_sizes[1:]:
             layers += [nn.Linear(width, size), nn.ReLU()]
             width = size
-        self.trunk = nn.Sequential(*layers)
+        self.layers = nn.Sequential(*layers)
+        self.out_features = width
+
+    def forward(self, obs: torch.Tensor, embedded_style: torch.Tensor) -> torch.Tensor:
+        scale, shift = self.film(embedded_style).chunk(2, dim=-1)
+        hidden = torch.relu(self.input(torch.cat([obs, embedded_style], dim=-1)) * (1 + scale) + shift)
+        return self.layers(hidden)
+
+
+class MLPPolicy(PolicyBase):
+    """Feed-forward policy over the frame-stacked observation (the contract's stack carries short-term timing)."""
+
+    def __init__(self, contract: BehaviourContract, config: TrainConfig):
+        super().__init__(contract, config, config.hidden_sizes[-1])
+        self.trunk = StyledTrunk(self.observation_size, config)
 
     def forward(self, obs: torch.Tensor, style: torch.Tensor,
                 state: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
-        embedded = self.style_proj(style)
-        scale, shift = self.film(embedded).chunk(2, dim=-1)
-        hidden = torch.relu(self.input(torch.cat([obs, embedded], dim=-1)) * (1 + scale) + shift)
-        return self.split_heads(self.trunk(hidden)), state
+        return self.split_heads(self.trunk(obs, self.style_proj(style))), state
 
 
 class GRUPolicy(PolicyBase):
-    """Recurrent policy: an MLP encoder, one GRU layer, the heads. `state` is the GRU hidden state."""
+    """Recurrent policy: the MLP's styled trunk, one GRU layer over its features, and heads that read both the
+    trunk's features and the GRU's output (the skip keeps everything the MLP can do; the GRU adds what the frame
+    stack cannot show: how long a pause, a reaction or a wiggle has lasted, where the route has been).
+    `state` is the GRU hidden state."""
 
     recurrent = True
 
     def __init__(self, contract: BehaviourContract, config: TrainConfig):
-        super().__init__(contract, config, config.gru_hidden)
+        super().__init__(contract, config, config.hidden_sizes[-1] + config.gru_hidden)
         self.state_size = config.gru_hidden
-        width = config.hidden_sizes[0]
-        self.encoder = nn.Sequential(nn.Linear(self.observation_size + config.style_embedding, width), nn.ReLU())
-        self.gru = nn.GRU(width, config.gru_hidden, batch_first=True)
+        self.trunk = StyledTrunk(self.observation_size, config)
+        self.gru = nn.GRU(self.trunk.out_features, config.gru_hidden, batch_first=True)
 
     def forward(self, obs: torch.Tensor, style: torch.Tensor,
                 state: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
@@ -87,10 +101,10 @@ class GRUPolicy(PolicyBase):
                          state: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
         """obs[B, T, O], style[B, S], state[B, H] -> (logits[B, T, n_h] per head, state[B, H])."""
         steps = obs.shape[1]
-        style_features = self.style_proj(style)[:, None].expand(-1, steps, -1)
-        hidden = self.encoder(torch.cat([obs, style_features], dim=-1))
-        out, last = self.gru(hidden, state[None].contiguous())
-        return self.split_heads(out), last[0]
+        embedded = self.style_proj(style)[:, None].expand(-1, steps, -1)
+        features = self.trunk(obs, embedded)
+        out, last = self.gru(features, state[None].contiguous())
+        return self.split_heads(torch.cat([features, out], dim=-1)), last[0]
 
 
 def build_policy(contract: BehaviourContract, config: TrainConfig) -> PolicyBase:

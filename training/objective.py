@@ -31,7 +31,7 @@ class BCObjective(nn.Module):
 
     def forward(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
         """-> (scalar loss, detached per-part losses for logging without a device sync)."""
-        head_losses = self.head_losses(batch["obs"], batch["actions"], batch["style"])
+        head_losses = self.head_losses(batch["obs"], batch["actions"], batch["style"], batch.get("loss_weight"))
         loss = head_losses.sum()
         parts = [head_losses]
         if self.encoder is not None and "enc_obs" in batch:
@@ -47,11 +47,19 @@ class BCObjective(nn.Module):
             parts.append(torch.stack([enc_bc, pull]))
         return loss, torch.cat(parts).detach()
 
-    def head_losses(self, obs: torch.Tensor, actions: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
-        """Mean cross-entropy per head; obs[B, O] (or [B, T, O] for a recurrent policy)."""
+    def head_losses(self, obs: torch.Tensor, actions: torch.Tensor, style: torch.Tensor,
+                    weight: torch.Tensor | None = None) -> torch.Tensor:
+        """Mean cross-entropy per head; obs[B, O] (or [B, T, O] for a recurrent policy); weight[B, T] (optional)
+        leaves out a window's burn-in steps."""
         logits = self.policy_logits(obs, style)
         flat_actions = actions.reshape(-1, actions.shape[-1])
-        return torch.stack([F.cross_entropy(head.reshape(-1, head.shape[-1]), flat_actions[:, i])
+        if weight is None:
+            return torch.stack([F.cross_entropy(head.reshape(-1, head.shape[-1]), flat_actions[:, i])
+                                for i, head in enumerate(logits)])
+        flat_weight = weight.reshape(-1)
+        total = flat_weight.sum().clamp_min(1.0)
+        return torch.stack([(F.cross_entropy(head.reshape(-1, head.shape[-1]), flat_actions[:, i],
+                                             reduction="none") * flat_weight).sum() / total
                             for i, head in enumerate(logits)])
 
     def policy_logits(self, obs: torch.Tensor, style: torch.Tensor) -> list[torch.Tensor]:

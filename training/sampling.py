@@ -47,8 +47,9 @@ class BatchSampler:
     def __init__(self, data: DemoTensors, config: TrainConfig, recurrent: bool, rank: int = 0, world: int = 1):
         self.data, self.config, self.recurrent = data, config, recurrent
         self.rank, self.world = rank, world
-        self.starts = data.window_starts(config.window) if recurrent else None
-        count = len(self.starts) if recurrent else data.size
+        self.whole_episodes = recurrent and config.window == 0
+        self.starts = data.window_starts(config.window) if recurrent and not self.whole_episodes else None
+        count = len(data.episode_start) if self.whole_episodes else len(self.starts) if recurrent else data.size
         self.stream = EpochStream(count, config.seed)
         self.window = torch.arange(config.window)
 
@@ -58,6 +59,8 @@ class BatchSampler:
 
     def batch(self, step: int) -> dict[str, torch.Tensor]:
         idx = self.rows(step)
+        if self.whole_episodes:
+            return self.episode_batch(idx, step)
         if self.recurrent:
             start = self.starts[idx]
             return self.window_batch(start, step)
@@ -71,9 +74,32 @@ class BatchSampler:
         rows = start[:, None] + self.window[None]
         d = self.data
         batch = {"obs": d.obs[rows], "actions": d.actions[rows], "style": d.style[start]}
+        if self.config.burn_in:
+            batch["loss_weight"] = self.burn_in_weights(start)
         if self.config.style_encoder:
             batch.update(self.encoder_batch(step))
         return batch
+
+    def episode_batch(self, episodes: torch.Tensor, step: int) -> dict[str, torch.Tensor]:
+        """Whole episodes from their first step (the state a model starts from in play), padded to the longest;
+        padding repeats the last step and has loss weight 0."""
+        d = self.data
+        length = d.episode_length[episodes]
+        offsets = torch.arange(int(length.max()))[None]
+        rows = d.episode_start[episodes][:, None] + torch.minimum(offsets, length[:, None] - 1)
+        batch = {"obs": d.obs[rows], "actions": d.actions[rows], "style": d.style[rows[:, 0]],
+                 "loss_weight": (offsets < length[:, None]).float()}
+        if self.config.style_encoder:
+            batch.update(self.encoder_batch(step))
+        return batch
+
+    def burn_in_weights(self, start: torch.Tensor) -> torch.Tensor:
+        """float32[B, T]: 0 on a window's burn-in steps, 1 elsewhere; a window that starts its episode starts from
+        the true (zero) state, so all its steps count."""
+        starts_episode = start == self.data.episode_start[self.data.episode_index[start]]
+        weight = (self.window[None] >= self.config.burn_in).float().expand(len(start), -1).clone()
+        weight[starts_episode] = 1.0
+        return weight
 
     def encoder_batch(self, step: int) -> dict[str, torch.Tensor]:
         """G groups (players); per group M steps for the encoder and M other steps (or a window) as BC targets."""

@@ -1,0 +1,77 @@
+"""What a recurrent policy trains on: windows with burn-in, or whole episodes from their first step."""
+
+import numpy as np
+import pytest
+import torch
+
+from botsdk.arena.contract import arena_contract
+from training.config import ConfigError, TrainConfig
+from training.models import build_policy
+from training.objective import BCObjective
+from training.sampling import BatchSampler
+from training.tensors import build_tensors
+
+CONTRACT = arena_contract()
+LENGTHS = (7, 12, 5, 9)
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    episodes = []
+    for length in LENGTHS:
+        obs = rng.random((length, CONTRACT.observation_size), dtype=np.float32)
+        obs[:, 0] = np.arange(length)  # a row's step within its episode, to check what the batches hold
+        actions = np.stack([rng.integers(0, n, length) for n in CONTRACT.head_sizes], axis=1)
+        episodes.append({"observations": obs, "actions": actions})
+    styles = ["rusher", "holder", "rusher", "explorer"]
+    return build_tensors(CONTRACT, episodes, styles, groups=["a", "b", "a", "c"])
+
+
+def _config(**changes):
+    return TrainConfig(model="gru", style_encoder=False, hidden_sizes=[16], gru_hidden=8, style_embedding=4,
+                       **changes)
+
+
+def test_whole_episode_batches_start_at_step_zero_and_mask_padding(data):
+    sampler = BatchSampler(data, _config(window=0, batch_size=3), recurrent=True)
+    seen = []
+    for step in range(8):
+        batch = sampler.batch(step)
+        weight = batch["loss_weight"]
+        assert batch["obs"].shape[:2] == weight.shape and batch["obs"].shape[0] == 3
+        for row, mask in zip(batch["obs"], weight):
+            length = int(mask.sum())
+            assert length in LENGTHS and bool(mask[:length].all()) and not bool(mask[length:].any())
+            torch.testing.assert_close(row[:length, 0], torch.arange(length, dtype=torch.float32))
+            seen.append(length)
+    assert set(seen) == set(LENGTHS)  # every episode is drawn
+
+
+def test_burn_in_masks_the_first_steps_unless_the_window_starts_its_episode(data):
+    sampler = BatchSampler(data, _config(window=5, burn_in=2, batch_size=16), recurrent=True)
+    batch = sampler.batch(0)
+    first_step = batch["obs"][:, 0, 0]
+    for weight, step in zip(batch["loss_weight"], first_step):
+        expected = [1.0] * 5 if step == 0 else [0.0, 0.0, 1.0, 1.0, 1.0]
+        assert weight.tolist() == expected
+    assert bool((first_step == 0).any()) and bool((first_step > 0).any())
+
+
+def test_the_loss_ignores_masked_steps(data):
+    config = _config(window=0, batch_size=2)
+    torch.manual_seed(0)
+    objective = BCObjective(build_policy(CONTRACT, config), None, config)
+    batch = BatchSampler(data, config, recurrent=True).batch(0)
+    loss, _ = objective(batch)
+    scrambled = dict(batch, actions=batch["actions"].clone())
+    scrambled["actions"][batch["loss_weight"] == 0] = 0  # padding targets change: the loss must not
+    torch.testing.assert_close(objective(scrambled)[0], loss)
+
+
+@pytest.mark.parametrize("changes,fragment", [
+    (dict(window=-1), "window"), (dict(window=4, burn_in=4), "burn_in"), (dict(burn_in=-1), "burn_in"),
+])
+def test_bad_window_settings_are_named(changes, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        _config(**changes)
