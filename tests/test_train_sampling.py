@@ -1,4 +1,5 @@
-"""What a recurrent policy trains on: windows with burn-in, or whole episodes from their first step."""
+"""What a recurrent policy trains on (windows with burn-in, or whole episodes from their first step) and how it is
+validated (whole episodes, several per call)."""
 
 import numpy as np
 import pytest
@@ -75,3 +76,18 @@ def test_the_loss_ignores_masked_steps(data):
 def test_bad_window_settings_are_named(changes, fragment):
     with pytest.raises(ConfigError, match=fragment):
         _config(**changes)
+
+
+def test_validation_logits_of_padded_episode_batches_equal_one_episode_at_a_time(data):
+    from training.agreement import policy_logits
+
+    torch.manual_seed(1)
+    policy = build_policy(CONTRACT, _config(window=0)).eval()
+    with torch.no_grad():
+        batched = policy_logits(policy, data.obs, data.style, data.episode_start, data.episode_length,
+                                episodes_per_call=3)
+        for start, length in zip(data.episode_start.tolist(), data.episode_length.tolist()):
+            alone = policy.forward_sequence(data.obs[start:start + length][None], data.style[start:start + 1],
+                                            torch.zeros(1, policy.state_size))[0]
+            for head, reference in zip(batched, alone):
+                torch.testing.assert_close(head[start:start + length], reference[0], atol=1e-5, rtol=1e-5)

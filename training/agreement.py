@@ -21,19 +21,27 @@ from training.tensors import DemoTensors
 @torch.no_grad()
 def policy_logits(policy: PolicyBase, obs: torch.Tensor, style: torch.Tensor,
                   episode_start: torch.Tensor, episode_length: torch.Tensor,
-                  chunk: int = 8192) -> list[torch.Tensor]:
+                  chunk: int = 8192, episodes_per_call: int = 64) -> list[torch.Tensor]:
     """Logits for every row; a recurrent policy runs each episode from a zero state, as it would in play."""
     if not policy.recurrent:
         parts = [policy(obs[i:i + chunk], style[i:i + chunk],
                         torch.zeros(min(chunk, obs.shape[0] - i), policy.state_size, device=obs.device))[0]
                  for i in range(0, obs.shape[0], chunk)]
         return [torch.cat([p[h] for p in parts]) for h in range(len(policy.head_sizes))]
-    per_episode = []
-    for start, length in zip(episode_start.tolist(), episode_length.tolist()):
-        rows = slice(start, start + length)
-        state = torch.zeros(1, policy.state_size, device=obs.device)
-        per_episode.append(policy.forward_sequence(obs[rows][None], style[start:start + 1], state)[0])
-    return [torch.cat([ep[h][0] for ep in per_episode]) for h in range(len(policy.head_sizes))]
+    out = [torch.empty(obs.shape[0], n, device=obs.device) for n in policy.head_sizes]
+    for first in range(0, len(episode_start), episodes_per_call):
+        start = episode_start[first:first + episodes_per_call].to(obs.device)
+        length = episode_length[first:first + episodes_per_call].to(obs.device)
+        # Padded to the longest episode of the call; a GRU is causal, so padding after an episode's end never
+        # changes its own steps' logits.
+        offsets = torch.arange(int(length.max()), device=obs.device)[None]
+        rows = start[:, None] + torch.minimum(offsets, length[:, None] - 1)
+        state = torch.zeros(len(start), policy.state_size, device=obs.device)
+        logits = policy.forward_sequence(obs[rows], style[start], state)[0]
+        valid = offsets < length[:, None]
+        for head, target in zip(logits, out):
+            target[rows[valid]] = head[valid]
+    return out
 
 
 @torch.no_grad()
