@@ -15,7 +15,7 @@ import torch
 from torch.nn import functional as F
 
 from training.models import PolicyBase
-from training.tensors import DemoTensors
+from training.tensors import DemoTensors, padded_episode_rows
 
 
 @torch.no_grad()
@@ -30,15 +30,12 @@ def policy_logits(policy: PolicyBase, obs: torch.Tensor, style: torch.Tensor,
         return [torch.cat([p[h] for p in parts]) for h in range(len(policy.head_sizes))]
     out = [torch.empty(obs.shape[0], n, device=obs.device) for n in policy.head_sizes]
     for first in range(0, len(episode_start), episodes_per_call):
-        start = episode_start[first:first + episodes_per_call].to(obs.device)
-        length = episode_length[first:first + episodes_per_call].to(obs.device)
         # Padded to the longest episode of the call; a GRU is causal, so padding after an episode's end never
         # changes its own steps' logits.
-        offsets = torch.arange(int(length.max()), device=obs.device)[None]
-        rows = start[:, None] + torch.minimum(offsets, length[:, None] - 1)
-        state = torch.zeros(len(start), policy.state_size, device=obs.device)
-        logits = policy.forward_sequence(obs[rows], style[start], state)[0]
-        valid = offsets < length[:, None]
+        rows, valid = padded_episode_rows(episode_start[first:first + episodes_per_call].to(obs.device),
+                                          episode_length[first:first + episodes_per_call].to(obs.device))
+        state = torch.zeros(rows.shape[0], policy.state_size, device=obs.device)
+        logits = policy.forward_sequence(obs[rows], style[rows[:, 0]], state)[0]
         for head, target in zip(logits, out):
             target[rows[valid]] = head[valid]
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from training.config import TrainConfig
-from training.tensors import DemoTensors
+from training.tensors import DemoTensors, padded_episode_rows
 
 
 class EpochStream:
@@ -84,11 +84,9 @@ class BatchSampler:
         """Whole episodes from their first step (the state a model starts from in play), padded to the longest;
         padding repeats the last step and has loss weight 0."""
         d = self.data
-        length = d.episode_length[episodes]
-        offsets = torch.arange(int(length.max()))[None]
-        rows = d.episode_start[episodes][:, None] + torch.minimum(offsets, length[:, None] - 1)
+        rows, valid = padded_episode_rows(d.episode_start[episodes], d.episode_length[episodes])
         batch = {"obs": d.obs[rows], "actions": d.actions[rows], "style": d.style[rows[:, 0]],
-                 "loss_weight": (offsets < length[:, None]).float()}
+                 "loss_weight": valid.float()}
         if self.config.style_encoder:
             batch.update(self.encoder_batch(step))
         return batch

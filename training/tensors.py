@@ -53,6 +53,15 @@ class DemoTensors:
         return DemoTensors(**moved)
 
 
+def padded_episode_rows(episode_start: torch.Tensor, episode_length: torch.Tensor
+                        ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Rows int64[E, T] of whole episodes from their first step, T the longest, padded by repeating each episode's
+    last row, and valid bool[E, T] (False on the padding)."""
+    offsets = torch.arange(int(episode_length.max()), device=episode_start.device)[None]
+    rows = episode_start[:, None] + torch.minimum(offsets, episode_length[:, None] - 1)
+    return rows, offsets < episode_length[:, None]
+
+
 def build_tensors(contract: BehaviourContract, episodes: Sequence[dict[str, Any]], styles: Sequence[str],
                   groups: Sequence[str], episode_ids: Sequence[Any] | None = None) -> DemoTensors:
     """From per-episode dicts with 'observations' [T+1 or T, O] and 'actions' [T, H], their style labels and groups."""
