@@ -69,3 +69,19 @@ def test_sampling_is_seeded_and_greedy_is_argmax():
     assert torch.equal(greedy[:, 1], logits[1].argmax(-1))
     draw = lambda: sample_actions(logits, torch.Generator().manual_seed(3))  # noqa: E731
     assert torch.equal(draw(), draw())
+
+
+def test_mlp_checkpoints_from_before_the_shared_trunk_still_load():
+    config = TrainConfig(hidden_sizes=[32, 16])
+    torch.manual_seed(3)
+    trained = build_policy(CONTRACT, config)
+    def old_name(key):
+        if key.startswith(("trunk.input.", "trunk.film.")):
+            return key[len("trunk."):]
+        return key.replace("trunk.layers.", "trunk.")
+    old_state = {old_name(k): v for k, v in trained.state_dict().items()}
+    assert "input.weight" in old_state and "trunk.0.weight" in old_state  # the layout earlier runs wrote
+    fresh = build_policy(CONTRACT, config)
+    fresh.load_state_dict(old_state)
+    for (name, a), b in zip(trained.state_dict().items(), fresh.state_dict().values()):
+        torch.testing.assert_close(a, b, msg=name)

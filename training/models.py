@@ -77,6 +77,17 @@ class MLPPolicy(PolicyBase):
                 state: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
         return self.split_heads(self.trunk(obs, self.style_proj(style))), state
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):  # noqa: ANN001 (torch's signature)
+        """Checkpoints written before the trunk was shared with the GRU (keys `input.*`, `film.*`, `trunk.<i>.*`)
+        still load and resume."""
+        for key in [k for k in state_dict if k.startswith(prefix)]:
+            name = key[len(prefix):]
+            if name.startswith(("input.", "film.")):
+                state_dict[f"{prefix}trunk.{name}"] = state_dict.pop(key)
+            elif name.startswith("trunk.") and name.split(".")[1].isdigit():
+                state_dict[f"{prefix}trunk.layers.{name[len('trunk.'):]}"] = state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
 
 class GRUPolicy(PolicyBase):
     """Recurrent policy: the MLP's styled trunk, one GRU layer over its features, and heads that read both the
