@@ -34,6 +34,9 @@ def trained(tmp_path_factory) -> dict[str, Path]:
     for kind in ("mlp", "gru"):
         train_run(data, root / kind, TrainConfig(model=kind, **SMALL))
         runs[kind] = root / kind
+    # the GRU with every input option: standardized inputs, frame deltas and the visit map in its state
+    train_run(data, root / "gru_memory", TrainConfig(model="gru", input_features="deltas", visit_grid=6, **SMALL))
+    runs["gru_memory"] = root / "gru_memory"
     return runs
 
 
@@ -43,7 +46,7 @@ def _export(run: Path, out: Path, *extra: str) -> dict:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("kind", ["mlp", "gru"])
+@pytest.mark.parametrize("kind", ["mlp", "gru", "gru_memory"])
 def test_cli_export_writes_a_checked_self_contained_file(trained, tmp_path, kind):
     out = tmp_path / f"{kind}.onnx"
     report = _export(trained[kind], out, "--data", str(trained["data"]))
@@ -63,14 +66,15 @@ def test_cli_export_writes_a_checked_self_contained_file(trained, tmp_path, kind
     loaded = load_run(trained[kind])
     assert load_contract(out).content_hash == C.content_hash
     assert meta["botsdk.dataset_hash"] == loaded.dataset_hash
-    assert json.loads(meta["botsdk.training_config"])["model"] == kind
+    assert json.loads(meta["botsdk.training_config"])["model"] == kind.split("_")[0]
     assert int(meta["botsdk.state_size"]) == loaded.policy.state_size
 
 
-def test_runtime_matches_torch_on_a_trained_gru_over_several_steps(trained, tmp_path):
+@pytest.mark.parametrize("kind", ["gru", "gru_memory"])
+def test_runtime_matches_torch_on_a_trained_gru_over_several_steps(trained, tmp_path, kind):
     out = tmp_path / "gru.onnx"
-    _export(trained["gru"], out)
-    loaded = load_run(trained["gru"])
+    _export(trained[kind], out)
+    loaded = load_run(trained[kind])
     rt = BotRuntime(out, greedy=True)
     obs = np.random.default_rng(0).random((5, 3, C.observation_size), dtype=np.float32)
     style = np.tile(np.asarray(C.style.persona("rusher"), np.float32), (3, 1))

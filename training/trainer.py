@@ -53,7 +53,9 @@ class Trainer:
         if config.threads:
             torch.set_num_threads(config.threads)
         torch.manual_seed(config.seed)
-        self.policy = build_policy(contract, config).to(self.device)
+        self.policy = build_policy(contract, config)
+        self.policy.trunk.features.fit(train.obs)  # (a resumed run loads the same statistics back)
+        self.policy.to(self.device)
         self.encoder = StyleEncoder(contract, config).to(self.device) if config.style_encoder else None
         self.objective = BCObjective(self.policy, self.encoder, config)
         self.model = wrap(self.objective, dist, self.device)

@@ -1,0 +1,102 @@
+"""What the policies read besides the raw observation: standardized inputs, frame deltas, the GRU's visit map."""
+
+import pytest
+import torch
+
+from botsdk.arena.contract import SELF_FIELDS, arena_contract
+from training.config import ConfigError, TrainConfig
+from training.memory import VisitMemory, newest_field_indices
+from training.models import InputFeatures, build_policy
+
+C = arena_contract()
+FRAME = C.frame_size
+
+
+def test_deltas_are_the_newest_frame_minus_the_previous_one():
+    features = InputFeatures(C.observation_size, C.frame_stack, "deltas")
+    obs = torch.rand(4, C.observation_size)
+    expanded = features.expand(obs)
+    assert expanded.shape == (4, C.observation_size + FRAME)
+    torch.testing.assert_close(expanded[:, C.observation_size:], obs[:, FRAME:] - obs[:, :FRAME])
+
+
+def test_fit_standardizes_every_varying_feature_and_leaves_constant_ones_alone():
+    features = InputFeatures(C.observation_size, C.frame_stack, "deltas")
+    torch.manual_seed(0)
+    obs = torch.rand(5000, C.observation_size) * 0.01 + 3.0  # tiny spread: what small turns and steps look like
+    obs[:, 7] = 0.5  # a feature that never varies (in both frames, so its delta never varies either)
+    obs[:, FRAME + 7] = 0.5
+    features.fit(obs, chunk=777)  # chunking gives the same statistics as one pass
+    out = features(obs)
+    varying = torch.ones(out.shape[1], dtype=torch.bool)
+    varying[[7, FRAME + 7, C.observation_size + 7]] = False
+    torch.testing.assert_close(out[:, varying].mean(0), torch.zeros(int(varying.sum())), atol=1e-3, rtol=0)
+    torch.testing.assert_close(out[:, varying].std(0), torch.ones(int(varying.sum())), atol=1e-2, rtol=0)
+    assert features.scale[7] == 1.0 and features.scale[C.observation_size + 7] == 1.0
+
+
+def test_raw_inputs_pass_through_and_fit_changes_nothing():
+    features = InputFeatures(C.observation_size, C.frame_stack, "raw")
+    obs = torch.rand(10, C.observation_size)
+    features.fit(obs)
+    assert torch.equal(features(obs), obs) and features.out_features == C.observation_size
+
+
+def test_trainer_statistics_travel_in_the_state_dict():
+    config = TrainConfig(model="gru", hidden_sizes=[16], gru_hidden=8, input_features="standardized")
+    policy = build_policy(C, config)
+    policy.trunk.features.fit(torch.rand(100, C.observation_size) * 5)
+    again = build_policy(C, config)
+    again.load_state_dict(policy.state_dict())
+    assert torch.equal(again.trunk.features.scale, policy.trunk.features.scale)
+
+
+def _at(x: float, y: float, steps: int = 1) -> torch.Tensor:
+    obs = torch.zeros(1, steps, C.observation_size)
+    ix, iy = newest_field_indices(C, ("position_x", "position_y"))
+    obs[..., ix], obs[..., iy] = x, y
+    return obs
+
+
+def test_visit_map_marks_where_the_agent_has_been_and_keeps_it():
+    memory = VisitMemory(C, 4)
+    xs = torch.tensor([0.1, 0.9, 1.3, -0.2])  # off the map: held at its edge cells
+    ys = torch.tensor([0.1, 0.1, 0.6, 0.6])
+    obs = torch.zeros(1, 4, C.observation_size)
+    ix, iy = newest_field_indices(C, ("position_x", "position_y"))
+    assert ix == FRAME * (C.frame_stack - 1) + C.block_slice("self").start + SELF_FIELDS.index("position_x")
+    obs[0, :, ix], obs[0, :, iy] = xs, ys
+    visited = memory(obs, torch.zeros(1, 16))
+    cells = [0, 3, 2 * 4 + 3, 2 * 4 + 0]
+    for t, cell in enumerate(cells):
+        assert visited[0, t].nonzero().flatten().tolist() == sorted(cells[: t + 1])
+    again = memory(_at(0.1, 0.1), visited[:, -1])  # one step at a time (the runtime's way) keeps the map
+    assert torch.equal(again[0, 0], visited[0, -1])
+
+
+def test_gru_with_visit_map_steps_like_its_sequence_form_and_carries_the_map_in_state():
+    config = TrainConfig(model="gru", hidden_sizes=[16], gru_hidden=8, visit_grid=5, input_features="deltas")
+    policy = build_policy(C, config)
+    assert policy.state_size == 8 + 25
+    torch.manual_seed(1)
+    obs, style = torch.rand(2, 7, C.observation_size), torch.rand(2, C.style.size)
+    seq_logits, seq_state = policy.forward_sequence(obs, style, policy.initial_state(2))
+    state = policy.initial_state(2)
+    for t in range(7):
+        logits, state = policy(obs[:, t], style, state)
+        for h in range(len(logits)):
+            torch.testing.assert_close(logits[h], seq_logits[h][:, t], atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(state, seq_state)
+    assert 1 <= int(state[0, 8:].sum()) <= 7
+
+
+def test_visit_map_needs_a_gru_and_position_fields():
+    with pytest.raises(ConfigError, match="visit_grid.*gru"):
+        TrainConfig(model="mlp", visit_grid=8)
+    with pytest.raises(ConfigError, match="input_features.*deltas"):
+        TrainConfig(input_features="delta")
+    from dataclasses import replace
+
+    unnamed = replace(C, observation=tuple(replace(b, fields=()) for b in C.observation))
+    with pytest.raises(ValueError, match="position_x.*position_y"):
+        VisitMemory(unnamed, 8)
