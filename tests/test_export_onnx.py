@@ -35,7 +35,7 @@ def trained(tmp_path_factory) -> dict[str, Path]:
         train_run(data, root / kind, TrainConfig(model=kind, **SMALL))
         runs[kind] = root / kind
     # the GRU with every input option: standardized inputs, frame deltas and the visit map in its state
-    train_run(data, root / "gru_memory", TrainConfig(model="gru", input_features="deltas", visit_grid=6, **SMALL))
+    train_run(data, root / "gru_memory", TrainConfig(model="gru", input_features="deltas_angles", visit_grid=6, **SMALL))
     runs["gru_memory"] = root / "gru_memory"
     return runs
 

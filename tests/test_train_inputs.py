@@ -5,23 +5,40 @@ import torch
 
 from botsdk.arena.contract import SELF_FIELDS, arena_contract
 from training.config import ConfigError, TrainConfig
-from training.memory import VisitMemory, newest_field_indices
-from training.models import InputFeatures, build_policy
+from training.inputs import InputFeatures, angle_pairs, newest_field_indices
+from training.memory import VisitMemory
+from training.models import build_policy
 
 C = arena_contract()
 FRAME = C.frame_size
 
 
 def test_deltas_are_the_newest_frame_minus_the_previous_one():
-    features = InputFeatures(C.observation_size, C.frame_stack, "deltas")
+    features = InputFeatures(C, "deltas")
     obs = torch.rand(4, C.observation_size)
     expanded = features.expand(obs)
     assert expanded.shape == (4, C.observation_size + FRAME)
     torch.testing.assert_close(expanded[:, C.observation_size:], obs[:, FRAME:] - obs[:, :FRAME])
 
 
+def test_angle_deltas_are_the_wrapped_turn_of_each_sin_cos_pair():
+    pairs = angle_pairs(C)
+    names = {i: n for n, i in ((n, C.block_slice("self").start + SELF_FIELDS.index(n)) for n in SELF_FIELDS)}
+    assert (C.block_slice("self").start + SELF_FIELDS.index("heading_sin"),
+            C.block_slice("self").start + SELF_FIELDS.index("heading_cos")) in pairs and len(pairs) == 2
+    assert all(names.get(s, "enemy_bearing_sin").endswith("_sin") for s, _ in pairs)
+    features = InputFeatures(C, "deltas_angles")
+    before, after = torch.tensor([179.0, 10.0, -3.0]), torch.tensor([-178.0, 13.0, -1.0])  # degrees
+    obs = torch.zeros(3, C.observation_size)
+    for (si, ci), frame, angle in ((pairs[0], 0, before), (pairs[0], 1, after)):
+        obs[:, frame * FRAME + si] = torch.sin(torch.deg2rad(angle))
+        obs[:, frame * FRAME + ci] = torch.cos(torch.deg2rad(angle))
+    turned = torch.rad2deg(features.expand(obs)[:, -len(pairs)])
+    torch.testing.assert_close(turned, torch.tensor([3.0, 3.0, 2.0]), atol=1e-3, rtol=0)
+
+
 def test_fit_standardizes_every_varying_feature_and_leaves_constant_ones_alone():
-    features = InputFeatures(C.observation_size, C.frame_stack, "deltas")
+    features = InputFeatures(C, "deltas")
     torch.manual_seed(0)
     obs = torch.rand(5000, C.observation_size) * 0.01 + 3.0  # tiny spread: what small turns and steps look like
     obs[:, 7] = 0.5  # a feature that never varies (in both frames, so its delta never varies either)
@@ -36,7 +53,7 @@ def test_fit_standardizes_every_varying_feature_and_leaves_constant_ones_alone()
 
 
 def test_raw_inputs_pass_through_and_fit_changes_nothing():
-    features = InputFeatures(C.observation_size, C.frame_stack, "raw")
+    features = InputFeatures(C, "raw")
     obs = torch.rand(10, C.observation_size)
     features.fit(obs)
     assert torch.equal(features(obs), obs) and features.out_features == C.observation_size
@@ -53,7 +70,7 @@ def test_trainer_statistics_travel_in_the_state_dict():
 
 def _at(x: float, y: float, steps: int = 1) -> torch.Tensor:
     obs = torch.zeros(1, steps, C.observation_size)
-    ix, iy = newest_field_indices(C, ("position_x", "position_y"))
+    ix, iy = newest_field_indices(C, ("position_x", "position_y"), "test")
     obs[..., ix], obs[..., iy] = x, y
     return obs
 
@@ -63,7 +80,7 @@ def test_visit_map_marks_where_the_agent_has_been_and_keeps_it():
     xs = torch.tensor([0.1, 0.9, 1.3, -0.2])  # off the map: held at its edge cells
     ys = torch.tensor([0.1, 0.1, 0.6, 0.6])
     obs = torch.zeros(1, 4, C.observation_size)
-    ix, iy = newest_field_indices(C, ("position_x", "position_y"))
+    ix, iy = newest_field_indices(C, ("position_x", "position_y"), "test")
     assert ix == FRAME * (C.frame_stack - 1) + C.block_slice("self").start + SELF_FIELDS.index("position_x")
     obs[0, :, ix], obs[0, :, iy] = xs, ys
     visited = memory(obs, torch.zeros(1, 16))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 MODEL_KINDS = ("mlp", "gru")
-INPUT_FEATURES = ("raw", "standardized", "deltas")
+INPUT_FEATURES = ("raw", "standardized", "deltas", "deltas_angles")
 VAL_SPLITS = ("player", "seed", "episode")
 LR_SCHEDULES = ("constant", "cosine")
 
@@ -32,7 +32,7 @@ class TrainConfig:
     gru_hidden: int = 128
     visit_grid: int = 0                     # GRU: a grid x grid map of where the agent has been (0 = none)
     style_embedding: int = 32               # the persona/style vector is projected to this many features
-    input_features: str = "raw"             # "raw" | "standardized" | "deltas" (standardized + frame deltas)
+    input_features: str = "raw"             # "raw" | "standardized" | "deltas" (+ frame deltas) | "deltas_angles"
     # style encoder (demonstration-conditioned style, trained jointly)
     style_encoder: bool = True
     encoder_hidden: int = 128

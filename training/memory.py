@@ -15,24 +15,9 @@ import torch
 from torch import nn
 
 from botsdk.contract import BehaviourContract
+from training.inputs import newest_field_indices
 
 POSITION_FIELDS = ("position_x", "position_y")
-
-
-def newest_field_indices(contract: BehaviourContract, names: tuple[str, ...]) -> list[int]:
-    """Indices of named fields of the newest frame inside the stacked observation vector."""
-    offset = contract.frame_size * (contract.frame_stack - 1)
-    found: dict[str, int] = {}
-    for block in contract.observation:
-        start = contract.block_slice(block.name).start
-        for i, name in enumerate(block.fields):
-            found.setdefault(name, offset + start + i)
-    missing = [n for n in names if n not in found]
-    if missing:
-        known = sorted(found) or ["none"]
-        raise ValueError(f"visit memory: expected observation fields {list(names)} (the agent's position, 0..1 "
-                         f"across the map), got no field named {missing}; named fields: {', '.join(known)}")
-    return [found[n] for n in names]
 
 
 class VisitMemory(nn.Module):
@@ -43,7 +28,8 @@ class VisitMemory(nn.Module):
         super().__init__()
         self.grid = int(grid)
         self.size = self.grid * self.grid
-        self.x_index, self.y_index = newest_field_indices(contract, POSITION_FIELDS)
+        self.x_index, self.y_index = newest_field_indices(
+            contract, POSITION_FIELDS, "visit memory (the agent's position, 0..1 across the map)")
         self.register_buffer("cells", torch.arange(self.size, dtype=torch.float32), persistent=False)
 
     def marks(self, obs: torch.Tensor) -> torch.Tensor:

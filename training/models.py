@@ -12,6 +12,7 @@ from torch import nn
 
 from botsdk.contract import BehaviourContract
 from training.config import TrainConfig
+from training.inputs import InputFeatures
 from training.memory import VisitMemory
 
 
@@ -40,72 +41,19 @@ class PolicyBase(nn.Module):
         return torch.zeros(batch, self.state_size)
 
 
-class InputFeatures(nn.Module):
-    """What the trunk's first layer reads. "raw": the observation as recorded. "standardized": every feature shifted
-    and scaled by the training set's mean and spread. "deltas": standardized, plus the newest frame minus the one
-    before it (standardized too).
-
-    Why: the cues a person's next action follows are often tiny changes between stacked frames (a 1-degree turn
-    moves heading_sin by 0.02, a step moves position_x by 0.005); standardized deltas put them on the same scale as
-    everything else instead of leaving the network to grow weights of 100 to see them. The statistics are buffers
-    (`fit`), so they travel in checkpoints and in the exported ONNX graph."""
-
-    def __init__(self, observation_size: int, frame_stack: int, kind: str = "raw"):
-        super().__init__()
-        self.kind = kind
-        self.frame = observation_size // max(1, frame_stack)
-        self.deltas = kind == "deltas" and frame_stack >= 2
-        self.out_features = observation_size + (self.frame if self.deltas else 0)
-        self.register_buffer("mean", torch.zeros(self.out_features))
-        self.register_buffer("scale", torch.ones(self.out_features))
-
-    def expand(self, obs: torch.Tensor) -> torch.Tensor:
-        if not self.deltas:
-            return obs
-        newest, previous = obs[..., -self.frame:], obs[..., -2 * self.frame:-self.frame]
-        return torch.cat([obs, newest - previous], dim=-1)
-
-    def forward(self, obs: torch.Tensor) -> torch.Tensor:
-        if self.kind == "raw":
-            return obs
-        return (self.expand(obs) - self.mean) * self.scale
-
-    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):  # noqa: ANN001 (torch's signature)
-        """Checkpoints from before input features existed are raw: they load with the identity statistics."""
-        for name in ("mean", "scale"):
-            state_dict.setdefault(prefix + name, getattr(self, name).clone())
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-
-    @torch.no_grad()
-    def fit(self, obs: torch.Tensor, chunk: int = 65_536) -> None:
-        """Mean and 1/spread of every feature over the training rows obs[N, O] (float64 sums, in chunks). A
-        feature that never varies keeps scale 1."""
-        if self.kind == "raw" or obs.shape[0] == 0:
-            return
-        total = torch.zeros(self.out_features, dtype=torch.float64)
-        squares = torch.zeros_like(total)
-        for start in range(0, obs.shape[0], chunk):
-            x = self.expand(obs[start:start + chunk].cpu()).double()
-            total += x.sum(0)
-            squares += (x * x).sum(0)
-        mean = total / obs.shape[0]
-        std = (squares / obs.shape[0] - mean * mean).clamp_min(0.0).sqrt()
-        self.mean.copy_(mean.float())
-        self.scale.copy_(torch.where(std > 1e-6, 1.0 / std.clamp_min(1e-4), torch.ones_like(std)).float())
-
-
 class StyledTrunk(nn.Module):
     """The feed-forward body both policies share: the observation with the style concatenated to it, a FiLM
     modulation (scale and shift) of the first hidden layer by the style, then the remaining hidden layers.
 
     FiLM makes style-dependent rules ("this persona turns left here") easy to represent. Works on any leading
-    shape: obs[..., O], embedded style[..., E] -> features[..., hidden_sizes[-1]].
+    shape: obs[..., O], embedded style[..., E] -> features[..., hidden_sizes[-1]]. The observation goes through
+    `InputFeatures` first (training.inputs: raw, standardized, or with frame deltas).
     """
 
-    def __init__(self, observation_size: int, config: TrainConfig, frame_stack: int = 1, extra_inputs: int = 0):
+    def __init__(self, contract: BehaviourContract, config: TrainConfig, extra_inputs: int = 0):
         super().__init__()
         first = config.hidden_sizes[0]
-        self.features = InputFeatures(observation_size, frame_stack, config.input_features)
+        self.features = InputFeatures(contract, config.input_features)
         self.input = nn.Linear(self.features.out_features + extra_inputs + config.style_embedding, first)
         self.film = nn.Linear(config.style_embedding, 2 * first)
         layers: list[nn.Module] = []
@@ -131,7 +79,7 @@ class MLPPolicy(PolicyBase):
 
     def __init__(self, contract: BehaviourContract, config: TrainConfig):
         super().__init__(contract, config, config.hidden_sizes[-1])
-        self.trunk = StyledTrunk(self.observation_size, config, contract.frame_stack)
+        self.trunk = StyledTrunk(contract, config)
 
     def forward(self, obs: torch.Tensor, style: torch.Tensor,
                 state: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
@@ -164,7 +112,7 @@ class GRUPolicy(PolicyBase):
         self.gru_size = config.gru_hidden
         self.state_size = config.gru_hidden + (self.memory.size if self.memory is not None else 0)
         extra = self.memory.size if self.memory is not None else 0
-        self.trunk = StyledTrunk(self.observation_size, config, contract.frame_stack, extra)
+        self.trunk = StyledTrunk(contract, config, extra)
         self.gru = nn.GRU(self.trunk.out_features, config.gru_hidden, batch_first=True)
 
     def forward(self, obs: torch.Tensor, style: torch.Tensor,
