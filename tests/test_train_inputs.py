@@ -50,6 +50,8 @@ def test_fit_standardizes_every_varying_feature_and_leaves_constant_ones_alone()
     torch.testing.assert_close(out[:, varying].mean(0), torch.zeros(int(varying.sum())), atol=1e-3, rtol=0)
     torch.testing.assert_close(out[:, varying].std(0), torch.ones(int(varying.sum())), atol=1e-2, rtol=0)
     assert features.scale[7] == 1.0 and features.scale[C.observation_size + 7] == 1.0
+    obs[0, 3] = 1000.0  # a rare event far outside the spread is held at the clip
+    assert features(obs)[0, 3] == features.clip == 10.0
 
 
 def test_raw_inputs_pass_through_and_fit_changes_nothing():

@@ -12,6 +12,10 @@ from torch import nn
 from botsdk.contract import BehaviourContract
 
 
+CLIP_SD = 10.0  # standardized inputs are held within this many spreads: a rare event (a new round resets the clock,
+                # whose delta is otherwise constant) stays visible without swamping the first layer
+
+
 def frame_field_indices(contract: BehaviourContract) -> dict[str, int]:
     """Named fields and where they sit inside one frame (the first block naming a field wins)."""
     found: dict[str, int] = {}
@@ -63,6 +67,7 @@ class InputFeatures(nn.Module):
         self.out_features = contract.observation_size + (self.frame + len(pairs) if self.deltas else 0)
         self.register_buffer("mean", torch.zeros(self.out_features))
         self.register_buffer("scale", torch.ones(self.out_features))
+        self.register_buffer("clip", torch.tensor(CLIP_SD))
 
     def expand(self, obs: torch.Tensor) -> torch.Tensor:
         if not self.deltas:
@@ -78,12 +83,14 @@ class InputFeatures(nn.Module):
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         if self.kind == "raw":
             return obs
-        return (self.expand(obs) - self.mean) * self.scale
+        standardized = (self.expand(obs) - self.mean) * self.scale
+        return standardized.clamp(-self.clip, self.clip)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):  # noqa: ANN001 (torch's signature)
         """Checkpoints from before input features existed are raw: they load with the identity statistics."""
         for name in ("mean", "scale"):
             state_dict.setdefault(prefix + name, getattr(self, name).clone())
+        state_dict.setdefault(prefix + "clip", torch.tensor(float("inf")))  # trained before inputs were clipped
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     @torch.no_grad()
