@@ -1,12 +1,11 @@
-"""What the policies read besides the raw observation: standardized inputs, frame deltas, the GRU's visit map."""
+"""What a policy's first layer reads: the observation raw, standardized, or with what changed since the last frame."""
 
 import pytest
 import torch
 
 from botsdk.arena.contract import SELF_FIELDS, arena_contract
 from training.config import ConfigError, TrainConfig
-from training.inputs import InputFeatures, angle_pairs, newest_field_indices
-from training.memory import VisitMemory
+from training.inputs import InputFeatures, angle_pairs
 from training.models import build_policy
 
 C = arena_contract()
@@ -70,52 +69,6 @@ def test_trainer_statistics_travel_in_the_state_dict():
     assert torch.equal(again.trunk.features.scale, policy.trunk.features.scale)
 
 
-def _at(x: float, y: float, steps: int = 1) -> torch.Tensor:
-    obs = torch.zeros(1, steps, C.observation_size)
-    ix, iy = newest_field_indices(C, ("position_x", "position_y"), "test")
-    obs[..., ix], obs[..., iy] = x, y
-    return obs
-
-
-def test_visit_map_marks_where_the_agent_has_been_and_keeps_it():
-    memory = VisitMemory(C, 4)
-    xs = torch.tensor([0.1, 0.9, 1.3, -0.2])  # off the map: held at its edge cells
-    ys = torch.tensor([0.1, 0.1, 0.6, 0.6])
-    obs = torch.zeros(1, 4, C.observation_size)
-    ix, iy = newest_field_indices(C, ("position_x", "position_y"), "test")
-    assert ix == FRAME * (C.frame_stack - 1) + C.block_slice("self").start + SELF_FIELDS.index("position_x")
-    obs[0, :, ix], obs[0, :, iy] = xs, ys
-    visited = memory(obs, torch.zeros(1, 16))
-    cells = [0, 3, 2 * 4 + 3, 2 * 4 + 0]
-    for t, cell in enumerate(cells):
-        assert visited[0, t].nonzero().flatten().tolist() == sorted(cells[: t + 1])
-    again = memory(_at(0.1, 0.1), visited[:, -1])  # one step at a time (the runtime's way) keeps the map
-    assert torch.equal(again[0, 0], visited[0, -1])
-
-
-def test_gru_with_visit_map_steps_like_its_sequence_form_and_carries_the_map_in_state():
-    config = TrainConfig(model="gru", hidden_sizes=[16], gru_hidden=8, visit_grid=5, input_features="deltas")
-    policy = build_policy(C, config)
-    assert policy.state_size == 8 + 25
-    torch.manual_seed(1)
-    obs, style = torch.rand(2, 7, C.observation_size), torch.rand(2, C.style.size)
-    seq_logits, seq_state = policy.forward_sequence(obs, style, policy.initial_state(2))
-    state = policy.initial_state(2)
-    for t in range(7):
-        logits, state = policy(obs[:, t], style, state)
-        for h in range(len(logits)):
-            torch.testing.assert_close(logits[h], seq_logits[h][:, t], atol=1e-5, rtol=1e-5)
-    torch.testing.assert_close(state, seq_state)
-    assert 1 <= int(state[0, 8:].sum()) <= 7
-
-
-def test_visit_map_needs_a_gru_and_position_fields():
-    with pytest.raises(ConfigError, match="visit_grid.*gru"):
-        TrainConfig(model="mlp", visit_grid=8)
+def test_an_unknown_input_kind_is_refused_with_the_choices():
     with pytest.raises(ConfigError, match="input_features.*deltas"):
         TrainConfig(input_features="delta")
-    from dataclasses import replace
-
-    unnamed = replace(C, observation=tuple(replace(b, fields=()) for b in C.observation))
-    with pytest.raises(ValueError, match="position_x.*position_y"):
-        VisitMemory(unnamed, 8)

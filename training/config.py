@@ -30,7 +30,6 @@ class TrainConfig:
     model: str = "mlp"                      # "mlp" | "gru"
     hidden_sizes: list[int] = field(default_factory=lambda: [256, 256])
     gru_hidden: int = 128
-    visit_grid: int = 0                     # GRU: a grid x grid map of where the agent has been (0 = none)
     style_embedding: int = 32               # the persona/style vector is projected to this many features
     input_features: str = "raw"             # "raw" | "standardized" | "deltas" (+ frame deltas) | "deltas_angles"
     # style encoder (demonstration-conditioned style, trained jointly)
@@ -71,12 +70,6 @@ class TrainConfig:
         if self.input_features not in INPUT_FEATURES:
             raise ConfigError(f"config key 'input_features': expected one of {INPUT_FEATURES}, "
                               f"got {self.input_features!r}")
-        if self.visit_grid < 0:
-            raise ConfigError(f"config key 'visit_grid': expected 0 (no visit memory) or a positive grid size, "
-                              f"got {self.visit_grid!r}")
-        if self.visit_grid and self.model != "gru":
-            raise ConfigError(f"config key 'visit_grid': the visit map lives in the recurrent state, so it needs "
-                              f"model = \"gru\"; got model = {self.model!r} with visit_grid = {self.visit_grid}")
         if self.val_split not in VAL_SPLITS:
             raise ConfigError(f"config key 'val_split': expected one of {VAL_SPLITS}, got {self.val_split!r}")
         if self.lr_schedule not in LR_SCHEDULES:

@@ -1,7 +1,7 @@
 """What a policy's first layer reads: the observation raw, standardized, or with what changed since the last frame.
 
 Field names come from the contract's observation blocks (`fields`), so the same code serves any game whose contract
-names them: angle pairs are `<name>_sin`/`<name>_cos`, the visit memory's position is `position_x`/`position_y`.
+names them: angle pairs are `<name>_sin`/`<name>_cos`.
 """
 
 from __future__ import annotations
@@ -24,18 +24,6 @@ def frame_field_indices(contract: BehaviourContract) -> dict[str, int]:
         for i, name in enumerate(block.fields):
             found.setdefault(name, start + i)
     return found
-
-
-def newest_field_indices(contract: BehaviourContract, names: tuple[str, ...], purpose: str) -> list[int]:
-    """Indices of named fields of the newest frame inside the stacked observation vector."""
-    found = frame_field_indices(contract)
-    missing = [n for n in names if n not in found]
-    if missing:
-        known = ", ".join(sorted(found)) or "none"
-        raise ValueError(f"{purpose}: expected observation fields {list(names)}, got no field named {missing}; "
-                         f"named fields: {known}")
-    offset = contract.frame_size * (contract.frame_stack - 1)
-    return [offset + found[n] for n in names]
 
 
 def angle_pairs(contract: BehaviourContract) -> list[tuple[int, int]]:

@@ -13,7 +13,6 @@ from torch import nn
 from botsdk.contract import BehaviourContract
 from training.config import TrainConfig
 from training.inputs import InputFeatures
-from training.memory import VisitMemory
 
 
 class PolicyBase(nn.Module):
@@ -50,11 +49,11 @@ class StyledTrunk(nn.Module):
     `InputFeatures` first (training.inputs: raw, standardized, or with frame deltas).
     """
 
-    def __init__(self, contract: BehaviourContract, config: TrainConfig, extra_inputs: int = 0):
+    def __init__(self, contract: BehaviourContract, config: TrainConfig):
         super().__init__()
         first = config.hidden_sizes[0]
         self.features = InputFeatures(contract, config.input_features)
-        self.input = nn.Linear(self.features.out_features + extra_inputs + config.style_embedding, first)
+        self.input = nn.Linear(self.features.out_features + config.style_embedding, first)
         self.film = nn.Linear(config.style_embedding, 2 * first)
         layers: list[nn.Module] = []
         width = first
@@ -64,12 +63,9 @@ class StyledTrunk(nn.Module):
         self.layers = nn.Sequential(*layers)
         self.out_features = width
 
-    def forward(self, obs: torch.Tensor, embedded_style: torch.Tensor,
-                extra: torch.Tensor | None = None) -> torch.Tensor:
-        """`extra[..., extra_inputs]`: more inputs beside the observation (the GRU's visit memory)."""
+    def forward(self, obs: torch.Tensor, embedded_style: torch.Tensor) -> torch.Tensor:
         scale, shift = self.film(embedded_style).chunk(2, dim=-1)
-        parts = [self.features(obs)] + ([extra] if extra is not None else []) + [embedded_style]
-        inputs = torch.cat(parts, dim=-1)
+        inputs = torch.cat([self.features(obs), embedded_style], dim=-1)
         hidden = torch.relu(self.input(inputs) * (1 + scale) + shift)
         return self.layers(hidden)
 
@@ -101,18 +97,14 @@ class GRUPolicy(PolicyBase):
     """Recurrent policy: the MLP's styled trunk, one GRU layer over its features, and heads that read both the
     trunk's features and the GRU's output (the skip keeps everything the MLP can do; the GRU adds what the frame
     stack cannot show: how long a pause, a reaction or a wiggle has lasted, where the route has been).
-    With `visit_grid` > 0 the trunk also reads a map of where the agent has been this episode (training.memory).
-    `state` is the GRU hidden state, followed by the visit map when there is one."""
+    `state` is the GRU hidden state."""
 
     recurrent = True
 
     def __init__(self, contract: BehaviourContract, config: TrainConfig):
         super().__init__(contract, config, config.hidden_sizes[-1] + config.gru_hidden)
-        self.memory = VisitMemory(contract, config.visit_grid) if config.visit_grid else None
-        self.gru_size = config.gru_hidden
-        self.state_size = config.gru_hidden + (self.memory.size if self.memory is not None else 0)
-        extra = self.memory.size if self.memory is not None else 0
-        self.trunk = StyledTrunk(contract, config, extra)
+        self.state_size = config.gru_hidden
+        self.trunk = StyledTrunk(contract, config)
         self.gru = nn.GRU(self.trunk.out_features, config.gru_hidden, batch_first=True)
 
     def forward(self, obs: torch.Tensor, style: torch.Tensor,
@@ -125,14 +117,9 @@ class GRUPolicy(PolicyBase):
         """obs[B, T, O], style[B, S], state[B, H] -> (logits[B, T, n_h] per head, state[B, H])."""
         steps = obs.shape[1]
         embedded = self.style_proj(style)[:, None].expand(-1, steps, -1)
-        hidden = state[:, :self.gru_size]
-        visited = None
-        if self.memory is not None:
-            visited = self.memory(obs, state[:, self.gru_size:])
-        features = self.trunk(obs, embedded, visited)
-        out, last = self.gru(features, hidden[None].contiguous())
-        new_state = last[0] if visited is None else torch.cat([last[0], visited[:, -1]], dim=-1)
-        return self.split_heads(torch.cat([features, out], dim=-1)), new_state
+        features = self.trunk(obs, embedded)
+        out, last = self.gru(features, state[None].contiguous())
+        return self.split_heads(torch.cat([features, out], dim=-1)), last[0]
 
 
 def build_policy(contract: BehaviourContract, config: TrainConfig) -> PolicyBase:
