@@ -17,7 +17,7 @@ def test_two_replicas_hold_identical_weights(tmp_path):
     config = tmp_path / "train.toml"
     config.write_text(TrainConfig(hidden_sizes=[16], style_embedding=4, encoder_hidden=8, encoder_groups=2,
                                   encoder_set_size=4, batch_size=16, max_steps=4, eval_every=2, log_every=2,
-                                  progress=False, threads=1).to_toml())
+                                  progress=False, threads=1, input_features="deltas_angles").to_toml())
     out = tmp_path / "run"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
@@ -27,7 +27,9 @@ def test_two_replicas_hold_identical_weights(tmp_path):
     report = json.loads((out / "replicas.json").read_text())
     assert report["world_size"] == 2 and report["backend"] == "gloo"
     first, second = report["replicas"]
-    assert first["param_hash"] == second["param_hash"]
+    assert first["param_hash"] == second["param_hash"]  # the input statistics (buffers) included
     assert first["rows_seen"] == second["rows_seen"] == 4 * 16
     assert not set(first["first_rows"]) & set(second["first_rows"])  # disjoint shards of one global batch
-    assert read_checkpoint(out)["step"] == 4
+    state = read_checkpoint(out)
+    assert state["step"] == 4
+    assert not (state["policy"]["trunk.features.scale"] == 1.0).all()  # fitted on the data, the same on both ranks
