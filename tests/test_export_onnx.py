@@ -34,8 +34,8 @@ def trained(tmp_path_factory) -> dict[str, Path]:
     for kind in ("mlp", "gru"):
         train_run(data, root / kind, TrainConfig(model=kind, **SMALL))
         runs[kind] = root / kind
-    # standardized inputs with frame deltas and angle turns: the statistics are buffers the ONNX graph must carry
-    train_run(data, root / "gru_deltas", TrainConfig(model="gru", input_features="deltas_angles", **SMALL))
+    # standardized inputs with frame deltas: the statistics are buffers the ONNX graph must carry
+    train_run(data, root / "gru_deltas", TrainConfig(model="gru", input_features="deltas", **SMALL))
     runs["gru_deltas"] = root / "gru_deltas"
     return runs
 

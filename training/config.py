@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 MODEL_KINDS = ("mlp", "gru")
-INPUT_FEATURES = ("raw", "standardized", "deltas", "deltas_angles")
+INPUT_FEATURES = ("raw", "standardized", "deltas")
 VAL_SPLITS = ("player", "seed", "episode")
 LR_SCHEDULES = ("constant", "cosine")
 
@@ -31,7 +31,7 @@ class TrainConfig:
     hidden_sizes: list[int] = field(default_factory=lambda: [256, 256])
     gru_hidden: int = 128
     style_embedding: int = 32               # the persona/style vector is projected to this many features
-    input_features: str = "raw"             # "raw" | "standardized" | "deltas" (+ frame deltas) | "deltas_angles"
+    input_features: str = "raw"             # "raw" | "standardized" | "deltas" (standardized + frame deltas)
     # style encoder (demonstration-conditioned style, trained jointly)
     style_encoder: bool = True
     encoder_hidden: int = 128
