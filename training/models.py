@@ -126,7 +126,6 @@ def build_policy(contract: BehaviourContract, config: TrainConfig) -> PolicyBase
     """The policy the config names, sized by the contract."""
     if config.model == "gru":
         return GRUPolicy(contract, config)
-
     return MLPPolicy(contract, config)
 
 
