@@ -66,7 +66,8 @@ def test_mixture_joint_maximum_sees_heads_that_move_together():
     b = [np.array([0.0, 1.0]), np.array([0.0, 1.0])]
     marginal, joint = mixture([(0.5, a), (0.5, b)])
     assert np.allclose(marginal[0], [0.5, 0.5]) and np.allclose(marginal[1], [0.5, 0.5])
-    assert joint == pytest.approx(0.5)  # not 0.25, the product of the heads' maxima
+    assert joint.shape == (2, 2) and np.allclose(joint, [[0.5, 0.0], [0.0, 0.5]])
+    assert joint.max() == pytest.approx(0.5)  # not 0.25, the product of the heads' maxima
     assert joint_max(a) == 1.0
 
 

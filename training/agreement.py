@@ -1,9 +1,11 @@
 """Top-1 action agreement with demonstrations, and its ceiling.
 
-A stochastic demonstrator that draws from p(a|s) is matched by the best possible predictor (argmax p) with
-probability max p(a|s), so the achievable agreement is the mean of the demonstrator's own max probability
-(per head; jointly, the most likely joint action's probability when the demonstrator reports it — its heads are
-not independent when a step mixes several ways of going — else the product over heads).
+A stochastic demonstrator that draws from p(a|s) is matched by a predictor that knows s (argmax p) with
+probability max p(a|s), so the oracle ceiling is the mean of the demonstrator's own max probability (per head;
+jointly, the most likely joint action's probability when the demonstrator reports it — its heads are not
+independent when a step mixes several ways of going — else the product over heads). Part of s is private (which
+player it is, which spot it set off for): the observer ceiling scores the best predictor that sees only the history,
+p(a*|s) for its prediction a* (botsdk.arena.posterior), and is what an imitator can achieve.
 """
 
 from __future__ import annotations
@@ -60,20 +62,29 @@ def evaluate_tensors(policy: PolicyBase, data: DemoTensors, window: int = 0) -> 
 
 
 def agreement_vs_ceiling(predicted: np.ndarray, actions: np.ndarray, probs: Sequence[np.ndarray],
-                         head_names: Sequence[str], joint_max: np.ndarray | None = None) -> dict[str, dict[str, float]]:
+                         head_names: Sequence[str], joint_max: np.ndarray | None = None,
+                         observer: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, dict[str, float]]:
     """predicted, actions: int64[N, H]; probs[h]: float[N, n_h], the demonstrator's distributions; joint_max:
-    float[N], its most likely joint action's probability (default: the product of the heads' maxima).
-    Returns per head and 'joint': model agreement, ceiling, and their ratio."""
+    float[N], its most likely joint action's probability (default: the product of the heads' maxima); observer:
+    (float[N], float[N, H]), the demonstrator's probability of the best possible imitator's prediction, jointly and
+    per head (botsdk.arena.posterior). Returns per head and 'joint': model agreement, ceiling, their ratio, and with
+    `observer` the observer ceiling and the ratio to it."""
     out: dict[str, dict[str, float]] = {}
     max_probs = np.stack([p.max(axis=1) for p in probs], axis=1)
     hits = predicted == actions
+    seen = [None] * len(head_names) if observer is None else list(np.asarray(observer[1]).T)
     for i, name in enumerate(head_names):
-        out[name] = _entry(hits[:, i].mean(), max_probs[:, i].mean())
+        out[name] = _entry(hits[:, i].mean(), max_probs[:, i].mean(), seen[i])
     joint = max_probs.prod(axis=1) if joint_max is None else np.asarray(joint_max, dtype=np.float64)
-    out["joint"] = _entry(hits.all(axis=1).mean(), joint.mean())
+    out["joint"] = _entry(hits.all(axis=1).mean(), joint.mean(), None if observer is None else observer[0])
     return out
 
 
-def _entry(agreement: float, ceiling: float) -> dict[str, float]:
-    return {"agreement": round(float(agreement), 4), "ceiling": round(float(ceiling), 4),
-            "ratio": round(float(agreement / ceiling), 4) if ceiling > 0 else float("nan")}
+def _entry(agreement: float, ceiling: float, observer: np.ndarray | None = None) -> dict[str, float]:
+    out = {"agreement": round(float(agreement), 4), "ceiling": round(float(ceiling), 4),
+           "ratio": round(float(agreement / ceiling), 4) if ceiling > 0 else float("nan")}
+    if observer is not None:
+        seen = float(np.mean(observer))
+        out["observer_ceiling"] = round(seen, 4)
+        out["observer_ratio"] = round(float(agreement / seen), 4) if seen > 0 else float("nan")
+    return out

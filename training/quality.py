@@ -4,7 +4,9 @@
     python -m training.quality evaluate --run RUN --matches 24 --seed 50000 [--temperature 0.8] [--out FILE]
 
 - agreement: on held-out match seeds, the model's top-1 action (conditioned on the episode's persona) vs the
-  demonstrator's action, next to the ceiling (the demonstrator's own mean max probability; training.agreement).
+  demonstrator's action, next to two ceilings (training.agreement): the oracle's (the demonstrator's own mean max
+  probability, which knows its private draws) and the observer's (the best possible imitator's: a Bayes filter
+  over those draws from what it was seen to do, botsdk.arena.posterior).
 - style: the model conditioned on each persona plays in the arena; its style statistics (speed, time stationary,
   engagement distance, route shares) are compared with every persona's held-out demonstrator statistics, and a
   50/50 blend with its parents.
@@ -34,17 +36,50 @@ AGENTS = ("blue_0", "blue_1", "red_0", "red_1")
 def demonstrator_match(map_name: str, seed: int, match: int, styles: Sequence[str] = PERSONAS,
                        players: int = 3, max_steps: int = 600, replace: Mapping[str, Any] | None = None):
     """One match of rotating demonstrators (some slots optionally played by other controllers)."""
-    from botsdk.arena.demonstrators import make_demonstrator
     from botsdk.arena.rollout import play_match
 
-    controllers: dict[str, Any] = {}
+    controllers: dict[str, Any] = dict(match_players(seed, match, styles, players))
+    controllers.update(replace or {})
+    return play_match(map_name, seed, controllers, team_size=2, max_steps=max_steps)
+
+
+def observed_match(map_name: str, seed: int, match: int, styles: Sequence[str] = PERSONAS, players: int = 3,
+                   max_steps: int = 600, max_particles: int = 32) -> tuple[dict[str, Any], dict[str, tuple]]:
+    """`demonstrator_match`, each player watched by a posterior over its hidden state (botsdk.arena.posterior) that
+    knows the persona but not which of its `players` it is. Returns the trajectories and, per agent, the observer
+    ceiling's per-step figures: (joint float[T], per head float[T, H])."""
+    from botsdk.arena.posterior import ObservedPlayer
+    from botsdk.arena.rollout import play_match
+
+    controllers = {agent: ObservedPlayer(player, player_hypotheses(player.style, players), max_particles)
+                   for agent, player in match_players(seed, match, styles, players).items()}
+    trajectories = play_match(map_name, seed, controllers, team_size=2, max_steps=max_steps)
+    seen = {agent: (np.asarray(c.observer_joint, np.float64), np.asarray(c.observer_heads, np.float64))
+            for agent, c in controllers.items()}
+    return trajectories, seen
+
+
+def match_players(seed: int, match: int, styles: Sequence[str] = PERSONAS, players: int = 3) -> dict[str, Any]:
+    """The demonstrators of one match, per agent: styles rotate over the slots, players over the matches."""
+    from botsdk.arena.demonstrators import make_demonstrator
+
+    controllers = {}
     for j, agent in enumerate(AGENTS):
         style = styles[(match + j) % len(styles)]
         k = (match // len(styles)) % players
-        controllers[agent] = make_demonstrator(style, seed * 10 + j, skill=0.5 + 0.4 * k / max(1, players - 1),
+        controllers[agent] = make_demonstrator(style, seed * 10 + j, skill=player_skill(k, players),
                                                player_id=f"{style}-{k}")
-    controllers.update(replace or {})
-    return play_match(map_name, seed, controllers, team_size=2, max_steps=max_steps)
+    return controllers
+
+
+def player_skill(k: int, players: int) -> float:
+    """The recorded players of a persona range in skill from 0.5 to 0.9."""
+    return 0.5 + 0.4 * k / max(1, players - 1)
+
+
+def player_hypotheses(style: str, players: int = 3) -> list[tuple[str, float]]:
+    """Every recorded player of a persona, as (player id, skill): what an imitator told only the persona may face."""
+    return [(f"{style}-{k}", player_skill(k, players)) for k in range(players)]
 
 
 def match_seeds(seed: int, matches: int) -> list[int]:
@@ -192,11 +227,20 @@ def evaluate(run: str | Path, matches: int, seed: int, blend: tuple[str, str] = 
     from training.checkpoint import load_run
 
     loaded = load_run(run)
-    demos = [t for m, s in enumerate(match_seeds(seed, matches)) for t in demonstrator_match("duel", s, m).values()]
+    demos, observer_joint, observer_heads = [], [], []
+    for m, s in enumerate(match_seeds(seed, matches)):
+        trajectories, seen = observed_match("duel", s, m)
+        for agent, trajectory in trajectories.items():
+            if len(trajectory):
+                demos.append(trajectory)
+                observer_joint.append(seen[agent][0])
+                observer_heads.append(seen[agent][1])
     predicted, actions, probs, joint_max = greedy_predictions(loaded.policy, loaded.contract, demos)
+    observer = (np.concatenate(observer_joint), np.concatenate(observer_heads))
     return {
         "run": str(run), "heldout_seeds": [seed, seed + matches - 1], "heldout_steps": int(len(actions)),
-        "agreement": agreement_vs_ceiling(predicted, actions, probs, loaded.contract.head_names, joint_max),
+        "agreement": agreement_vs_ceiling(predicted, actions, probs, loaded.contract.head_names, joint_max,
+                                          observer),
         "encoder": encoder_report(loaded.style_encoder, loaded.contract, demos),
         "style": style_report(loaded.policy, loaded.contract, demos,
                               match_seeds(seed + 10_000, matches), blend, temperature),

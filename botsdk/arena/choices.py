@@ -13,11 +13,19 @@ instead of being known to the player alone.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
 MAX_PATHS = 512  # a step has a handful of choice points; more means a decision loops on its choices
+
+
+class Way(NamedTuple):
+    """One way a step could go: its probability, the per-head distributions it samples from, the state it leaves."""
+
+    weight: float
+    probs: list[np.ndarray]
+    after: tuple | None
 
 
 class StepChoices:
@@ -75,13 +83,14 @@ class StepChoices:
 class ChoosingPlayer:
     """A player whose steps draw random choices through `self.choices`. Subclasses provide `_decide` (one way the
     step goes, returning per-head distributions), `_save`/`_restore` (their mutable state) and `rng`, `player_id`,
-    `report_probs`; `_decide_step` turns them into honest `last_probs` / `last_joint_max`."""
+    `report_probs`; `_decide_step` turns them into honest `last_probs` / `last_joint` / `last_joint_max`."""
 
     choices: StepChoices
     rng: np.random.Generator
     player_id: str
     report_probs: bool
     last_probs: list[np.ndarray] | None
+    last_joint: np.ndarray | None  # the joint distribution over the heads (float[n_0, n_1, ...])
     last_joint_max: float | None
     last_ways: int
 
@@ -94,37 +103,42 @@ class ChoosingPlayer:
     def _restore(self, saved: tuple) -> None:
         raise NotImplementedError
 
-    def _decide_step(self, observation: np.ndarray, view: Any) -> list[np.ndarray]:
-        """Enumerate the ways this step could go (its random choices), report their mixture in `last_probs`, draw
-        one way and act on it; returns that way's per-head distributions (the actions are sampled from them)."""
-        if not self.report_probs:
-            self.last_probs = self.last_joint_max = None
-            self.choices.start()
-            return self._decide(observation, view)
+    def ways(self, observation: np.ndarray, view: Any) -> list[Way]:
+        """Every way this step could go (its random choices enumerated): its probability, per-head distributions and
+        the state it leaves behind (`after`; None for the last way, which is the state the player is left in)."""
         saved = self._save()
-        paths: list[tuple[float, list[int], list[np.ndarray]]] = []
-        after: list[tuple] = []  # the state each way leaves behind
+        found: list[Way] = []
         plan: list[int] | None = []
         while plan is not None:
-            if paths:
-                after.append(self._save())
+            if found:
+                found[-1] = Way(found[-1].weight, found[-1].probs, self._save())
                 self._restore(saved)
             self.choices.start(plan)
             probs = self._decide(observation, view)
-            paths.append((self.choices.weight(), self.choices.taken(), probs))
-            if len(paths) > MAX_PATHS:
+            found.append(Way(self.choices.weight(), probs, None))
+            if len(found) > MAX_PATHS:
                 raise RuntimeError(f"{self.player_id}: more than {MAX_PATHS} ways to take one step")
             plan = self.choices.next_plan()
-        self.last_ways = len(paths)
-        if len(paths) == 1:
-            self.last_probs, self.last_joint_max = paths[0][2], joint_max(paths[0][2])
-            return paths[0][2]
-        weights = np.array([w for w, _, _ in paths])
-        k = int(self.rng.choice(len(paths), p=weights / weights.sum()))
-        if k != len(paths) - 1:  # the state holds the last way enumerated: go the drawn way instead
-            self._restore(after[k])
-        self.last_probs, self.last_joint_max = mixture([(w, p) for w, _, p in paths])
-        return paths[k][2]
+        return found
+
+    def _decide_step(self, observation: np.ndarray, view: Any) -> list[np.ndarray]:
+        """Enumerate the ways this step could go, report their mixture in `last_probs`, draw one way and act on it;
+        returns that way's per-head distributions (the actions are sampled from them)."""
+        if not self.report_probs:
+            self.last_probs = self.last_joint = self.last_joint_max = None
+            self.choices.start()
+            return self._decide(observation, view)
+        found = self.ways(observation, view)
+        self.last_ways = len(found)
+        k = 0
+        if len(found) > 1:
+            weights = np.array([w.weight for w in found])
+            k = int(self.rng.choice(len(found), p=weights / weights.sum()))
+            if found[k].after is not None:  # the state holds the last way enumerated: go the drawn way instead
+                self._restore(found[k].after)
+        self.last_probs, self.last_joint = mixture([(w.weight, w.probs) for w in found])
+        self.last_joint_max = float(self.last_joint.max())
+        return found[k].probs
 
 
 def continue_prob(pmf: np.ndarray, done: int) -> float:
@@ -147,9 +161,9 @@ def uniform_pmf(lo: int, hi: int) -> np.ndarray:
     return pmf
 
 
-def mixture(paths: Sequence[tuple[float, Sequence[np.ndarray]]]) -> tuple[list[np.ndarray], float]:
-    """Per-head marginal distributions of a weighted mixture of per-head distributions, and the joint action's
-    largest probability (the heads of one path are independent; across paths they are not)."""
+def mixture(paths: Sequence[tuple[float, Sequence[np.ndarray]]]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Per-head marginal distributions of a weighted mixture of per-head distributions, and its joint distribution
+    over the heads (float[n_0, n_1, ...]: the heads of one path are independent; across paths they are not)."""
     weights = np.array([w for w, _ in paths], dtype=np.float64)
     weights /= weights.sum()
     heads = len(paths[0][1])
@@ -157,7 +171,7 @@ def mixture(paths: Sequence[tuple[float, Sequence[np.ndarray]]]) -> tuple[list[n
     joint = 0.0
     for w, (_, probs) in zip(weights, paths):
         joint = joint + w * _outer(probs)
-    return marginal, float(np.max(joint))
+    return marginal, joint
 
 
 def joint_max(probs: Sequence[np.ndarray]) -> float:

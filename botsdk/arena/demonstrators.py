@@ -46,6 +46,12 @@ AHEAD_METRES = 8.0  # an exploring person trades this much walking for a spot st
 AHEAD_METRES_THOROUGH = 3.0  # a QA explorer turns back for near spots more readily (coverage)
 
 
+# the state a player's private draws leave (see `state_key`); the rest follows from what it observes
+_DRAWN_FIELDS = ("leg", "pause_age", "explore_target", "explore_age", "shut_in", "unstick_age", "strafe_sign",
+                 "last_target_angle")
+_MOTOR_FIELDS = ("seen_at", "checked", "tracking", "lost", "offset_deg")
+
+
 @dataclass(frozen=True)
 class StyleParams:
     route_weights: tuple[float, float, float]  # preference for routes ranked shortest .. longest
@@ -123,6 +129,7 @@ class ScriptedController(ChoosingPlayer):
         self._step_cache: dict[str, object] = {}  # what every way of this step computes alike (kept across restores)
         self.pause_pmf = uniform_pmf(*self.params.pause_steps) if self.params.pause_chance > 0 else None
         self.last_probs: list[np.ndarray] | None = None
+        self.last_joint: np.ndarray | None = None
         self.last_joint_max: float | None = None
         self.last_ways = 0  # how many ways the last step could have gone (its random choices enumerated)
         self.reset("blue_0", seed)
@@ -149,6 +156,7 @@ class ScriptedController(ChoosingPlayer):
         self.last_heading: float | None = None
         self.last_turn = 0.0
         self.last_probs = None
+        self.last_joint = None
         self.last_joint_max = None
 
     def _begin(self, view: AgentView) -> None:
@@ -171,6 +179,12 @@ class ScriptedController(ChoosingPlayer):
 
     # ---- the decision --------------------------------------------------------------------------------------
     def act(self, observation: np.ndarray, view: AgentView) -> np.ndarray:
+        self.observe(view)
+        probs = self._decide_step(observation, view)
+        return np.array([self.motor.sample(p) for p in probs], dtype=np.int64)
+
+    def observe(self, view: AgentView) -> None:
+        """What the player takes in before deciding a step (no random choices): where it is, how it last turned."""
         if self.map is not view.map:
             self._begin(view)
         self.history.append(view.position.copy())
@@ -180,11 +194,9 @@ class ScriptedController(ChoosingPlayer):
         if not view.enemy_visible:
             self.last_target_angle = None
         self._step_cache.clear()
-        probs = self._decide_step(observation, view)
-        return np.array([self.motor.sample(p) for p in probs], dtype=np.int64)
 
     def _save(self) -> tuple:
-        visited = self.memory.for_map(self.map) if self.style == "explorer" else None
+        visited = self.memory.for_map(self.map) if self.style == "explorer" and self.map is not None else None
         return (dict(self.__dict__), list(self.history), dict(self.motor.__dict__),
                 None if visited is None else visited.copy())
 
@@ -195,6 +207,15 @@ class ScriptedController(ChoosingPlayer):
         self.motor.__dict__.update(motor)
         if visited is not None:
             np.copyto(self.memory.for_map(self.map), visited)
+
+    def state_key(self, saved: tuple) -> tuple:
+        """What a saved state holds that steers the player from here on (its private draws and their outcomes), so
+        two ways of reaching the same key can be merged (botsdk.arena.posterior)."""
+        state, history, motor, visited = saved
+        unstick = state["unstick_dir"]
+        return (tuple(state[k] for k in _DRAWN_FIELDS), None if unstick is None else tuple(unstick.tolist()),
+                len(history), tuple(motor[k] for k in _MOTOR_FIELDS),
+                None if visited is None else np.packbits(visited).tobytes())
 
     def _decide(self, observation: np.ndarray, view: AgentView) -> list[np.ndarray]:
         """One way the step goes, given the outcomes `self.choices` hands out: the per-head distributions."""
