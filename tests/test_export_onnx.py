@@ -34,8 +34,9 @@ def trained(tmp_path_factory) -> dict[str, Path]:
     for kind in ("mlp", "gru"):
         train_run(data, root / kind, TrainConfig(model=kind, **SMALL))
         runs[kind] = root / kind
-    # standardized inputs with frame deltas: the statistics are buffers the ONNX graph must carry
-    train_run(data, root / "gru_deltas", TrainConfig(model="gru", input_features="deltas", **SMALL))
+    # standardized inputs with frame deltas and position octaves: statistics and sin/cos the ONNX graph must carry
+    train_run(data, root / "gru_deltas", TrainConfig(model="gru", input_features="deltas", position_encoding=3,
+                                                     **SMALL))
     runs["gru_deltas"] = root / "gru_deltas"
     return runs
 

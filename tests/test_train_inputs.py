@@ -1,7 +1,11 @@
-"""What a policy's first layer reads: the observation raw, standardized, or with what changed since the last frame."""
+"""What a policy's first layer reads: the observation raw, standardized, with what changed since the last frame, and
+the position at several octaves."""
 
 import pytest
 import torch
+
+import math
+from dataclasses import replace
 
 from botsdk.arena.contract import arena_contract
 from training.config import ConfigError, TrainConfig
@@ -54,3 +58,28 @@ def test_trainer_statistics_travel_in_the_state_dict():
 def test_an_unknown_input_kind_is_refused_with_the_choices():
     with pytest.raises(ConfigError, match="input_features.*deltas"):
         TrainConfig(input_features="delta")
+
+
+def test_position_octaves_are_sin_and_cos_of_the_newest_position():
+    features = InputFeatures(C, "raw", position_octaves=3)
+    newest = C.observation_size - FRAME
+    x_index, y_index = features.position_index
+    names = [f for b in C.observation for f in (b.fields or ("",) * b.size)]
+    assert names[x_index - newest] == "position_x" and names[y_index - newest] == "position_y"
+    obs = torch.zeros(2, C.observation_size)
+    obs[:, x_index], obs[:, y_index] = torch.tensor([0.25, 0.6]), torch.tensor([0.5, 0.1])
+    obs[:, x_index - FRAME] = 0.9  # the older frame's position is not encoded
+    out = features(obs)
+    assert out.shape == (2, C.observation_size + 12) and torch.equal(out[:, :C.observation_size], obs)
+    for row, (x, y) in enumerate([(0.25, 0.5), (0.6, 0.1)]):
+        angles = [math.pi * 2 ** k * v for v in (x, y) for k in range(3)]
+        expected = [math.sin(a) for a in angles] + [math.cos(a) for a in angles]
+        torch.testing.assert_close(out[row, C.observation_size:], torch.tensor(expected), atol=1e-5, rtol=0)
+
+
+def test_position_octaves_need_position_fields_and_a_sane_count():
+    blocks = tuple(replace(b, fields=()) for b in C.observation)
+    with pytest.raises(ValueError, match="position_x.*missing"):
+        InputFeatures(replace(C, observation=blocks), "raw", position_octaves=2)
+    with pytest.raises(ConfigError, match="position_encoding.*got -1"):
+        TrainConfig(position_encoding=-1)

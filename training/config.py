@@ -32,6 +32,7 @@ class TrainConfig:
     gru_hidden: int = 128
     style_embedding: int = 32               # the persona/style vector is projected to this many features
     input_features: str = "raw"             # "raw" | "standardized" | "deltas" (standardized + frame deltas)
+    position_encoding: int = 0              # octaves of sin/cos of the position fields appended (0: none)
     # style encoder (demonstration-conditioned style, trained jointly)
     style_encoder: bool = True
     encoder_hidden: int = 128
@@ -70,6 +71,9 @@ class TrainConfig:
         if self.input_features not in INPUT_FEATURES:
             raise ConfigError(f"config key 'input_features': expected one of {INPUT_FEATURES}, "
                               f"got {self.input_features!r}")
+        if not 0 <= self.position_encoding <= 16:
+            raise ConfigError(f"config key 'position_encoding': expected 0 (none) to 16 octaves, "
+                              f"got {self.position_encoding!r}")
         if self.val_split not in VAL_SPLITS:
             raise ConfigError(f"config key 'val_split': expected one of {VAL_SPLITS}, got {self.val_split!r}")
         if self.lr_schedule not in LR_SCHEDULES:

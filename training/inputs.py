@@ -8,6 +8,8 @@ also appending how far each sin/cos angle turned since the last frame (0.844), a
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -18,20 +20,27 @@ class InputFeatures(nn.Module):
     """What the trunk's first layer reads. "raw": the observation as recorded. "standardized": every feature shifted
     and scaled by the training set's mean and spread. "deltas": standardized, plus the newest frame minus the one
     before it (standardized too; with a single frame there is no delta, and "deltas" reads as "standardized").
+    `position_octaves` > 0 appends sin and cos of the newest position fields (`position_x`, `position_y`, 0..1 across
+    the map) at that many octaves (pi * 2^k, k = 0..n-1).
 
     Why: the cues a person's next action follows are often tiny changes between stacked frames (a 1-degree turn
     moves heading_sin by 0.02, a step moves position_x by 0.005); standardized deltas put them on the same scale as
     everything else instead of leaving the network to grow weights of 100 to see them. The statistics are buffers
-    (`fit`), so they travel in checkpoints and in the exported ONNX graph."""
+    (`fit`), so they travel in checkpoints and in the exported ONNX graph. Position octaves let the network draw
+    sharp borders on the map (where a route turns, where a held key changes), which a ReLU network reading a
+    position's two numbers learns slowly."""
 
-    def __init__(self, contract: BehaviourContract, kind: str = "raw"):
+    def __init__(self, contract: BehaviourContract, kind: str = "raw", position_octaves: int = 0):
         super().__init__()
         self.kind = kind
         self.frame = contract.frame_size
         self.deltas = kind == "deltas" and contract.frame_stack >= 2
-        self.out_features = contract.observation_size + (self.frame if self.deltas else 0)
-        self.register_buffer("mean", torch.zeros(self.out_features))
-        self.register_buffer("scale", torch.ones(self.out_features))
+        self.standard_features = contract.observation_size + (self.frame if self.deltas else 0)
+        self.octaves = position_octaves
+        self.position_index = _newest_position_fields(contract) if position_octaves > 0 else []
+        self.out_features = self.standard_features + 4 * position_octaves
+        self.register_buffer("mean", torch.zeros(self.standard_features))
+        self.register_buffer("scale", torch.ones(self.standard_features))
 
     def expand(self, obs: torch.Tensor) -> torch.Tensor:
         if not self.deltas:
@@ -40,9 +49,13 @@ class InputFeatures(nn.Module):
         return torch.cat([obs, newest - previous], dim=-1)
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
-        if self.kind == "raw":
-            return obs
-        return (self.expand(obs) - self.mean) * self.scale
+        base = obs if self.kind == "raw" else (self.expand(obs) - self.mean) * self.scale
+        if not self.octaves:
+            return base
+        position = obs[..., self.position_index]
+        rates = math.pi * 2.0 ** torch.arange(self.octaves, dtype=obs.dtype, device=obs.device)
+        angles = (position[..., :, None] * rates).flatten(-2)
+        return torch.cat([base, torch.sin(angles), torch.cos(angles)], dim=-1)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):  # noqa: ANN001 (torch's signature)
         """Checkpoints from before input features existed are raw: they load with the identity statistics."""
@@ -56,7 +69,7 @@ class InputFeatures(nn.Module):
         feature that never varies keeps scale 1."""
         if self.kind == "raw" or obs.shape[0] == 0:
             return
-        total = torch.zeros(self.out_features, dtype=torch.float64)
+        total = torch.zeros(self.standard_features, dtype=torch.float64)
         squares = torch.zeros_like(total)
         for start in range(0, obs.shape[0], chunk):
             x = self.expand(obs[start:start + chunk].cpu()).double()
@@ -66,3 +79,21 @@ class InputFeatures(nn.Module):
         std = (squares / obs.shape[0] - mean * mean).clamp_min(0.0).sqrt()
         self.mean.copy_(mean.float())
         self.scale.copy_(torch.where(std > 1e-6, 1.0 / std.clamp_min(1e-4), torch.ones_like(std)).float())
+
+
+POSITION_FIELDS = ("position_x", "position_y")
+
+
+def _newest_position_fields(contract: BehaviourContract) -> list[int]:
+    """Where the newest frame's position fields sit in the observation vector."""
+    offset, found = contract.observation_size - contract.frame_size, {}
+    for block in contract.observation:
+        for i, name in enumerate(block.fields):
+            if name in POSITION_FIELDS:
+                found[name] = offset + i
+        offset += block.size
+    missing = [name for name in POSITION_FIELDS if name not in found]
+    if missing:
+        raise ValueError(f"position_encoding: expected observation fields {POSITION_FIELDS} in the contract, "
+                         f"missing {missing}")
+    return [found[name] for name in POSITION_FIELDS]

@@ -52,7 +52,7 @@ class StyledTrunk(nn.Module):
     def __init__(self, contract: BehaviourContract, config: TrainConfig):
         super().__init__()
         first = config.hidden_sizes[0]
-        self.features = InputFeatures(contract, config.input_features)
+        self.features = InputFeatures(contract, config.input_features, config.position_encoding)
         self.input = nn.Linear(self.features.out_features + config.style_embedding, first)
         self.film = nn.Linear(config.style_embedding, 2 * first)
         layers: list[nn.Module] = []
