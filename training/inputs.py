@@ -3,9 +3,10 @@ and optionally the position at several octaves.
 
 Measured on the arena (GRU, 48 held-out matches): "deltas" lifted the joint agreement from 0.838 to 0.852 of its
 ceiling on 6,000 matches (0.844 on 9,000 matches at the same steps: runs spread by about 0.01). Two variants did not
-help and were dropped: clipping standardized inputs at 10 spreads while also appending how far each sin/cos angle turned since the last frame (0.844), and "deltas" for the MLP (0.807 vs
-0.812 raw; it overfits sooner and stopped early). Position octaves (8): the MLP on 3,000 matches 0.812 -> 0.828
-(10 octaves 0.830); the GRU with deltas on 9,000 matches for 20,000 steps 0.865 (walking up, fighting down).
+help and were dropped: clipping standardized inputs at 10 spreads while also appending how far each sin/cos angle
+turned since the last frame (0.844), and "deltas" for the MLP (0.807 vs 0.812 raw; it overfits sooner and stopped
+early). Position octaves (8): the MLP on 3,000 matches 0.812 -> 0.828 (10 octaves 0.830); the GRU with deltas on
+9,000 matches for 20,000 steps 0.865 (walking up, fighting down).
 """
 
 from __future__ import annotations
