@@ -196,7 +196,7 @@ class ScriptedController(ChoosingPlayer):
         self._step_cache.clear()
 
     def _save(self) -> tuple:
-        visited = self.memory.for_map(self.map) if self.style == "explorer" and self.map is not None else None
+        visited = self.memory.for_map(self.map) if self.style == "explorer" else None
         return (dict(self.__dict__), list(self.history), dict(self.motor.__dict__),
                 None if visited is None else visited.copy())
 
