@@ -7,9 +7,9 @@ them. The best any predictor can do is to predict from the posterior over them g
 observations and the actions taken). `PlayerPosterior` tracks that posterior with the player's own model:
 particles are copies of its state, each step's ways are enumerated as the player itself enumerates them
 (choices.py) and weighted by the action actually taken, ways that leave the same state merge, and the least likely
-particles beyond `max_particles` are dropped. The mean max probability of its predictive distribution is the
-*observer ceiling*: the top-1 agreement of the best possible imitator. It is at most the oracle ceiling on
-average (the max of a mixture is at most the mixture of the maxima) and equals it where nothing is hidden.
+particles beyond `max_particles` are dropped. The player's own probability of the posterior's most likely action,
+averaged over steps, is the *observer ceiling*: the top-1 agreement of the best possible imitator. It is at most the
+oracle ceiling at every step (no action is likelier than the most likely one) and equals it where nothing is hidden.
 """
 
 from __future__ import annotations
