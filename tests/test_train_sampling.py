@@ -91,3 +91,30 @@ def test_validation_logits_of_padded_episode_batches_equal_one_episode_at_a_time
                                             torch.zeros(1, policy.state_size))[0]
             for head, reference in zip(batched, alone):
                 torch.testing.assert_close(head[start:start + length], reference[0], atol=1e-5, rtol=1e-5)
+
+
+def _episodes(lengths, width=None):
+    rng = np.random.default_rng(1)
+    return [{"observations": rng.random((n + 1, width or CONTRACT.observation_size), dtype=np.float32),
+             "actions": np.zeros((n, len(CONTRACT.head_sizes)), dtype=np.int64)} for n in lengths]
+
+
+def test_lazy_episodes_with_known_lengths_fill_the_same_rows():
+    episodes, styles, groups = _episodes(LENGTHS), ["rusher"] * 4, ["a", "b", "a", "c"]
+    eager = build_tensors(CONTRACT, episodes, styles, groups)
+    lazy = build_tensors(CONTRACT, (e for e in episodes), styles, groups, lengths=list(LENGTHS))
+    assert torch.equal(eager.obs, lazy.obs) and torch.equal(eager.actions, lazy.actions)
+    assert torch.equal(eager.obs[:7], torch.from_numpy(episodes[0]["observations"][:7]))  # the last frame has no action
+    assert eager.episode_start.tolist() == [0, 7, 19, 24]
+
+
+def test_episodes_of_the_wrong_shape_or_length_are_named():
+    with pytest.raises(ValueError, match=rf"episode 0 observations: expected \[steps, {CONTRACT.observation_size}\]"
+                                         r".*got shape \[8, 3\]"):
+        build_tensors(CONTRACT, _episodes([7], width=3), ["rusher"], ["a"])
+    with pytest.raises(ValueError, match="episode 1: expected 10 actions .* got 12 actions"):
+        build_tensors(CONTRACT, _episodes([7, 12]), ["rusher"] * 2, ["a", "b"], lengths=[7, 10])
+    bad = _episodes([7])
+    bad[0]["actions"][3, 1] = CONTRACT.head_sizes[1]
+    with pytest.raises(ValueError, match=rf"action head 'turn': expected indices in \[0, {CONTRACT.head_sizes[1]}\)"):
+        build_tensors(CONTRACT, bad, ["rusher"], ["a"])

@@ -121,3 +121,37 @@ def test_gru_policy_trains_on_windows_and_reloads(dataset, tmp_path):
     assert metrics["step"] == 4 and metrics["val"]["val_bc_loss"] > 0
     run = load_run(tmp_path / "run")
     assert run.policy.recurrent and run.policy.state_size == 16
+
+
+def test_init_from_fine_tunes_from_a_runs_best_weights(dataset, tmp_path):
+    from training.api import prepare
+    from training.tensors import load_dataset_tensors
+    from training.trainer import Trainer
+
+    base = TrainConfig(**TINY, max_steps=40)
+    train_run(dataset, tmp_path / "base", base)
+    config = base.replace(init_from=str(tmp_path / "base"), max_steps=3)
+    data = prepare(dataset, config)
+    trainer = Trainer(data.contract, config, load_dataset_tensors(data.dataset, data.train_ids), None,
+                      tmp_path / "unused", data.dataset_hash)
+    trainer.initialize_from(config.init_from)
+    loaded = load_run(tmp_path / "base")
+    for mine, theirs in ((trainer.policy, loaded.policy), (trainer.encoder, loaded.style_encoder)):
+        for key, tensor in theirs.state_dict().items():
+            assert torch.equal(tensor, mine.state_dict()[key]), key
+    fine_tuned = train_run(dataset, tmp_path / "fine", config)
+    fresh = train_run(dataset, tmp_path / "fresh", base.replace(max_steps=3))
+    assert fine_tuned["val"]["val_bc_loss"] < fresh["val"]["val_bc_loss"]
+    assert read_checkpoint(tmp_path / "fine")["config"]["init_from"] == str(tmp_path / "base")
+
+
+def test_init_from_refuses_another_model_shape_or_a_missing_run(dataset, tmp_path):
+    from training.api import TrainingInputError
+
+    train_run(dataset, tmp_path / "base", TrainConfig(**TINY, max_steps=2))
+    other = TrainConfig(**{**TINY, "hidden_sizes": [16]}, max_steps=2, init_from=str(tmp_path / "base"))
+    with pytest.raises(TrainingInputError, match=r"hidden_sizes: this config \[16\], checkpoint \[32\]"):
+        train_run(dataset, tmp_path / "fine", other)
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        train_run(dataset, tmp_path / "fine", TrainConfig(**TINY, max_steps=2, init_from=str(tmp_path / "nope")))
+    assert not (tmp_path / "fine").exists()

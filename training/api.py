@@ -1,7 +1,8 @@
 """Train a run from a dataset directory: the one path behind `botsdk train` and `python -m training.distributed`.
 
 Everything that can be refused is refused before the first step: a config contract that disagrees with the
-dataset's, a resumed checkpoint trained on another contract or another dataset.
+dataset's, a resumed checkpoint trained on another contract or another dataset, a run to fine-tune from
+(`init_from`) with another contract or another model shape.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from botsdk.contract import BehaviourContract, check_compatible
-from training.config import TrainConfig
+from training.config import ARCHITECTURE_KEYS, TrainConfig
 
 
 class TrainingInputError(ValueError):
@@ -66,6 +67,20 @@ def check_resume(checkpoint: Path, data: PreparedData) -> None:
                                  f"this dataset is {data.dataset_hash}")
 
 
+def check_init_from(config: TrainConfig, data: PreparedData) -> None:
+    """A run to fine-tune from must play the dataset's contract with a model of this config's shape."""
+    from training.checkpoint import read_checkpoint
+
+    state = read_checkpoint(config.init_from)
+    check_compatible(BehaviourContract.from_json(state["contract"]), data.contract, "init_from checkpoint", "dataset")
+    source = TrainConfig.from_dict(state["config"])
+    differing = [f"{key}: this config {getattr(config, key)!r}, checkpoint {getattr(source, key)!r}"
+                 for key in ARCHITECTURE_KEYS if getattr(config, key) != getattr(source, key)]
+    if differing:
+        raise TrainingInputError(f"init_from {config.init_from}: expected a model of the same shape, "
+                                 f"got differing keys ({'; '.join(differing)})")
+
+
 def train_run(data_dir: str | Path, out: str | Path, config: TrainConfig, resume: bool = False) -> dict[str, Any]:
     """Train (or continue) the run in `out` on the dataset in `data_dir`; returns the run's metrics."""
     from training.checkpoint import CHECKPOINT_NAME
@@ -77,15 +92,20 @@ def train_run(data_dir: str | Path, out: str | Path, config: TrainConfig, resume
     out = Path(out)
     data = prepare(data_dir, config)
     checkpoint = out / CHECKPOINT_NAME
-    if resume and checkpoint.exists():
+    resuming = resume and checkpoint.exists()
+    if resuming:
         check_resume(checkpoint, data)
+    elif config.init_from:
+        check_init_from(config, data)
     dist = init_from_env(config.device)
     try:
         train = load_dataset_tensors(data.dataset, data.train_ids)
         val = load_dataset_tensors(data.dataset, data.val_ids) if data.val_ids else None
         trainer = Trainer(data.contract, config, train, val, out, data.dataset_hash, dist)
-        if resume and checkpoint.exists():
+        if resuming:
             trainer.resume(checkpoint)
+        elif config.init_from:
+            trainer.initialize_from(config.init_from)
         if dist.is_main:
             out.mkdir(parents=True, exist_ok=True)
             (out / "config.toml").write_text(config.to_toml(), encoding="utf-8")

@@ -64,18 +64,25 @@ def read_contract_from_checkpoint(path: str | Path) -> BehaviourContract:
     return BehaviourContract.from_json(read_checkpoint(path)["contract"])
 
 
+def run_weights(state: dict[str, Any], best: bool = True) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The policy and style-encoder weights of a checkpoint: best-on-validation where there are any and `best`."""
+    use_best = best and state.get("best_policy") is not None
+    encoder = state.get("best_encoder" if use_best else "encoder") if state.get("encoder") is not None else None
+    return state["best_policy" if use_best else "policy"], encoder
+
+
 def load_run(run: str | Path, best: bool = True) -> LoadedRun:
     """Rebuild the policy and style encoder of a run directory (or checkpoint file), weights loaded, eval mode."""
     state = read_checkpoint(run)
     contract = BehaviourContract.from_json(state["contract"])
     config = TrainConfig.from_dict(state["config"])
     policy = build_policy(contract, config)
-    use_best = best and state.get("best_policy") is not None
-    policy.load_state_dict(state["best_policy" if use_best else "policy"])
+    policy_weights, encoder_weights = run_weights(state, best)
+    policy.load_state_dict(policy_weights)
     encoder = None
-    if state.get("encoder") is not None:
+    if encoder_weights is not None:
         encoder = StyleEncoder(contract, config)
-        encoder.load_state_dict(state["best_encoder" if use_best else "encoder"])
+        encoder.load_state_dict(encoder_weights)
         encoder.eval()
     policy.eval()
     return LoadedRun(policy, encoder, contract, config, state["dataset_hash"], int(state["step"]),

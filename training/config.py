@@ -16,6 +16,9 @@ MODEL_KINDS = ("mlp", "gru")
 INPUT_FEATURES = ("raw", "standardized", "deltas")
 VAL_SPLITS = ("player", "seed", "episode")
 LR_SCHEDULES = ("constant", "cosine")
+# the keys that shape the model's weights: a run initialised from another must agree on all of them
+ARCHITECTURE_KEYS = ("model", "hidden_sizes", "gru_hidden", "style_embedding", "input_features", "position_encoding",
+                     "style_encoder", "encoder_hidden")
 
 
 class ConfigError(ValueError):
@@ -51,6 +54,8 @@ class TrainConfig:
     burn_in: int = 0                        # GRU: first steps of a window only warm the state (no loss) unless
                                             # the window starts an episode, where the zero state is the true one
     seed: int = 0
+    init_from: str = ""                     # a run directory or checkpoint whose best weights start this run
+                                            # (fine-tuning on new recordings); "" = fresh weights
     # validation and early stopping
     val_split: str = "seed"                 # "player" | "seed" | "episode"
     val_fraction: float = 0.15

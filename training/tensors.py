@@ -62,23 +62,22 @@ def padded_episode_rows(episode_start: torch.Tensor, episode_length: torch.Tenso
     return rows, offsets < episode_length[:, None]
 
 
-def build_tensors(contract: BehaviourContract, episodes: Sequence[dict[str, Any]], styles: Sequence[str],
-                  groups: Sequence[str], episode_ids: Sequence[Any] | None = None) -> DemoTensors:
-    """From per-episode dicts with 'observations' [T+1 or T, O] and 'actions' [T, H], their style labels and groups."""
-    if not episodes:
+def build_tensors(contract: BehaviourContract, episodes: Iterable[dict[str, Any]], styles: Sequence[str],
+                  groups: Sequence[str], episode_ids: Sequence[Any] | None = None,
+                  lengths: Sequence[int] | None = None) -> DemoTensors:
+    """From per-episode dicts with 'observations' [T+1 or T, O] and 'actions' [T, H], their style labels and groups.
+
+    With `lengths` (each episode's T, known from a dataset's index) the episodes may be a lazy iterable: they are
+    copied one at a time into preallocated tensors, so loading holds one copy of the data, not two."""
+    if lengths is None:
+        episodes = list(episodes)
+        lengths = [int(np.shape(e["actions"])[0]) for e in episodes]
+    if not lengths:
         raise ValueError("expected at least one episode to train on, got none")
-    obs_parts, act_parts, lengths = [], [], []
-    for episode in episodes:
-        actions = np.asarray(episode["actions"], dtype=np.int64)
-        steps = actions.shape[0]
-        obs_parts.append(np.asarray(episode["observations"], dtype=np.float32)[:steps])
-        act_parts.append(actions)
-        lengths.append(steps)
-    obs = torch.from_numpy(np.concatenate(obs_parts))
-    actions = torch.from_numpy(np.concatenate(act_parts))
-    _check_shapes(contract, obs, actions)
+    obs, actions = _fill_rows(contract, episodes, lengths)
+    _check_action_ranges(contract, actions)
     length = torch.tensor(lengths, dtype=torch.int64)
-    episode_index = torch.repeat_interleave(torch.arange(len(episodes)), length)
+    episode_index = torch.repeat_interleave(torch.arange(len(lengths)), length)
     episode_style = torch.stack([label_style(contract, s) for s in styles])
     group_names = sorted(set(groups))
     episode_group = torch.tensor([group_names.index(g) for g in groups], dtype=torch.int64)
@@ -91,15 +90,34 @@ def build_tensors(contract: BehaviourContract, episodes: Sequence[dict[str, Any]
         obs=obs, actions=actions, style=episode_style[episode_index], episode_index=episode_index,
         episode_start=torch.cumsum(length, 0) - length, episode_length=length, group_order=group_order,
         group_start=torch.cumsum(group_length, 0) - group_length, group_length=group_length,
-        group_style=group_style, episode_ids=list(episode_ids if episode_ids is not None else range(len(episodes))))
+        group_style=group_style, episode_ids=list(episode_ids if episode_ids is not None else range(len(lengths))))
 
 
-def _check_shapes(contract: BehaviourContract, obs: torch.Tensor, actions: torch.Tensor) -> None:
-    if obs.shape[1] != contract.observation_size:
-        raise ValueError(f"observations: expected {contract.observation_size} floats per step (contract), "
-                         f"got {obs.shape[1]}")
-    if actions.shape[1] != len(contract.head_sizes):
-        raise ValueError(f"actions: expected {len(contract.head_sizes)} heads per step, got {actions.shape[1]}")
+def _fill_rows(contract: BehaviourContract, episodes: Iterable[dict[str, Any]], lengths: Sequence[int]
+               ) -> tuple[torch.Tensor, torch.Tensor]:
+    total = int(sum(lengths))
+    obs = torch.empty(total, contract.observation_size, dtype=torch.float32)
+    actions = torch.empty(total, len(contract.head_sizes), dtype=torch.int64)
+    row = 0
+    for i, (episode, steps) in enumerate(zip(episodes, lengths, strict=True)):
+        taken = np.asarray(episode["actions"], dtype=np.int64)
+        seen = np.asarray(episode["observations"], dtype=np.float32)
+        if seen.ndim != 2 or seen.shape[1] != contract.observation_size:
+            raise ValueError(f"episode {i} observations: expected [steps, {contract.observation_size}] (contract), "
+                             f"got shape {list(seen.shape)}")
+        if taken.ndim != 2 or taken.shape[1] != len(contract.head_sizes):
+            raise ValueError(f"episode {i} actions: expected [steps, {len(contract.head_sizes)}] (one per head), "
+                             f"got shape {list(taken.shape)}")
+        if taken.shape[0] != steps or seen.shape[0] < steps:
+            raise ValueError(f"episode {i}: expected {steps} actions and at least as many observations (index), "
+                             f"got {taken.shape[0]} actions and {seen.shape[0]} observations")
+        obs[row:row + steps] = torch.from_numpy(seen[:steps])
+        actions[row:row + steps] = torch.from_numpy(taken)
+        row += steps
+    return obs, actions
+
+
+def _check_action_ranges(contract: BehaviourContract, actions: torch.Tensor) -> None:
     for i, (name, size) in enumerate(zip(contract.head_names, contract.head_sizes)):
         bad = (actions[:, i] < 0) | (actions[:, i] >= size)
         if bool(bad.any()):
@@ -110,10 +128,11 @@ def load_dataset_tensors(dataset: Any, episode_ids: Iterable[Any]) -> DemoTensor
     """Read the given episodes of a `training.data.Dataset` into tensors (grouped by player for the encoder)."""
     infos = {info.id: info for info in dataset.episodes}
     ids = list(episode_ids)
-    episodes = [dataset.episode(i) for i in ids]
+    episodes = (dataset.episode(i) for i in ids)  # read one at a time: the tensors are the only full copy
     styles = [str(infos[i].style) for i in ids]
     groups = [str(infos[i].player_id or f"episode-{i}") for i in ids]
-    return build_tensors(dataset.contract, episodes, styles, groups, ids)
+    lengths = [int(infos[i].steps) for i in ids]
+    return build_tensors(dataset.contract, episodes, styles, groups, ids, lengths)
 
 
 def recording_key(e: Any) -> tuple:

@@ -17,7 +17,7 @@ from typing import Any
 import torch
 
 from botsdk.contract import BehaviourContract
-from training.checkpoint import CHECKPOINT_NAME, read_checkpoint, save_checkpoint
+from training.checkpoint import CHECKPOINT_NAME, read_checkpoint, run_weights, save_checkpoint
 from training.config import TrainConfig
 from training.distributed import DistInfo, device_for, wrap, write_replica_report
 from training.models import build_policy
@@ -81,6 +81,15 @@ class Trainer:
         if self.dist.is_main:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             save_checkpoint(self.run_dir / CHECKPOINT_NAME, self.state())
+
+    def initialize_from(self, path: str | Path) -> None:
+        """Start from another run's best weights (fine-tuning; the caller has checked contract and architecture).
+        Its input statistics come along, so step 0 plays exactly like the loaded model; the optimizer, the step
+        and the schedule start fresh."""
+        policy_weights, encoder_weights = run_weights(read_checkpoint(path))
+        self.policy.load_state_dict(policy_weights)
+        if self.encoder is not None and encoder_weights is not None:
+            self.encoder.load_state_dict(encoder_weights)
 
     def resume(self, path: str | Path) -> None:
         """Continue from a checkpoint (the caller has already checked its contract and dataset)."""
