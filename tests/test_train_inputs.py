@@ -1,5 +1,5 @@
 """What a policy's first layer reads: the observation raw, standardized, with what changed since the last frame, and
-the position at several octaves."""
+the position at several octaves or through a learned grid of place features."""
 
 import pytest
 import torch
@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from botsdk.arena.contract import arena_contract
 from training.config import ConfigError, TrainConfig
-from training.inputs import InputFeatures
+from training.inputs import InputFeatures, PositionGrid
 from training.models import build_policy
 
 C = arena_contract()
@@ -83,3 +83,32 @@ def test_position_octaves_need_position_fields_and_a_sane_count():
         InputFeatures(replace(C, observation=blocks), "raw", position_octaves=2)
     with pytest.raises(ConfigError, match="position_encoding.*got -1"):
         TrainConfig(position_encoding=-1)
+
+
+def test_position_grid_reads_its_corners_exactly_and_interpolates_between_them():
+    grid = PositionGrid(cells=3, channels=2)
+    table = grid.table.detach().view(3, 3, 2)  # [row y, column x, channel]
+    at = lambda x, y: grid(torch.tensor([[x, y]]))[0].detach()  # noqa: E731
+    torch.testing.assert_close(at(0.0, 0.0), table[0, 0])
+    torch.testing.assert_close(at(1.0, 0.5), table[1, 2])
+    torch.testing.assert_close(at(0.25, 1.0), (table[2, 0] + table[2, 1]) / 2)
+    torch.testing.assert_close(at(1.7, -3.0), table[0, 2])  # off the map: the nearest edge
+    grid(torch.tensor([[0.1, 0.9]])).sum().backward()
+    touched = (grid.table.grad.abs().sum(1) > 0).nonzero().flatten().tolist()
+    assert touched == [3, 4, 6, 7]  # the four corners around (0.1, 0.9): rows 1-2, columns 0-1
+
+
+def test_position_grid_features_follow_the_newest_position_and_sizes_are_checked():
+    features = InputFeatures(C, "raw", grid_cells=4, grid_channels=5)
+    x_index, y_index = features.position_index
+    obs = torch.zeros(2, C.observation_size)
+    obs[:, x_index], obs[:, y_index] = torch.tensor([0.0, 1.0]), torch.tensor([0.0, 1.0])
+    out = features(obs)
+    assert out.shape == (2, C.observation_size + 5) == (2, features.out_features)
+    torch.testing.assert_close(out[:, C.observation_size:], features.grid.table.detach()[[0, 15]])
+    with pytest.raises(ConfigError, match="position_grid.*got 1"):
+        TrainConfig(position_grid=1)
+    with pytest.raises(ConfigError, match="position_grid_channels.*got 0"):
+        TrainConfig(position_grid_channels=0)
+    policy = build_policy(C, TrainConfig(model="gru", position_grid=6, position_grid_channels=4))
+    assert policy.trunk.features.grid.table.shape == (36, 4)

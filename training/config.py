@@ -18,7 +18,7 @@ VAL_SPLITS = ("player", "seed", "episode")
 LR_SCHEDULES = ("constant", "cosine")
 # the keys that shape the model's weights: a run initialised from another must agree on all of them
 ARCHITECTURE_KEYS = ("model", "hidden_sizes", "gru_hidden", "style_embedding", "input_features", "position_encoding",
-                     "style_encoder", "encoder_hidden")
+                     "position_grid", "position_grid_channels", "style_encoder", "encoder_hidden")
 
 
 class ConfigError(ValueError):
@@ -36,6 +36,8 @@ class TrainConfig:
     style_embedding: int = 32               # the persona/style vector is projected to this many features
     input_features: str = "raw"             # "raw" | "standardized" | "deltas" (standardized + frame deltas)
     position_encoding: int = 0              # octaves of sin/cos of the position fields appended (0: none)
+    position_grid: int = 0                  # cells per side of a learned grid of place features (0: none)
+    position_grid_channels: int = 16        # features per grid corner
     # style encoder (demonstration-conditioned style, trained jointly)
     style_encoder: bool = True
     encoder_hidden: int = 128
@@ -79,6 +81,9 @@ class TrainConfig:
         if not 0 <= self.position_encoding <= 16:
             raise ConfigError(f"config key 'position_encoding': expected 0 (none) to 16 octaves, "
                               f"got {self.position_encoding!r}")
+        if self.position_grid == 1 or not 0 <= self.position_grid <= 1024:
+            raise ConfigError(f"config key 'position_grid': expected 0 (none) or 2 to 1024 cells per side, "
+                              f"got {self.position_grid!r}")
         if self.val_split not in VAL_SPLITS:
             raise ConfigError(f"config key 'val_split': expected one of {VAL_SPLITS}, got {self.val_split!r}")
         if self.lr_schedule not in LR_SCHEDULES:
@@ -94,7 +99,8 @@ class TrainConfig:
         if not 0.0 <= self.val_fraction < 1.0:
             raise ConfigError(f"config key 'val_fraction': expected 0 <= value < 1, got {self.val_fraction!r}")
         for name in ("batch_size", "max_steps", "eval_every", "log_every", "checkpoint_every",
-                     "encoder_groups", "encoder_set_size", "gru_hidden", "style_embedding", "encoder_hidden"):
+                     "encoder_groups", "encoder_set_size", "gru_hidden", "style_embedding", "encoder_hidden",
+                     "position_grid_channels"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"config key {name!r}: expected a positive integer, got {getattr(self, name)!r}")
 

@@ -7,6 +7,8 @@ help and were dropped: clipping standardized inputs at 10 spreads while also app
 turned since the last frame (0.844), and "deltas" for the MLP (0.807 vs 0.812 raw; it overfits sooner and stopped
 early). Position octaves (8): the MLP on 3,000 matches 0.812 -> 0.828 (10 octaves 0.830); the GRU with deltas on
 9,000 matches for 20,000 steps 0.865 (walking up, fighting down).
+
+A position grid (`PositionGrid`): learned features per place on the map, read by bilinear interpolation.
 """
 
 from __future__ import annotations
@@ -33,15 +35,17 @@ class InputFeatures(nn.Module):
     sharp borders on the map (where a route turns, where a held key changes), which a ReLU network reading a
     position's two numbers learns slowly."""
 
-    def __init__(self, contract: BehaviourContract, kind: str = "raw", position_octaves: int = 0):
+    def __init__(self, contract: BehaviourContract, kind: str = "raw", position_octaves: int = 0,
+                 grid_cells: int = 0, grid_channels: int = 16):
         super().__init__()
         self.kind = kind
         self.frame = contract.frame_size
         self.deltas = kind == "deltas" and contract.frame_stack >= 2
         self.standard_features = contract.observation_size + (self.frame if self.deltas else 0)
         self.octaves = position_octaves
-        self.position_index = _newest_position_fields(contract) if position_octaves > 0 else []
-        self.out_features = self.standard_features + 4 * position_octaves
+        self.grid = PositionGrid(grid_cells, grid_channels) if grid_cells else None
+        self.position_index = _newest_position_fields(contract) if position_octaves or grid_cells else []
+        self.out_features = self.standard_features + 4 * position_octaves + (grid_channels if grid_cells else 0)
         self.register_buffer("mean", torch.zeros(self.standard_features))
         self.register_buffer("scale", torch.ones(self.standard_features))
 
@@ -53,12 +57,16 @@ class InputFeatures(nn.Module):
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         base = obs if self.kind == "raw" else (self.expand(obs) - self.mean) * self.scale
-        if not self.octaves:
+        if not self.position_index:
             return base
-        position = obs[..., self.position_index]
-        rates = math.pi * 2.0 ** torch.arange(self.octaves, dtype=obs.dtype, device=obs.device)
-        angles = (position[..., :, None] * rates).flatten(-2)
-        return torch.cat([base, torch.sin(angles), torch.cos(angles)], dim=-1)
+        position, parts = obs[..., self.position_index], [base]
+        if self.octaves:
+            rates = math.pi * 2.0 ** torch.arange(self.octaves, dtype=obs.dtype, device=obs.device)
+            angles = (position[..., :, None] * rates).flatten(-2)
+            parts += [torch.sin(angles), torch.cos(angles)]
+        if self.grid is not None:
+            parts.append(self.grid(position))
+        return torch.cat(parts, dim=-1)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):  # noqa: ANN001 (torch's signature)
         """Checkpoints from before input features existed are raw: they load with the identity statistics."""
@@ -82,6 +90,36 @@ class InputFeatures(nn.Module):
         std = (squares / obs.shape[0] - mean * mean).clamp_min(0.0).sqrt()
         self.mean.copy_(mean.float())
         self.scale.copy_(torch.where(std > 1e-6, 1.0 / std.clamp_min(1e-4), torch.ones_like(std)).float())
+
+
+class PositionGrid(nn.Module):
+    """Learned features of a place: `channels` numbers per corner of a `cells` x `cells` grid laid over the position
+    fields' 0..1 range, read at a position by bilinear interpolation (continuous in the position; the gradient
+    reaches the four corners around it). position[..., 2] (x, y) -> features[..., channels].
+
+    Why: on a fixed map much of what a person does is a function of where they stand (the way to the next
+    checkpoint turns at this corner), sharp on the scale of the navigation cells. Octaves are a fixed basis the
+    network must combine; a grid can hold the answer per place directly, as a learned map."""
+
+    def __init__(self, cells: int, channels: int):
+        super().__init__()
+        if cells < 2 or channels < 1:
+            raise ValueError(f"position grid: expected at least 2 cells per side and 1 channel, "
+                             f"got {cells} cells and {channels} channels")
+        self.cells = cells
+        self.table = nn.Parameter(0.1 * torch.randn(cells * cells, channels))
+
+    def forward(self, position: torch.Tensor) -> torch.Tensor:
+        scaled = position.clamp(0.0, 1.0) * (self.cells - 1)
+        low = torch.floor(scaled).clamp(max=self.cells - 2)
+        frac = scaled - low
+        index = low.to(torch.int64)
+        corner = index[..., 1] * self.cells + index[..., 0]  # row y, column x
+        fx, fy = frac[..., 0:1], frac[..., 1:2]
+        table = self.table
+        near = table[corner] * (1 - fx) + table[corner + 1] * fx
+        far = table[corner + self.cells] * (1 - fx) + table[corner + self.cells + 1] * fx
+        return near * (1 - fy) + far * fy
 
 
 POSITION_FIELDS = ("position_x", "position_y")
