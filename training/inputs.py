@@ -8,7 +8,9 @@ turned since the last frame (0.844), and "deltas" for the MLP (0.807 vs 0.812 ra
 early). Position octaves (8): the MLP on 3,000 matches 0.812 -> 0.828 (10 octaves 0.830); the GRU with deltas on
 9,000 matches for 20,000 steps 0.865 (walking up, fighting down).
 
-A position grid (`PositionGrid`): learned features per place on the map, read by bilinear interpolation.
+A position grid (`PositionGrid`): learned features per place on the map, read by bilinear interpolation. 48 cells x
+16 channels: the MLP's validation loss 2.205 -> 2.198 but agreement 0.828 -> 0.829 (3,000 matches); the GRU with
+deltas, octaves and the grid at 16 episodes per step for 12,000 steps 0.870 (vs 0.865 without, 8 per step, 20,000).
 """
 
 from __future__ import annotations
