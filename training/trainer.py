@@ -54,7 +54,8 @@ class Trainer:
             torch.set_num_threads(config.threads)
         torch.manual_seed(config.seed)
         self.policy = build_policy(contract, config)
-        self.policy.trunk.features.fit(train.obs)  # (a resumed run loads the same statistics back)
+        if not config.init_from:  # a fine-tuned run takes its statistics from that run (`initialize_from`)
+            self.policy.trunk.features.fit(train.obs)  # (a resumed run loads the same statistics back)
         self.policy.to(self.device)
         self.encoder = StyleEncoder(contract, config).to(self.device) if config.style_encoder else None
         self.objective = BCObjective(self.policy, self.encoder, config)
