@@ -4,8 +4,10 @@ statistics of the model's rollouts, and the style encoder's few-shot check."""
 
 import json
 
+import numpy as np
 import pytest
 
+from training.agreement import ratio_interval
 from training.api import train_run
 from training.config import TrainConfig
 from training.quality import main as quality_main
@@ -33,6 +35,23 @@ def test_agreement_is_reported_against_the_demonstrators_ceiling(quality_report)
         assert entry["ratio"] == pytest.approx(entry["agreement"] / entry["ceiling"], abs=1e-3)
     assert agreement["joint"]["ceiling"] <= min(agreement[h]["ceiling"] for h in ("move", "turn"))
     assert quality_report["heldout_steps"] > 200 and quality_report["temperature"] == 0.8
+    joint = agreement["joint"]
+    for ratio, interval in (("ratio", "ratio_95"), ("observer_ratio", "observer_ratio_95")):
+        low, high = joint[interval]
+        assert low - 1e-3 <= joint[ratio] <= high + 1e-3  # one held-out match: the interval is the point
+
+
+def test_ratio_interval_resamples_whole_matches():
+    rng = np.random.default_rng(1)
+    ceiling = rng.uniform(0.2, 0.6, 4000)
+    groups = np.repeat(np.arange(40), 100)
+    hits = rng.random(4000) < ceiling * np.repeat(rng.uniform(0.7, 1.0, 40), 100)  # matches differ in difficulty
+    low, high = ratio_interval(hits, ceiling, groups)
+    assert low < hits.sum() / ceiling.sum() < high < 1.0
+    narrow_low, narrow_high = ratio_interval(hits, ceiling, np.arange(4000))  # steps as if independent
+    assert narrow_high - narrow_low < high - low
+    same = ratio_interval(np.ones(300), np.full(300, 0.5), np.repeat(np.arange(3), 100))
+    assert same == [2.0, 2.0]
 
 
 def test_persona_statistics_and_blend_are_compared(quality_report):

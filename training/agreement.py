@@ -63,12 +63,14 @@ def evaluate_tensors(policy: PolicyBase, data: DemoTensors, window: int = 0) -> 
 
 def agreement_vs_ceiling(predicted: np.ndarray, actions: np.ndarray, probs: Sequence[np.ndarray],
                          head_names: Sequence[str], joint_max: np.ndarray | None = None,
-                         observer: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, dict[str, float]]:
+                         observer: tuple[np.ndarray, np.ndarray] | None = None,
+                         groups: np.ndarray | None = None) -> dict[str, dict[str, float]]:
     """predicted, actions: int64[N, H]; probs[h]: float[N, n_h], the demonstrator's distributions; joint_max:
     float[N], its most likely joint action's probability (default: the product of the heads' maxima); observer:
     (float[N], float[N, H]), the demonstrator's probability of the best possible imitator's prediction, jointly and
-    per head (botsdk.arena.posterior). Returns per head and 'joint': model agreement, ceiling, their ratio, and with
-    `observer` the observer ceiling and the ratio to it."""
+    per head (botsdk.arena.posterior); groups: int[N], each step's match. Returns per head and 'joint': model
+    agreement, ceiling, their ratio, and with `observer` the observer ceiling and the ratio to it; with `groups`, the
+    joint ratios' 95% intervals over matches (`ratio_95`, `observer_ratio_95`)."""
     out: dict[str, dict[str, float]] = {}
     max_probs = np.stack([p.max(axis=1) for p in probs], axis=1)
     hits = predicted == actions
@@ -76,8 +78,26 @@ def agreement_vs_ceiling(predicted: np.ndarray, actions: np.ndarray, probs: Sequ
     for i, name in enumerate(head_names):
         out[name] = _entry(hits[:, i].mean(), max_probs[:, i].mean(), seen[i])
     joint = max_probs.prod(axis=1) if joint_max is None else np.asarray(joint_max, dtype=np.float64)
-    out["joint"] = _entry(hits.all(axis=1).mean(), joint.mean(), None if observer is None else observer[0])
+    joint_hits = hits.all(axis=1)
+    out["joint"] = _entry(joint_hits.mean(), joint.mean(), None if observer is None else observer[0])
+    if groups is not None:
+        out["joint"]["ratio_95"] = ratio_interval(joint_hits, joint, groups)
+        if observer is not None:
+            out["joint"]["observer_ratio_95"] = ratio_interval(joint_hits, observer[0], groups)
     return out
+
+
+def ratio_interval(hits: np.ndarray, ceiling: np.ndarray, groups: np.ndarray, draws: int = 2000,
+                   seed: int = 0) -> list[float]:
+    """95% bootstrap interval of sum(hits) / sum(ceiling), resampling whole groups (matches): a match's steps are
+    not independent, and a hard match lowers agreement and ceiling together, so each is drawn as a pair."""
+    _, index = np.unique(np.asarray(groups), return_inverse=True)
+    per_hits = np.bincount(index, np.asarray(hits, np.float64))
+    per_ceiling = np.bincount(index, np.asarray(ceiling, np.float64))
+    picks = np.random.default_rng(seed).integers(0, len(per_hits), (draws, len(per_hits)))
+    ratios = per_hits[picks].sum(axis=1) / np.maximum(per_ceiling[picks].sum(axis=1), 1e-12)
+    low, high = np.percentile(ratios, [2.5, 97.5])
+    return [round(float(low), 4), round(float(high), 4)]
 
 
 def _entry(agreement: float, ceiling: float, observer: np.ndarray | None = None) -> dict[str, float]:

@@ -101,6 +101,12 @@ def record(out: str | Path, matches: int, seed: int = 0, map_name: str = "duel")
 
 
 # ---- agreement ---------------------------------------------------------------------------------------------------
+def step_matches(trajectories: Iterable[Any]) -> np.ndarray:
+    """The match seed of every step `greedy_predictions` scores, in its order (for intervals over matches)."""
+    return np.concatenate([np.full(len(t), t.meta["seed"], np.int64) for t in trajectories
+                           if len(t) and t.action_probs is not None])
+
+
 @torch.no_grad()
 def greedy_predictions(policy, contract, trajectories: Iterable[Any]
                        ) -> tuple[np.ndarray, np.ndarray, list, np.ndarray | None]:
@@ -240,7 +246,7 @@ def evaluate(run: str | Path, matches: int, seed: int, blend: tuple[str, str] = 
     return {
         "run": str(run), "heldout_seeds": [seed, seed + matches - 1], "heldout_steps": int(len(actions)),
         "agreement": agreement_vs_ceiling(predicted, actions, probs, loaded.contract.head_names, joint_max,
-                                          observer),
+                                          observer, groups=step_matches(demos)),
         "encoder": encoder_report(loaded.style_encoder, loaded.contract, demos),
         "style": style_report(loaded.policy, loaded.contract, demos,
                               match_seeds(seed + 10_000, matches), blend, temperature),
