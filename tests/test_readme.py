@@ -28,7 +28,11 @@ SHRINK = [
     (r"^play --spectate (.*)$", r"play --spectate \1 --frames 20"),
     (r"^play --map (.*)$", r"play --map \1 --max-steps 24"),
     (r"^bench all --json$", "bench all --quick --json"),
+    (r"(evaluate .*)--matches \d+", r"\1--matches 1"),
+    (r"--matches \d+", "--matches 2"),
+    (r"docs/recipes/", str(ROOT / "docs" / "recipes") + "/"),
 ]
+PYTHON_MODULES = ("python -m training.quality ",)  # README lines run as `python -m` besides the botsdk CLI
 EXIT_CODES = {"playtest": (0, 1)}  # the playtest gate exits 1 when a --fail-on finding appears (the QA map has some)
 
 
@@ -40,6 +44,8 @@ def readme_commands() -> list[str]:
             line = line.split("#")[0].strip()
             if line.startswith("botsdk "):
                 commands.append(line[len("botsdk "):])
+            elif line.startswith(PYTHON_MODULES):
+                commands.append(line)
     return commands
 
 
@@ -68,8 +74,13 @@ def _wait_for_port(port: int, server: subprocess.Popen, timeout: float = 60.0) -
     raise AssertionError("botsdk serve never opened its port")
 
 
+def command_line(args: list[str]) -> list[str]:
+    """A README command's argv: `python -m ...` runs in this interpreter, anything else is the botsdk CLI."""
+    return [sys.executable] + args[1:] if args[0] == "python" else BOTSDK + args
+
+
 def test_readme_lists_the_pipeline() -> None:
-    names = {c.split()[0] for c in readme_commands()}
+    names = {c.split()[0] for c in readme_commands() if not c.startswith("python ")}
     assert {"record", "train", "export", "serve", "play", "evaluate", "playtest", "bench", "data", "contract"} <= names
 
 
@@ -92,7 +103,7 @@ def test_every_readme_command_runs(tmp_path: Path) -> None:
                 target = args[args.index(">") + 1]
                 args = args[:args.index(">")]
                 stdout = open(tmp_path / target, "w")
-            result = subprocess.run(BOTSDK + args, cwd=tmp_path, env=env, stdout=stdout, stderr=subprocess.PIPE,
+            result = subprocess.run(command_line(args), cwd=tmp_path, env=env, stdout=stdout, stderr=subprocess.PIPE,
                                     text=True, timeout=600)
             allowed = EXIT_CODES.get(args[0], (0,))
             assert result.returncode in allowed, f"botsdk {command} exited {result.returncode}: {result.stderr[-2000:]}"

@@ -1,8 +1,10 @@
 """TrainConfig: TOML round trip, unknown keys and wrong types refused with the key named."""
 
+from pathlib import Path
+
 import pytest
 
-from training.config import ConfigError, TrainConfig
+from training.config import ARCHITECTURE_KEYS, ConfigError, TrainConfig
 
 
 def test_toml_round_trip(tmp_path):
@@ -73,3 +75,13 @@ def test_split_follows_the_recording_not_the_commit_order():
             train, val = split_episodes(eps, how, 0.25, seed=3)
             splits.append(([content[i] for i in train], [content[i] for i in val]))
         assert splits[0] == splits[1] and splits[0][1], how
+
+
+def test_quality_recipes_parse_and_the_fine_tune_keeps_the_base_model():
+    """docs/recipes: the README's imitation-quality runs; `init_from` refuses a model-shaping difference."""
+    recipes = Path(__file__).resolve().parents[1] / "docs" / "recipes"
+    base = TrainConfig.from_toml(recipes / "arena_gru.toml")
+    tuned = TrainConfig.from_toml(recipes / "arena_gru_finetune.toml")
+    assert base.model == "gru" and base.position_grid == 48 and tuned.init_from
+    assert all(getattr(base, key) == getattr(tuned, key) for key in ARCHITECTURE_KEYS)
+    assert tuned.lr < base.lr
