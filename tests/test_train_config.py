@@ -77,11 +77,16 @@ def test_split_follows_the_recording_not_the_commit_order():
         assert splits[0] == splits[1] and splits[0][1], how
 
 
-def test_quality_recipes_parse_and_the_fine_tune_keeps_the_base_model():
-    """docs/recipes: the README's imitation-quality runs; `init_from` refuses a model-shaping difference."""
+def test_quality_recipes_parse_and_each_fine_tune_keeps_the_base_model():
+    """docs/recipes: the README's imitation-quality stages; `init_from` refuses a model-shaping difference, and each
+    stage starts from the run the previous one writes."""
     recipes = Path(__file__).resolve().parents[1] / "docs" / "recipes"
     base = TrainConfig.from_toml(recipes / "arena_gru.toml")
-    tuned = TrainConfig.from_toml(recipes / "arena_gru_finetune.toml")
-    assert base.model == "gru" and base.position_grid == 48 and tuned.init_from
-    assert all(getattr(base, key) == getattr(tuned, key) for key in ARCHITECTURE_KEYS)
-    assert tuned.lr < base.lr
+    assert base.model == "gru" and base.position_grid == 48 and not base.init_from
+    previous = "runs/quality/base"
+    for name, writes in (("arena_gru_finetune", "tuned"), ("arena_gru_more", "more"), ("arena_gru_fresh", "fresh")):
+        stage = TrainConfig.from_toml(recipes / f"{name}.toml")
+        assert stage.init_from == previous, name
+        assert all(getattr(base, key) == getattr(stage, key) for key in ARCHITECTURE_KEYS), name
+        assert stage.lr < base.lr, name
+        previous = f"runs/quality/{writes}"
