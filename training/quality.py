@@ -101,10 +101,14 @@ def record(out: str | Path, matches: int, seed: int = 0, map_name: str = "duel")
 
 
 # ---- agreement ---------------------------------------------------------------------------------------------------
+def scored(trajectories: Iterable[Any]) -> list[Any]:
+    """The trajectories agreement is scored on: those with steps and the demonstrator's probabilities."""
+    return [t for t in trajectories if len(t) and t.action_probs is not None]
+
+
 def step_matches(trajectories: Iterable[Any]) -> np.ndarray:
     """The match seed of every step `greedy_predictions` scores, in its order (for intervals over matches)."""
-    return np.concatenate([np.full(len(t), t.meta["seed"], np.int64) for t in trajectories
-                           if len(t) and t.action_probs is not None])
+    return np.concatenate([np.full(len(t), t.meta["seed"], np.int64) for t in scored(trajectories)])
 
 
 @torch.no_grad()
@@ -115,10 +119,8 @@ def greedy_predictions(policy, contract, trajectories: Iterable[Any]
     from training.style import label_style
 
     predicted, actions, probs, joint = [], [], [], []
-    for traj in trajectories:
+    for traj in scored(trajectories):
         steps = len(traj)
-        if steps == 0 or traj.action_probs is None:
-            continue
         obs = torch.from_numpy(traj.observations[:steps])
         style = label_style(contract, traj.meta["style"])[None]
         state = policy.initial_state(1)
