@@ -103,10 +103,11 @@ def test_every_readme_command_runs(tmp_path: Path) -> None:
                 target = args[args.index(">") + 1]
                 args = args[:args.index(">")]
                 stdout = open(tmp_path / target, "w")
-            result = subprocess.run(command_line(args), cwd=tmp_path, env=env, stdout=stdout, stderr=subprocess.PIPE,
-                                    text=True, timeout=600)
+            argv = command_line(args)
+            result = subprocess.run(argv, cwd=tmp_path, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True,
+                                    timeout=600)
             allowed = EXIT_CODES.get(args[0], (0,))
-            assert result.returncode in allowed, f"botsdk {command} exited {result.returncode}: {result.stderr[-2000:]}"
+            assert result.returncode in allowed, f"{shlex.join(argv)} exited {result.returncode}: {result.stderr[-2000:]}"
             if "--json" in args:
                 assert isinstance(json.loads(result.stdout), dict), f"botsdk {command}: stdout is not one JSON object"
     finally:
