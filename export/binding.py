@@ -12,8 +12,8 @@ from collections import OrderedDict
 import numpy as np
 import onnxruntime as ort
 
-from export.metadata import INPUT_OBS, INPUT_STATE, INPUT_STYLE
-from export.sampling import HeadSampler
+from botsdk.export.metadata import INPUT_OBS, INPUT_STATE, INPUT_STYLE
+from botsdk.export.sampling import HeadSampler
 
 _add_reduce = np.add.reduce
 BIND_IN_PLACE_ROWS = 32  # from this batch size on, binding the caller's obs array beats copying it

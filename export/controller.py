@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from export.runtime import BotRuntime
+from botsdk.export.runtime import BotRuntime
 
 StyleSpecifier = str | Mapping[str, float] | Sequence[float] | np.ndarray | None
 

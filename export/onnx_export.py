@@ -21,12 +21,12 @@ import torch
 from torch import nn
 
 from botsdk.contract import BehaviourContract
-from export.metadata import (
+from botsdk.export.metadata import (
     INPUT_OBS, INPUT_STATE, INPUT_STYLE, OPSET, OUTPUT_STATE, STYLE_INPUT_ACTIONS, STYLE_INPUT_OBS, STYLE_OUTPUT,
     build_metadata, output_names, style_path_for,
 )
-from export.parity import ParityReport, compare, held_out_styles, synthetic_observations
-from export.session import ModelFormatError, load_policy, load_style_encoder
+from botsdk.export.parity import ParityReport, compare, held_out_styles, synthetic_observations
+from botsdk.export.session import ModelFormatError, load_policy, load_style_encoder
 
 PARITY_ATOL = 1e-4
 PARITY_MIN_AGREEMENT = 0.999
@@ -215,7 +215,7 @@ def _export_style_encoder(encoder: nn.Module, contract: BehaviourContract, polic
 
 def held_out_from_dataset(dataset_path: str | Path, n: int = 2048) -> np.ndarray:
     """Observations from the dataset's last episodes (newest recordings), at most `n` rows."""
-    from training.data.dataset import Dataset
+    from botsdk.dataset.dataset import Dataset
 
     ds = Dataset.open(dataset_path)
     rows, total = [], 0
@@ -233,7 +233,7 @@ def held_out_from_dataset(dataset_path: str | Path, n: int = 2048) -> np.ndarray
 def export_run(run: str | Path, out: str | Path, quantize: str | None = None, dataset: str | Path | None = None,
                seed: int = 0) -> ExportReport:
     """`botsdk export`: load a run directory, export policy + style encoder, optionally int8-quantise."""
-    from training.checkpoint import load_run
+    from botsdk.training.checkpoint import load_run
 
     try:
         loaded = load_run(run)
@@ -246,7 +246,7 @@ def export_run(run: str | Path, out: str | Path, quantize: str | None = None, da
                            dataset_hash=loaded.dataset_hash, held_out=held_out, style_encoder=loaded.style_encoder,
                            seed=seed)
     if quantize is not None:
-        from export.quantize import quantize_policy
+        from botsdk.export.quantize import quantize_policy
 
         report.quantized = quantize_policy(Path(out), quantize, held_out, seed)
         report.size_bytes = report.quantized["size_bytes"]

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import onnx
 
-from export.metadata import INPUT_OBS, INPUT_STATE, INPUT_STYLE, output_names
-from export.parity import held_out_styles, synthetic_observations
-from export.session import load_policy
+from botsdk.export.metadata import INPUT_OBS, INPUT_STATE, INPUT_STYLE, output_names
+from botsdk.export.parity import held_out_styles, synthetic_observations
+from botsdk.export.session import load_policy
 
 MODES = ("int8",)
 MIN_INT8_AGREEMENT = 0.95
@@ -50,7 +50,7 @@ def quantize_policy(path: Path, mode: str = "int8", held_out: np.ndarray | None 
                     min_agreement: float = MIN_INT8_AGREEMENT) -> dict[str, Any]:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from export.onnx_export import ExportError
+    from botsdk.export.onnx_export import ExportError
 
     if mode not in MODES:
         raise ExportError(f"unknown quantisation {mode!r}; expected one of {MODES}")

@@ -15,11 +15,11 @@ from typing import Hashable, Mapping, Sequence
 import numpy as np
 
 from botsdk.contract import BehaviourContract, check_compatible
-from export.agent_state import AgentStateTable, UnknownAgentError
-from export.binding import BoundBuffers, BufferCache
-from export.metadata import output_names
-from export.sampling import HeadSampler
-from export.session import ModelFormatError, load_policy, load_style_encoder
+from botsdk.export.agent_state import AgentStateTable, UnknownAgentError
+from botsdk.export.binding import BoundBuffers, BufferCache
+from botsdk.export.metadata import output_names
+from botsdk.export.sampling import HeadSampler
+from botsdk.export.session import ModelFormatError, load_policy, load_style_encoder
 
 __all__ = ["BotRuntime", "StyleEncoderRuntime", "RuntimeInputError", "UnknownAgentError", "ModelFormatError"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import onnxruntime as ort
 
 from botsdk.contract import BehaviourContract
-from export.metadata import (
+from botsdk.export.metadata import (
     INPUT_OBS, INPUT_STATE, INPUT_STYLE, KEY_STATE_SIZE, OUTPUT_STATE, STYLE_INPUT_ACTIONS, STYLE_INPUT_OBS,
     STYLE_OUTPUT, contract_from_metadata, logits_name,
 )

@@ -16,11 +16,11 @@ import numpy as np
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from botsdk.contract import BehaviourContract
-from game_bridge._generated import bridge_pb2 as pb
-from game_bridge._generated import bridge_pb2_grpc as pb_grpc
-from game_bridge.limits import Limits
-from game_bridge.security import TlsFiles, auth_metadata
-from game_bridge.tensors import to_tensor
+from botsdk.game_bridge._generated import bridge_pb2 as pb
+from botsdk.game_bridge._generated import bridge_pb2_grpc as pb_grpc
+from botsdk.game_bridge.limits import Limits
+from botsdk.game_bridge.security import TlsFiles, auth_metadata
+from botsdk.game_bridge.tensors import to_tensor
 
 _CLOSE = object()
 

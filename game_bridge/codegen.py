@@ -2,7 +2,7 @@
 
 The stubs live flat in `game_bridge/_generated/` with a relative import, so the descriptor keeps its full proto
 path (`botsdk/bridge/v1/bridge.proto`, what reflection shows) without the generated code shadowing `botsdk`.
-Run `python -m game_bridge.codegen` after editing the proto; a test checks the committed files match.
+Run `python -m botsdk.game_bridge.codegen` after editing the proto; a test checks the committed files match.
 """
 
 from __future__ import annotations

@@ -13,15 +13,15 @@ import grpc
 import numpy as np
 
 from botsdk.contract import BehaviourContract, IncompatibleContractError, check_compatible
-from game_bridge._generated import bridge_pb2 as pb
-from game_bridge.batcher import Batcher
-from game_bridge.errors import BridgeError, exhausted, invalid
-from game_bridge.limits import Limits
-from game_bridge.scopes import AgentScope
-from game_bridge.tensors import encode_actions, from_tensor, tick_actions_wire
-from export.agent_state import UnknownAgentError
-from export.metadata import KEY_MODEL_VERSION
-from export.runtime import BotRuntime, RuntimeInputError
+from botsdk.game_bridge._generated import bridge_pb2 as pb
+from botsdk.game_bridge.batcher import Batcher
+from botsdk.game_bridge.errors import BridgeError, exhausted, invalid
+from botsdk.game_bridge.limits import Limits
+from botsdk.game_bridge.scopes import AgentScope
+from botsdk.game_bridge.tensors import encode_actions, from_tensor, tick_actions_wire
+from botsdk.export.agent_state import UnknownAgentError
+from botsdk.export.metadata import KEY_MODEL_VERSION
+from botsdk.export.runtime import BotRuntime, RuntimeInputError
 
 
 class ServedPolicy:
@@ -56,7 +56,7 @@ class ServedPolicy:
 
     def reload(self, path: str | Path) -> pb.ReloadResponse:
         """Swap in another model whose contract can serve the engines speaking the current one."""
-        from export.metadata import read_contract_from_onnx
+        from botsdk.export.metadata import read_contract_from_onnx
 
         path = Path(path)
         if not path.is_file():

@@ -1,4 +1,4 @@
-"""RecordGameplay: a human's play streamed from the engine, stored through training.data.DatasetWriter.
+"""RecordGameplay: a human's play streamed from the engine, stored through botsdk.dataset.DatasetWriter.
 
 Each episode is committed atomically the moment its last step arrives, so a stream cut mid-episode keeps every
 finished episode and loses only the open ones (reported back as `dropped` when the stream ends normally).
@@ -15,9 +15,9 @@ import grpc
 import numpy as np
 
 from botsdk.contract import BehaviourContract
-from game_bridge._generated import bridge_pb2 as pb
-from game_bridge.errors import BridgeError, invalid
-from game_bridge.tensors import from_tensor
+from botsdk.game_bridge._generated import bridge_pb2 as pb
+from botsdk.game_bridge.errors import BridgeError, invalid
+from botsdk.game_bridge.tensors import from_tensor
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
@@ -57,7 +57,7 @@ class GameplayRecorder:
     """Turns a stream of RecordStep messages into committed episodes of one dataset root."""
 
     def __init__(self, root: str | Path, contract: BehaviourContract):
-        from training.data import DatasetWriter
+        from botsdk.dataset import DatasetWriter
 
         self.contract = contract
         try:

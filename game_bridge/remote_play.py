@@ -12,8 +12,8 @@ from typing import Mapping
 
 import numpy as np
 
-from game_bridge.client import BridgeClient
-from game_bridge.security import TlsFiles
+from botsdk.game_bridge.client import BridgeClient
+from botsdk.game_bridge.security import TlsFiles
 
 
 @dataclass

@@ -11,7 +11,7 @@ import threading
 
 import numpy as np
 
-from game_bridge.errors import exhausted, invalid
+from botsdk.game_bridge.errors import exhausted, invalid
 
 _counter = itertools.count()
 

@@ -15,7 +15,7 @@ from typing import Callable
 
 import grpc
 
-from game_bridge.errors import InsecureBindError
+from botsdk.game_bridge.errors import InsecureBindError
 
 AUTH_HEADER = "authorization"
 # Health probes (load balancers, orchestrators) carry no credentials; everything else needs the token.

@@ -14,13 +14,13 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from game_bridge._generated import bridge_pb2 as pb
-from game_bridge._generated import bridge_pb2_grpc as pb_grpc
-from game_bridge.errors import BridgeError
-from game_bridge.limits import Limits
-from game_bridge.policy import ServedPolicy
-from game_bridge.scopes import AgentScope
-from game_bridge.security import TlsFiles, TokenAuthInterceptor, check_bind
+from botsdk.game_bridge._generated import bridge_pb2 as pb
+from botsdk.game_bridge._generated import bridge_pb2_grpc as pb_grpc
+from botsdk.game_bridge.errors import BridgeError
+from botsdk.game_bridge.limits import Limits
+from botsdk.game_bridge.policy import ServedPolicy
+from botsdk.game_bridge.scopes import AgentScope
+from botsdk.game_bridge.security import TlsFiles, TokenAuthInterceptor, check_bind
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["BotBridge"].full_name
 log = logging.getLogger("game_bridge")
@@ -136,7 +136,7 @@ class BotBridgeServicer(pb_grpc.BotBridgeServicer):
                           "recording is off: start the server with a record directory (--record-dir DIR)")
         self._enter_stream(context)
         try:
-            from game_bridge.recording import GameplayRecorder
+            from botsdk.game_bridge.recording import GameplayRecorder
 
             return GameplayRecorder(self.record_dir, self.policy.contract).feed(map(_check, request_iterator))
         except BridgeError as exc:

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
-from game_bridge._generated import bridge_pb2 as pb
-from game_bridge.errors import invalid
+from botsdk.game_bridge._generated import bridge_pb2 as pb
+from botsdk.game_bridge.errors import invalid
 
 _F32 = np.dtype("<f4")
 

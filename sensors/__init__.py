@@ -4,10 +4,10 @@ Public API: `Scene2D`, `cast_rays_2d`, `ray_angles`, `Scene3D`, `cast_rays_3d`, 
 `validate_spec`. numba compiles on first use and caches to disk; this module never imports torch.
 """
 
-from sensors.cast2d import cast_rays_2d
-from sensors.patterns import grid_angles, ray_angles, validate_spec
-from sensors.scene import Scene2D, Scene3D
-from sensors.stacking import FrameStack
+from botsdk.sensors.cast2d import cast_rays_2d
+from botsdk.sensors.patterns import grid_angles, ray_angles, validate_spec
+from botsdk.sensors.scene import Scene2D, Scene3D
+from botsdk.sensors.stacking import FrameStack
 
 __all__ = ["FrameStack", "Scene2D", "Scene3D", "cast_rays_2d", "cast_rays_3d", "grid_angles", "ray_angles",
            "validate_spec"]
@@ -15,7 +15,7 @@ __all__ = ["FrameStack", "Scene2D", "Scene3D", "cast_rays_2d", "cast_rays_3d", "
 
 def __getattr__(name: str):  # 3D kernels load only when asked for
     if name == "cast_rays_3d":
-        from sensors.cast3d import cast_rays_3d
+        from botsdk.sensors.cast3d import cast_rays_3d
 
         return cast_rays_3d
     raise AttributeError(f"module 'sensors' has no attribute {name!r}")

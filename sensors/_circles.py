@@ -11,7 +11,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sensors.grid import _cell_range
+from botsdk.sensors.grid import _cell_range
 
 
 @nb.njit(cache=True, inline="always")

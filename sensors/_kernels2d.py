@@ -12,7 +12,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sensors._geometry2d import MISS, ray_circle, ray_segment
+from botsdk.sensors._geometry2d import MISS, ray_circle, ray_segment
 
 INF = np.inf
 WALL = 0
@@ -49,7 +49,7 @@ def _cell(ox, oy, dx, dy, limit, k, table, w_rows, w_ids, c_rows, c_ids, skip,
           best_t, best_kind, best_i):
     """Test the walls and circles of cell k: table[4k:4k+4] = (first wall row, end, first circle row, end) into the
     wall rows (x0, y0, x1, y1) and ids, binned once per scene, and the circle rows (x, y, r, r*r) and ids, binned per
-    call (see sensors._circles). Tables and rows come flattened (measured 4% faster than 2-D indexing) and are
+    call (see botsdk.sensors._circles). Tables and rows come flattened (measured 4% faster than 2-D indexing) and are
     indexed with unsigned integers, for which numba emits no negative-index wraparound (measured 4% faster); arrays
     go one by one, not in tuples: unpacking a tuple per cell costs reference counting."""
     k4 = np.uint64(k) * U4
@@ -163,14 +163,14 @@ def _agent(a, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, c
 
 
 # _nrt=False: no reference counting of the arrays handed between the inlined helpers (measured 3.5x faster);
-# nogil: sensors._threads runs agent ranges on several threads.
+# nogil: botsdk.sensors._threads runs agent ranges on several threads.
 @nb.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
 def cast_fan(lo, hi, order, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, cell, nx, ny,
              table, w_rows, w_ids, c_rows, c_ids,
              seg_tags, cir, cir_tags, loose, owners, out):
     """Fill out[a, r*(T+2):(r+1)*(T+2)] with the one-hot tag, hit flag and distance/max_t of every ray of agents
-    a = order[lo..hi-1] (spatial order: sensors._order). Releases the GIL, so threads can run disjoint ranges at
-    once (sensors._threads)."""
+    a = order[lo..hi-1] (spatial order: botsdk.sensors._order). Releases the GIL, so threads can run disjoint ranges at
+    once (botsdk.sensors._threads)."""
     for q in range(lo, hi):
         a = order[q]
         _agent(a, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, cell, nx, ny,

@@ -8,13 +8,13 @@ import math
 import numpy as np
 
 from botsdk.contract import ContractError, RaySensorSpec
-from sensors._circles import bin_circles, clear_circles
-from sensors._inputs2d import values_ok, well_formed
-from sensors._kernels2d import cast_fan
-from sensors._order import spatial_order
-from sensors._threads import run
-from sensors.patterns import ray_angles, validate_spec
-from sensors.scene import Scene2D, _array, _tags
+from botsdk.sensors._circles import bin_circles, clear_circles
+from botsdk.sensors._inputs2d import values_ok, well_formed
+from botsdk.sensors._kernels2d import cast_fan
+from botsdk.sensors._order import spatial_order
+from botsdk.sensors._threads import run
+from botsdk.sensors.patterns import ray_angles, validate_spec
+from botsdk.sensors.scene import Scene2D, _array, _tags
 
 PARALLEL_MIN_RAYS = 8192  # below this many rays a call runs on the calling thread only (thread hand-off ~50 us)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from botsdk.contract import ContractError, RaySensorSpec
-from sensors._kernels3d import cast_grid
-from sensors._threads import run
-from sensors.cast2d import _check_tags, _output
-from sensors.patterns import grid_angles, validate_spec
-from sensors.scene import Scene3D, _array
+from botsdk.sensors._kernels3d import cast_grid
+from botsdk.sensors._threads import run
+from botsdk.sensors.cast2d import _check_tags, _output
+from botsdk.sensors.patterns import grid_angles, validate_spec
+from botsdk.sensors.scene import Scene3D, _array
 
 
 def cast_rays_3d(scene: Scene3D, spec: RaySensorSpec, origins: np.ndarray, yaw: np.ndarray, pitch: np.ndarray,

@@ -7,7 +7,7 @@ import math
 from typing import Sequence
 
 from botsdk.contract import RaySensorSpec
-from sensors.patterns import grid_angles, ray_angles
+from botsdk.sensors.patterns import grid_angles, ray_angles
 
 Hit = tuple[float, int] | None  # (distance, tag) or a miss
 

@@ -9,7 +9,7 @@ from typing import Iterator
 
 import numpy as np
 
-from sensors.grid import Grid, build_grid, segment_boxes
+from botsdk.sensors.grid import Grid, build_grid, segment_boxes
 
 
 def _array(name: str, value: object, dtype: type, columns: int | None) -> np.ndarray:
@@ -64,7 +64,7 @@ class Scene2D:
 
     @contextlib.contextmanager
     def _cell_table(self) -> Iterator[np.ndarray]:
-        """The per-cell table (sensors._circles) for one call: the scene's own, or a copy while another thread
+        """The per-cell table (botsdk.sensors._circles) for one call: the scene's own, or a copy while another thread
         casts on this scene (the circle half must stay zero between calls)."""
         if not self._table_lock.acquire(blocking=False):
             table = self._table.copy()

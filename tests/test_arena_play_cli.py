@@ -15,7 +15,7 @@ def test_play_rejects_unknown_map_and_style():
 
 
 def test_headless_round_is_recorded(tmp_path):
-    data = pytest.importorskip("training.data")
+    data = pytest.importorskip("botsdk.dataset")
     from botsdk.arena.play import play_human
 
     results = play_human("duel", team_size=1, opponents="holder", episodes=2, seed=5, max_steps=10,

@@ -6,8 +6,8 @@ import pytest
 from botsdk.arena.demonstrators import make_demonstrator
 from botsdk.arena.posterior import ObservedPlayer, PlayerPosterior
 from botsdk.arena.rollout import play_match
-from training.agreement import agreement_vs_ceiling
-from training.quality import match_players, observed_match, player_hypotheses
+from botsdk.training.agreement import agreement_vs_ceiling
+from botsdk.training.quality import match_players, observed_match, player_hypotheses
 
 AGENTS = ("blue_0", "blue_1", "red_0", "red_1")
 

@@ -10,10 +10,10 @@ import pytest
 from bridge_support import eventually as _eventually, make_model, observations
 
 from botsdk.arena.contract import arena_contract
-from export.runtime import BotRuntime
-from game_bridge.client import BridgeClient
-from game_bridge.limits import Limits
-from game_bridge.server import BridgeServer
+from botsdk.export.runtime import BotRuntime
+from botsdk.game_bridge.client import BridgeClient
+from botsdk.game_bridge.limits import Limits
+from botsdk.game_bridge.server import BridgeServer
 
 C = arena_contract()
 
@@ -135,8 +135,8 @@ def test_personas_and_style_vectors(client):
     ("oversize", "RESOURCE_EXHAUSTED", ""),
 ])
 def test_bad_requests_get_the_right_status_and_server_keeps_serving(client, case, code, words):
-    from game_bridge._generated import bridge_pb2 as pb
-    from game_bridge.client import make_batch
+    from botsdk.game_bridge._generated import bridge_pb2 as pb
+    from botsdk.game_bridge.client import make_batch
 
     o = C.observation_size
     batches = {
@@ -163,7 +163,7 @@ def test_bad_requests_get_the_right_status_and_server_keeps_serving(client, case
 
 def test_fuzz_malformed_requests_leave_the_server_healthy(client, server):
     """Random bytes, random shapes, NaN/inf, random flags: every answer is a clean status, never a crash."""
-    from game_bridge._generated import bridge_pb2 as pb
+    from botsdk.game_bridge._generated import bridge_pb2 as pb
 
     rng = np.random.default_rng(1234)
     raw_act = client.channel.unary_unary("/botsdk.bridge.v1.BotBridge/Act")
@@ -200,8 +200,8 @@ def test_fuzz_malformed_requests_leave_the_server_healthy(client, server):
 
 
 def _tick(ids, obs, decode=False):
-    from game_bridge._generated import bridge_pb2 as pb
-    from game_bridge.client import make_batch
+    from botsdk.game_bridge._generated import bridge_pb2 as pb
+    from botsdk.game_bridge.client import make_batch
 
     return pb.Tick(tick=99, batch=make_batch(ids, obs, decode=decode))
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from bridge_support import make_model, observations
 
-from export.runtime import BotRuntime, RuntimeInputError
-from game_bridge.batcher import Batcher
+from botsdk.export.runtime import BotRuntime, RuntimeInputError
+from botsdk.game_bridge.batcher import Batcher
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bridge_support import make_model
 
-from game_bridge.client import BridgeClient
+from botsdk.game_bridge.client import BridgeClient
 
 BOTSDK = [sys.executable, "-c", "from botsdk.cli import main; main()"]
 

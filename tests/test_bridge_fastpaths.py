@@ -8,13 +8,13 @@ import pytest
 from bridge_support import make_model, observations
 
 from botsdk.arena.contract import arena_contract
-from export.agent_state import AgentStateTable
-from export.runtime import NOISE_BLOCK_BYTES, BotRuntime
-from game_bridge._generated import bridge_pb2 as pb
-from game_bridge.client import BridgeClient, actions_array, make_batch
-from game_bridge.errors import BridgeError
-from game_bridge.server import BridgeServer
-from game_bridge.tensors import encode_actions, from_tensor, tick_actions_wire, to_tensor
+from botsdk.export.agent_state import AgentStateTable
+from botsdk.export.runtime import NOISE_BLOCK_BYTES, BotRuntime
+from botsdk.game_bridge._generated import bridge_pb2 as pb
+from botsdk.game_bridge.client import BridgeClient, actions_array, make_batch
+from botsdk.game_bridge.errors import BridgeError
+from botsdk.game_bridge.server import BridgeServer
+from botsdk.game_bridge.tensors import encode_actions, from_tensor, tick_actions_wire, to_tensor
 
 C = arena_contract()
 

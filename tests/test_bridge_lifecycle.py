@@ -15,11 +15,11 @@ import pytest
 from bridge_support import eventually as _eventually, make_model, observations
 
 from botsdk.arena.contract import arena_contract
-from game_bridge._generated import bridge_pb2 as pb
-from game_bridge.client import BridgeClient
-from game_bridge.limits import Limits
-from game_bridge.server import BridgeServer
-from game_bridge.tensors import to_tensor
+from botsdk.game_bridge._generated import bridge_pb2 as pb
+from botsdk.game_bridge.client import BridgeClient
+from botsdk.game_bridge.limits import Limits
+from botsdk.game_bridge.server import BridgeServer
+from botsdk.game_bridge.tensors import to_tensor
 
 C = arena_contract()
 
@@ -127,7 +127,7 @@ def _steps(key, n, seed, end=True, meta=None):
 
 
 def test_recording_keeps_every_finished_episode_when_the_stream_is_cut(models, tmp_path):
-    from training.data import Dataset
+    from botsdk.dataset import Dataset
 
     root = tmp_path / "rec"
     with BridgeServer(models["a"], port=0, record_dir=root) as server, BridgeClient(server.target) as client:
@@ -170,22 +170,22 @@ def test_recording_off_without_record_dir(models):
 
 def test_committed_stubs_match_the_proto(tmp_path):
     pytest.importorskip("grpc_tools", reason="grpcio-tools (dev extra) regenerates the stubs")
-    from game_bridge.codegen import GENERATED_DIR, GENERATED_FILES, generate
+    from botsdk.game_bridge.codegen import GENERATED_DIR, GENERATED_FILES, generate
 
     generate(tmp_path)
     for name in GENERATED_FILES:
         assert filecmp.cmp(tmp_path / name, GENERATED_DIR / name, shallow=False), (
-            f"game_bridge/_generated/{name} is stale: run `python -m game_bridge.codegen`")
+            f"game_bridge/_generated/{name} is stale: run `python -m botsdk.game_bridge.codegen`")
 
 
 def test_bridge_never_imports_torch():
-    code = ("import sys, game_bridge.server, game_bridge.client, game_bridge.recording, game_bridge.remote_play; "
+    code = ("import sys, botsdk.game_bridge.server, botsdk.game_bridge.client, botsdk.game_bridge.recording, botsdk.game_bridge.remote_play; "
             "assert 'torch' not in sys.modules, 'torch imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def _episodes(root):
-    from training.data import Dataset
+    from botsdk.dataset import Dataset
 
     return Dataset.open(root).episodes if (root / "data").exists() else []
 

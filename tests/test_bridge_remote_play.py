@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bridge_support import make_model
 
-from game_bridge.remote_play import play_remote
-from game_bridge.server import BridgeServer
+from botsdk.game_bridge.remote_play import play_remote
+from botsdk.game_bridge.server import BridgeServer
 
 
 def test_play_remote_runs_a_match_through_the_server(tmp_path):

@@ -6,10 +6,10 @@ import grpc
 import pytest
 from bridge_support import make_model, make_pki, observations
 
-from game_bridge.client import BridgeClient
-from game_bridge.errors import InsecureBindError
-from game_bridge.security import TlsFiles, check_bind, is_loopback, read_token_file
-from game_bridge.server import BridgeServer
+from botsdk.game_bridge.client import BridgeClient
+from botsdk.game_bridge.errors import InsecureBindError
+from botsdk.game_bridge.security import TlsFiles, check_bind, is_loopback, read_token_file
+from botsdk.game_bridge.server import BridgeServer
 
 TOKEN = "s3cret-token"
 

@@ -180,8 +180,8 @@ def test_every_command_has_a_one_line_summary() -> None:
 
 
 def test_serving_side_packages_never_import_torch() -> None:
-    code = ("import sys, sensors, botsdk.arena, botsdk.arena.rollout, export.runtime, game_bridge.server, "
-            "training.data, botsdk.playtest.detectors; from botsdk.arena import parallel_env; "
+    code = ("import sys, botsdk.sensors, botsdk.arena, botsdk.arena.rollout, botsdk.export.runtime, botsdk.game_bridge.server, "
+            "botsdk.dataset, botsdk.playtest.detectors; from botsdk.arena import parallel_env; "
             "parallel_env().reset(seed=0); print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stdout + out.stderr

@@ -7,8 +7,8 @@ from typer.testing import CliRunner
 
 from botsdk.arena.contract import arena_contract
 from botsdk.cli import build_app
-from training.data import Dataset, DatasetWriter
-from training.data.synthetic import synthetic_trajectory
+from botsdk.dataset import Dataset, DatasetWriter
+from botsdk.bench._workloads import synthetic_trajectory
 
 RECORDED = [  # (style, player, steps)
     ("rusher", "ann", 30), ("rusher", "bob", 41), ("holder", "ann", 25), ("holder", "cid", 60),

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from botsdk.arena.contract import arena_contract
-from training.data import Dataset, DatasetWriter
-from training.data.layout import episodes_dir
+from botsdk.dataset import Dataset, DatasetWriter
+from botsdk.dataset.layout import episodes_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RECORDER = r"""
 import sys, time, numpy as np
 from botsdk.arena.contract import arena_contract
-from training.data import DatasetWriter
-from training.data.synthetic import synthetic_trajectory
+from botsdk.dataset import DatasetWriter
+from botsdk.bench._workloads import synthetic_trajectory
 root, first_seed, count, play_s, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
 c = arena_contract()
 w = DatasetWriter(root, c)
@@ -44,7 +44,7 @@ def spawn(root, first_seed, count, play_s=0.0, steps=60):
 
 def assert_intact(ds):
     """Every listed episode reads back whole and carries the rows its seed generated."""
-    from training.data.synthetic import synthetic_trajectory
+    from botsdk.bench._workloads import synthetic_trajectory
 
     c = ds.contract
     for info in ds.episodes:
@@ -132,7 +132,7 @@ def _arena_ready() -> bool:
 @pytest.mark.skipif(not _arena_ready(), reason="botsdk.arena.rollout / make_demonstrator not available yet")
 def test_two_botsdk_recorders_one_killed_mid_match(tmp_path):
     """Recorder A is SIGKILLed while playing a match; recorder B, writing the same directory, finishes untouched."""
-    from training.data.recorder import match_seed
+    from botsdk.arena.recording import match_seed
 
     out = tmp_path / "rec"
     env = dict(os.environ, PYTHONPATH=str(ROOT))

@@ -8,9 +8,9 @@ import pytest
 
 from botsdk.arena.contract import arena_contract
 from botsdk.contract import IncompatibleContractError, load_contract
-from training.data import CorruptEpisodeError, Dataset, DatasetWriter
-from training.data.catalog import catalog_path
-from training.data.synthetic import synthetic_trajectory
+from botsdk.dataset import CorruptEpisodeError, Dataset, DatasetWriter
+from botsdk.dataset.catalog import catalog_path
+from botsdk.bench._workloads import synthetic_trajectory
 
 STYLES = ("rusher", "holder", "explorer")
 
@@ -127,7 +127,7 @@ def test_a_torn_catalog_line_is_ignored_then_cut_by_the_next_writer(tmp_path, co
 
 def test_repair_relists_a_file_committed_by_a_writer_killed_before_its_catalog_line(tmp_path, contract):
     """Simulates a SIGKILL between the rename into episodes/ and the catalog append."""
-    from training.data import repair
+    from botsdk.dataset import repair
 
     write(tmp_path / "ds", contract, n=3)
     path = catalog_path(tmp_path / "ds")
@@ -143,7 +143,7 @@ def test_repair_relists_a_file_committed_by_a_writer_killed_before_its_catalog_l
 
 
 def test_a_garbled_catalog_is_named_and_repair_rebuilds_it_from_the_files(tmp_path, contract):
-    from training.data import DatasetError, repair
+    from botsdk.dataset import DatasetError, repair
 
     write(tmp_path / "ds", contract, n=3)
     path = catalog_path(tmp_path / "ds")

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from botsdk.arena.contract import arena_contract
-from training.data import BatchLoader, Dataset, DatasetWriter, WindowLoader
-from training.data.synthetic import synthetic_trajectory
+from botsdk.dataset import BatchLoader, Dataset, DatasetWriter, WindowLoader
+from botsdk.bench._workloads import synthetic_trajectory
 
 LENGTHS = (37, 64, 5, 100, 23)
 

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from botsdk.cli import build_app
-from training.data import Dataset
+from botsdk.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 STYLES = ["rusher", "holder", "explorer"]

@@ -41,7 +41,7 @@ def _as_trajectory(ep: Episode, obs_size: int) -> dict:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    from training.data import Dataset, DatasetWriter
+    from botsdk.dataset import Dataset, DatasetWriter
 
     contract = arena_contract()
     root = tmp_path_factory.mktemp("demos")

@@ -6,9 +6,9 @@ import pytest
 from botsdk.arena import list_maps
 from botsdk.arena.contract import arena_contract
 from botsdk.arena.rollout import play_match
-from export.controller import PolicyController, policy_controllers
-from export.runtime import BotRuntime
-from export.synthetic import make_random_policy_onnx
+from botsdk.export.controller import PolicyController, policy_controllers
+from botsdk.export.runtime import BotRuntime
+from botsdk.bench._random_model import make_random_policy_onnx
 
 C = arena_contract()
 AGENTS = ["blue_0", "red_0"]

@@ -12,13 +12,13 @@ from typer.testing import CliRunner
 from botsdk.arena.contract import arena_contract
 from botsdk.cli import build_app
 from botsdk.contract import load_contract
-from export.metadata import REQUIRED_KEYS, read_metadata
-from export.onnx_export import ExportError, export_policy
-from export.runtime import BotRuntime, StyleEncoderRuntime
-from training.api import train_run
-from training.checkpoint import load_run
-from training.config import TrainConfig
-from training.synthetic import write_synthetic_dataset
+from botsdk.export.metadata import REQUIRED_KEYS, read_metadata
+from botsdk.export.onnx_export import ExportError, export_policy
+from botsdk.export.runtime import BotRuntime, StyleEncoderRuntime
+from botsdk.training.api import train_run
+from botsdk.training.checkpoint import load_run
+from botsdk.training.config import TrainConfig
+from fixtures.synthetic_dataset import write_synthetic_dataset
 
 C = arena_contract()
 SMALL = dict(max_steps=4, batch_size=64, eval_every=4, log_every=4, checkpoint_every=4, progress=False, threads=1,

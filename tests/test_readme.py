@@ -32,7 +32,7 @@ SHRINK = [
     (r"--matches \d+", "--matches 2"),
     (r"docs/recipes/", str(ROOT / "docs" / "recipes") + "/"),
 ]
-PYTHON_MODULES = ("python -m training.quality ",)  # README lines run as `python -m` besides the botsdk CLI
+PYTHON_MODULES = ("python -m botsdk.training.quality ",)  # README lines run as `python -m` besides the botsdk CLI
 EXIT_CODES = {"playtest": (0, 1)}  # the playtest gate exits 1 when a --fail-on finding appears (the QA map has some)
 
 

@@ -10,10 +10,10 @@ import pytest
 
 from botsdk.arena.contract import arena_contract
 from botsdk.contract import BehaviourContract, IncompatibleContractError, StyleSpec
-from export.metadata import output_names
-from export.runtime import BotRuntime, RuntimeInputError, StyleEncoderRuntime, UnknownAgentError
-from export.sampling import HeadSampler
-from export.synthetic import make_random_policy_onnx, make_random_style_encoder_onnx
+from botsdk.export.metadata import output_names
+from botsdk.export.runtime import BotRuntime, RuntimeInputError, StyleEncoderRuntime, UnknownAgentError
+from botsdk.export.sampling import HeadSampler
+from botsdk.bench._random_model import make_random_policy_onnx, make_random_style_encoder_onnx
 
 ROOT = Path(__file__).resolve().parents[1]
 C = arena_contract()
@@ -39,7 +39,7 @@ def _bare_logits(path: Path, obs: np.ndarray, style: np.ndarray, state: np.ndarr
 
 
 def test_importing_and_running_the_runtime_leaves_torch_unloaded(models):
-    code = ("import sys, numpy as np\nfrom export.runtime import BotRuntime\n"
+    code = ("import sys, numpy as np\nfrom botsdk.export.runtime import BotRuntime\n"
             f"rt = BotRuntime({str(models['gru'])!r})\n"
             f"rt.act(['a'], np.zeros((1, {O}), np.float32))\n"
             "assert 'torch' not in sys.modules, 'torch was imported'\nprint('ok')")

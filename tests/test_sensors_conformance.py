@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from sensors.conformance import GUIDE_PATH, load_vector, mismatches, replay, vector_paths
-from sensors.conformance.cases import CASES_2D, CASES_3D, expected
+from botsdk.sensors.conformance import GUIDE_PATH, load_vector, mismatches, replay, vector_paths
+from botsdk.sensors.conformance.cases import CASES_2D, CASES_3D, expected
 
 PATHS = vector_paths()
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from botsdk.contract import RaySensorSpec
-from sensors import Scene2D, Scene3D, cast_rays_2d, cast_rays_3d
-from sensors import reference
+from botsdk.sensors import Scene2D, Scene3D, cast_rays_2d, cast_rays_3d
+from botsdk.sensors import reference
 
 TAGS = ("wall", "teammate", "enemy")
 WALL, MATE, ENEMY = 0, 1, 2

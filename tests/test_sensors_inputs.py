@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from botsdk.contract import ContractError, RaySensorSpec
-from sensors import Scene2D, cast_rays_2d
-from sensors._inputs2d import values_ok, well_formed
+from botsdk.sensors import Scene2D, cast_rays_2d
+from botsdk.sensors._inputs2d import values_ok, well_formed
 
 SPEC = RaySensorSpec("fan2d", 10.0, ("wall", "agent"), ray_count=4, fov_deg=90.0)
 SCENE = Scene2D(np.array([[0.0, 0.0, 10.0, 0.0]]), np.zeros(1, np.int32))

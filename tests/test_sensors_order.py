@@ -1,12 +1,12 @@
-"""Agents are cast in spatial order (sensors._order) and rays start at the origin's cell without clipping when the
+"""Agents are cast in spatial order (botsdk.sensors._order) and rays start at the origin's cell without clipping when the
 origin lies on the grid: neither may show in the result."""
 
 import numpy as np
 import pytest
 
 from botsdk.contract import RaySensorSpec
-from sensors import Scene2D, cast_rays_2d, reference
-from sensors._order import BLOCK_CELLS, spatial_order
+from botsdk.sensors import Scene2D, cast_rays_2d, reference
+from botsdk.sensors._order import BLOCK_CELLS, spatial_order
 
 TAGS = ("wall", "teammate", "enemy")
 

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from botsdk.contract import RaySensorSpec
-from sensors import Scene2D, Scene3D, cast_rays_2d, cast_rays_3d
-from sensors import reference
+from botsdk.sensors import Scene2D, Scene3D, cast_rays_2d, cast_rays_3d
+from botsdk.sensors import reference
 
 TAGS = ("wall", "teammate", "enemy", "pickup")
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,7 +7,7 @@ import pytest
 
 from botsdk.arena.contract import arena_contract
 from botsdk.contract import ContractError, RaySensorSpec
-from sensors import FrameStack, Scene2D, cast_rays_2d, grid_angles, ray_angles, validate_spec
+from botsdk.sensors import FrameStack, Scene2D, cast_rays_2d, grid_angles, ray_angles, validate_spec
 
 TAGS = ("wall", "enemy")
 

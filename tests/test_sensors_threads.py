@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from botsdk.contract import RaySensorSpec
-from sensors import Scene2D, cast_rays_2d
+from botsdk.sensors import Scene2D, cast_rays_2d
 
 SPEC = RaySensorSpec("fan2d", 20.0, ("wall", "agent"), ray_count=32, fov_deg=240.0)
 
@@ -71,7 +71,7 @@ def test_scene_survives_pickling():
 
 @pytest.mark.parametrize("n_items, threads", [(1, 2), (5, 2), (100, 2), (1024, 2), (1000, 3), (4097, 8)])
 def test_chunks_cover_every_item_once_and_shrink_at_the_end(n_items, threads):
-    from sensors._threads import CHUNKS_PER_THREAD, MIN_CHUNK, TAIL_CHUNK, chunk_bounds
+    from botsdk.sensors._threads import CHUNKS_PER_THREAD, MIN_CHUNK, TAIL_CHUNK, chunk_bounds
 
     bounds = chunk_bounds(n_items, threads)
     assert bounds[0][0] == 0 and bounds[-1][1] == n_items

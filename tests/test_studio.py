@@ -5,7 +5,7 @@ import pygame
 import pytest
 
 from botsdk.arena.contract import arena_contract
-from export.synthetic import make_random_policy_onnx, make_random_style_encoder_onnx
+from botsdk.bench._random_model import make_random_policy_onnx, make_random_style_encoder_onnx
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_rays_toggle_changes_screen(studio):
 
 
 def test_record_my_play_and_bots_play_it_back(studio):
-    from training.data import Dataset
+    from botsdk.dataset import Dataset
 
     studio.frame(_key(pygame.K_F5))
     assert studio.recording is not None

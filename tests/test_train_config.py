@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from training.config import ARCHITECTURE_KEYS, ConfigError, TrainConfig
+from botsdk.training.config import ARCHITECTURE_KEYS, ConfigError, TrainConfig
 
 
 def test_toml_round_trip(tmp_path):
@@ -40,7 +40,7 @@ def test_bad_values_are_named(tmp_path, key, value, fragment):
 
 
 def test_cosine_schedule_decays_from_lr_to_its_final_fraction():
-    from training.config import TrainConfig
+    from botsdk.training.config import TrainConfig
 
     cfg = TrainConfig(lr=1e-3, lr_final=0.1, max_steps=100)
     rates = [cfg.lr_at(s) for s in range(101)]
@@ -59,7 +59,7 @@ def test_split_follows_the_recording_not_the_commit_order():
     import random
     from types import SimpleNamespace
 
-    from training.tensors import split_episodes
+    from botsdk.training.tensors import split_episodes
 
     def episodes(order_seed):
         rows = [dict(map="duel", seed=s, team=t, agent_id=f"{t}_0", player_id=f"p{s % 3}", style="rusher", steps=50 + s)

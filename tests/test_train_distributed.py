@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 from botsdk.arena.contract import arena_contract
-from training.checkpoint import read_checkpoint
-from training.config import TrainConfig
-from training.synthetic import write_synthetic_dataset
+from botsdk.training.checkpoint import read_checkpoint
+from botsdk.training.config import TrainConfig
+from fixtures.synthetic_dataset import write_synthetic_dataset
 
 
 def test_two_replicas_hold_identical_weights(tmp_path):
@@ -21,7 +21,7 @@ def test_two_replicas_hold_identical_weights(tmp_path):
     out = tmp_path / "run"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-           "-m", "training.distributed", "--data", str(data), "--out", str(out), "--config", str(config)]
+           "-m", "botsdk.training.distributed", "--data", str(data), "--out", str(out), "--config", str(config)]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads((out / "replicas.json").read_text())

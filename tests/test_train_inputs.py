@@ -8,9 +8,9 @@ import math
 from dataclasses import replace
 
 from botsdk.arena.contract import arena_contract
-from training.config import ConfigError, TrainConfig
-from training.inputs import InputFeatures, PositionGrid
-from training.models import build_policy
+from botsdk.training.config import ConfigError, TrainConfig
+from botsdk.training.inputs import InputFeatures, PositionGrid
+from botsdk.training.models import build_policy
 
 C = arena_contract()
 FRAME = C.frame_size

@@ -3,9 +3,9 @@
 import torch
 
 from botsdk.arena.contract import arena_contract
-from training.config import TrainConfig
-from training.models import build_policy, sample_actions
-from training.style import StyleEncoder, actions_onehot, style_vector
+from botsdk.training.config import TrainConfig
+from botsdk.training.models import build_policy, sample_actions
+from botsdk.training.style import StyleEncoder, actions_onehot, style_vector
 
 CONTRACT = arena_contract()
 

@@ -1,4 +1,4 @@
-"""The acceptance measurements of the training issue (`python -m training.quality`), end to end at toy size: a real
+"""The acceptance measurements of the training issue (`python -m botsdk.training.quality`), end to end at toy size: a real
 demonstrator recording, a few training steps, then agreement against the demonstrators' own ceiling, persona
 statistics of the model's rollouts, and the style encoder's few-shot check."""
 
@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from training.agreement import ratio_interval
-from training.api import train_run
-from training.config import TrainConfig
-from training.quality import main as quality_main
+from botsdk.training.agreement import ratio_interval
+from botsdk.training.api import train_run
+from botsdk.training.config import TrainConfig
+from botsdk.training.quality import main as quality_main
 
 
 @pytest.fixture(scope="module")

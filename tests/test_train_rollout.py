@@ -4,10 +4,10 @@ import numpy as np
 import torch
 
 from botsdk.arena.contract import arena_contract
-from training.agreement import agreement_vs_ceiling
-from training.config import TrainConfig
-from training.controller import TorchPolicyController
-from training.models import build_policy
+from botsdk.training.agreement import agreement_vs_ceiling
+from botsdk.training.config import TrainConfig
+from botsdk.training.controller import TorchPolicyController
+from botsdk.training.models import build_policy
 
 
 def test_policy_controller_plays_a_seeded_arena_match():
@@ -46,7 +46,7 @@ def test_joint_ceiling_comes_from_the_reported_joint_distribution():
     probs = [np.array([[0.5, 0.5]]), np.array([[0.5, 0.5]])]
     out = agreement_vs_ceiling(np.array([[0, 0]]), np.array([[0, 0]]), probs, ["a", "b"], np.array([0.5]))
     assert out["joint"] == {"agreement": 1.0, "ceiling": 0.5, "ratio": 2.0}
-    from training.quality import demonstrator_match
+    from botsdk.training.quality import demonstrator_match
 
     trajectories = demonstrator_match("duel", 7, 0, max_steps=200)
     for traj in trajectories.values():

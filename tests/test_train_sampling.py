@@ -6,11 +6,11 @@ import pytest
 import torch
 
 from botsdk.arena.contract import arena_contract
-from training.config import ConfigError, TrainConfig
-from training.models import build_policy
-from training.objective import BCObjective
-from training.sampling import BatchSampler
-from training.tensors import build_tensors
+from botsdk.training.config import ConfigError, TrainConfig
+from botsdk.training.models import build_policy
+from botsdk.training.objective import BCObjective
+from botsdk.training.sampling import BatchSampler
+from botsdk.training.tensors import build_tensors
 
 CONTRACT = arena_contract()
 LENGTHS = (7, 12, 5, 9)
@@ -79,7 +79,7 @@ def test_bad_window_settings_are_named(changes, fragment):
 
 
 def test_validation_logits_of_padded_episode_batches_equal_one_episode_at_a_time(data):
-    from training.agreement import policy_logits
+    from botsdk.training.agreement import policy_logits
 
     torch.manual_seed(1)
     policy = build_policy(CONTRACT, _config(window=0)).eval()

@@ -11,11 +11,11 @@ from typer.testing import CliRunner
 from botsdk.arena.contract import arena_contract
 from botsdk.cli import build_app
 from botsdk.contract import load_contract
-from training.api import load_config, train_run
-from training.checkpoint import load_run, read_checkpoint
-from training.config import TrainConfig
-from training.data import Dataset
-from training.synthetic import write_synthetic_dataset
+from botsdk.training.api import load_config, train_run
+from botsdk.training.checkpoint import load_run, read_checkpoint
+from botsdk.training.config import TrainConfig
+from botsdk.dataset import Dataset
+from fixtures.synthetic_dataset import write_synthetic_dataset
 
 CONTRACT = arena_contract()
 TINY = dict(hidden_sizes=[32], style_embedding=8, encoder_hidden=16, encoder_groups=2, encoder_set_size=8,
@@ -33,7 +33,7 @@ def test_learns_style_dependent_actions(dataset, tmp_path):
                             "log_every": 40, "val_split": "player", "val_fraction": 0.25, "encoder_groups": 4})
     metrics = train_run(dataset, tmp_path / "run", config)
     val = metrics["val"]
-    # move and interact depend on the persona (training.synthetic): both need the style input
+    # move and interact depend on the persona (tests.fixtures.synthetic_dataset): both need the style input
     assert val["val_agree_move"] > 0.8 and val["val_agree_interact"] > 0.9, val
     run = load_run(tmp_path / "run")
     obs = torch.from_numpy(Dataset.open(dataset).episode(0)["observations"][:20])
@@ -43,7 +43,7 @@ def test_learns_style_dependent_actions(dataset, tmp_path):
 
 
 def test_resume_is_exact(dataset, tmp_path, monkeypatch):
-    from training.trainer import Trainer
+    from botsdk.training.trainer import Trainer
 
     config = TrainConfig(**{**TINY, "checkpoint_every": 3}, max_steps=6)
     train_run(dataset, tmp_path / "straight", config)
@@ -124,9 +124,9 @@ def test_gru_policy_trains_on_windows_and_reloads(dataset, tmp_path):
 
 
 def test_init_from_fine_tunes_from_a_runs_best_weights(dataset, tmp_path):
-    from training.api import prepare
-    from training.tensors import load_dataset_tensors
-    from training.trainer import Trainer
+    from botsdk.training.api import prepare
+    from botsdk.training.tensors import load_dataset_tensors
+    from botsdk.training.trainer import Trainer
 
     base = TrainConfig(**TINY, max_steps=40)
     train_run(dataset, tmp_path / "base", base)
@@ -146,7 +146,7 @@ def test_init_from_fine_tunes_from_a_runs_best_weights(dataset, tmp_path):
 
 
 def test_init_from_refuses_another_model_shape_or_a_missing_run(dataset, tmp_path):
-    from training.api import TrainingInputError
+    from botsdk.training.api import TrainingInputError
 
     train_run(dataset, tmp_path / "base", TrainConfig(**TINY, max_steps=2))
     other = TrainConfig(**{**TINY, "hidden_sizes": [16]}, max_steps=2, init_from=str(tmp_path / "base"))

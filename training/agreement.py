@@ -16,8 +16,8 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from training.models import PolicyBase
-from training.tensors import DemoTensors, padded_episode_rows
+from botsdk.training.models import PolicyBase
+from botsdk.training.tensors import DemoTensors, padded_episode_rows
 
 
 @torch.no_grad()

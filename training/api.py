@@ -1,4 +1,4 @@
-"""Train a run from a dataset directory: the one path behind `botsdk train` and `python -m training.distributed`.
+"""Train a run from a dataset directory: the one path behind `botsdk train` and `python -m botsdk.training.distributed`.
 
 Everything that can be refused is refused before the first step: a config contract that disagrees with the
 dataset's, a resumed checkpoint trained on another contract or another dataset, a run to fine-tune from
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from botsdk.contract import BehaviourContract, check_compatible
-from training.config import ARCHITECTURE_KEYS, TrainConfig
+from botsdk.training.config import ARCHITECTURE_KEYS, TrainConfig
 
 
 class TrainingInputError(ValueError):
@@ -43,8 +43,8 @@ def expected_contract(spec: str) -> BehaviourContract | None:
 
 
 def prepare(data_dir: str | Path, config: TrainConfig) -> PreparedData:
-    from training.data import Dataset
-    from training.tensors import split_episodes
+    from botsdk.dataset import Dataset
+    from botsdk.training.tensors import split_episodes
 
     dataset = Dataset.open(data_dir)
     pinned = expected_contract(config.contract)
@@ -58,7 +58,7 @@ def prepare(data_dir: str | Path, config: TrainConfig) -> PreparedData:
 
 
 def check_resume(checkpoint: Path, data: PreparedData) -> None:
-    from training.checkpoint import read_checkpoint
+    from botsdk.training.checkpoint import read_checkpoint
 
     state = read_checkpoint(checkpoint)
     check_compatible(BehaviourContract.from_json(state["contract"]), data.contract, "checkpoint", "dataset")
@@ -69,7 +69,7 @@ def check_resume(checkpoint: Path, data: PreparedData) -> None:
 
 def check_init_from(config: TrainConfig, data: PreparedData) -> None:
     """A run to fine-tune from must play the dataset's contract with a model of this config's shape."""
-    from training.checkpoint import read_checkpoint
+    from botsdk.training.checkpoint import read_checkpoint
 
     state = read_checkpoint(config.init_from)
     check_compatible(BehaviourContract.from_json(state["contract"]), data.contract, "init_from checkpoint", "dataset")
@@ -83,11 +83,11 @@ def check_init_from(config: TrainConfig, data: PreparedData) -> None:
 
 def train_run(data_dir: str | Path, out: str | Path, config: TrainConfig, resume: bool = False) -> dict[str, Any]:
     """Train (or continue) the run in `out` on the dataset in `data_dir`; returns the run's metrics."""
-    from training.checkpoint import CHECKPOINT_NAME
-    from training.distributed import init_from_env, shutdown
-    from training.progress import ProgressReporter
-    from training.tensors import load_dataset_tensors
-    from training.trainer import Trainer
+    from botsdk.training.checkpoint import CHECKPOINT_NAME
+    from botsdk.training.distributed import init_from_env, shutdown
+    from botsdk.training.progress import ProgressReporter
+    from botsdk.training.tensors import load_dataset_tensors
+    from botsdk.training.trainer import Trainer
 
     out = Path(out)
     data = prepare(data_dir, config)
@@ -124,8 +124,8 @@ def load_config(path: str | Path | None, **overrides: Any) -> TrainConfig:
 
 
 def cli_main(argv: list[str] | None = None) -> None:
-    """`python -m training.distributed --data DIR --out RUN [--config FILE] [--resume] [--max-steps N]`."""
-    parser = argparse.ArgumentParser(prog="training.distributed", description=cli_main.__doc__)
+    """`python -m botsdk.training.distributed --data DIR --out RUN [--config FILE] [--resume] [--max-steps N]`."""
+    parser = argparse.ArgumentParser(prog="botsdk.training.distributed", description=cli_main.__doc__)
     parser.add_argument("--data", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--config")

@@ -15,9 +15,9 @@ from typing import Any
 import torch
 
 from botsdk.contract import BehaviourContract
-from training.config import TrainConfig
-from training.models import PolicyBase, build_policy
-from training.style import StyleEncoder
+from botsdk.training.config import TrainConfig
+from botsdk.training.models import PolicyBase, build_policy
+from botsdk.training.style import StyleEncoder
 
 FORMAT = "botsdk.checkpoint/1"
 CHECKPOINT_NAME = "checkpoint.pt"

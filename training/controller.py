@@ -8,8 +8,8 @@ import numpy as np
 import torch
 
 from botsdk.contract import BehaviourContract
-from training.models import PolicyBase, sample_actions
-from training.style import style_vector
+from botsdk.training.models import PolicyBase, sample_actions
+from botsdk.training.style import style_vector
 
 
 class TorchPolicyController:

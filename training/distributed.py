@@ -1,7 +1,7 @@
-"""Data-parallel training across processes: `torchrun --nproc_per_node=N -m training.distributed --data D --out R`
+"""Data-parallel training across processes: `torchrun --nproc_per_node=N -m botsdk.training.distributed --data D --out R`
 (or `torchrun --nproc_per_node=N .venv/bin/botsdk train ...`). gloo on CPU, nccl when training on CUDA.
 
-Each rank reads the same dataset and takes its own shard of every global batch (see training.sampling); DDP
+Each rank reads the same dataset and takes its own shard of every global batch (see botsdk.training.sampling); DDP
 averages gradients, so all replicas hold identical weights. Only rank 0 writes logs and checkpoints.
 """
 
@@ -93,7 +93,7 @@ def shutdown(info: DistInfo) -> None:
 
 
 def main() -> None:
-    from training.api import cli_main
+    from botsdk.training.api import cli_main
 
     cli_main()
 

@@ -11,8 +11,8 @@ import torch
 from torch import nn
 
 from botsdk.contract import BehaviourContract
-from training.config import TrainConfig
-from training.inputs import InputFeatures
+from botsdk.training.config import TrainConfig
+from botsdk.training.inputs import InputFeatures
 
 
 class PolicyBase(nn.Module):
@@ -46,7 +46,7 @@ class StyledTrunk(nn.Module):
 
     FiLM makes style-dependent rules ("this persona turns left here") easy to represent. Works on any leading
     shape: obs[..., O], embedded style[..., E] -> features[..., hidden_sizes[-1]]. The observation goes through
-    `InputFeatures` first (training.inputs: raw, standardized, or with frame deltas).
+    `InputFeatures` first (botsdk.training.inputs: raw, standardized, or with frame deltas).
     """
 
     def __init__(self, contract: BehaviourContract, config: TrainConfig):

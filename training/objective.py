@@ -11,9 +11,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from training.config import TrainConfig
-from training.models import PolicyBase
-from training.style import StyleEncoder, actions_onehot
+from botsdk.training.config import TrainConfig
+from botsdk.training.models import PolicyBase
+from botsdk.training.style import StyleEncoder, actions_onehot
 
 
 class BCObjective(nn.Module):

@@ -1,10 +1,10 @@
 """How well a trained run imitates the arena demonstrators: the issue's acceptance measurements, reproducible.
 
-    python -m training.quality record --out DATA --matches 120 --seed 0
-    python -m training.quality evaluate --run RUN --matches 24 --seed 50000 [--temperature 0.8] [--out FILE]
+    python -m botsdk.training.quality record --out DATA --matches 120 --seed 0
+    python -m botsdk.training.quality evaluate --run RUN --matches 24 --seed 50000 [--temperature 0.8] [--out FILE]
 
 - agreement: on held-out match seeds, the model's top-1 action (conditioned on the episode's persona) vs the
-  demonstrator's action, next to two ceilings (training.agreement): the oracle's (the demonstrator's own mean max
+  demonstrator's action, next to two ceilings (botsdk.training.agreement): the oracle's (the demonstrator's own mean max
   probability, which knows its private draws) and the observer's (the best possible imitator's: a Bayes filter
   over those draws from what it was seen to do, botsdk.arena.posterior).
 - style: the model conditioned on each persona plays in the arena; its style statistics (speed, time stationary,
@@ -89,7 +89,7 @@ def match_seeds(seed: int, matches: int) -> list[int]:
 def record(out: str | Path, matches: int, seed: int = 0, map_name: str = "duel") -> dict[str, Any]:
     """Record rotating-demonstrator matches into a dataset (every agent's trajectory)."""
     from botsdk.arena.contract import arena_contract
-    from training.data import DatasetWriter
+    from botsdk.dataset import DatasetWriter
 
     writer = DatasetWriter(out, arena_contract())
     steps = 0
@@ -116,7 +116,7 @@ def greedy_predictions(policy, contract, trajectories: Iterable[Any]
                        ) -> tuple[np.ndarray, np.ndarray, list, np.ndarray | None]:
     """Model argmax per step (conditioned on each episode's persona), the actions taken, the demonstrator probs and
     its most likely joint action's probability per step (None unless every trajectory has it)."""
-    from training.style import label_style
+    from botsdk.training.style import label_style
 
     predicted, actions, probs, joint = [], [], [], []
     for traj in scored(trajectories):
@@ -163,7 +163,7 @@ def model_rollouts(policy, contract, style, seeds: Sequence[int], map_name: str 
                    temperature: float = 1.0) -> list:
     """The model (conditioned on `style`, sampling at `temperature`) plays blue_0 and red_0; demonstrators play the
     other slots."""
-    from training.controller import TorchPolicyController
+    from botsdk.training.controller import TorchPolicyController
 
     out = []
     for m, seed in enumerate(seeds):
@@ -210,7 +210,7 @@ def encoder_report(encoder, contract, demos: list, episodes_per_player: int = 3)
     """Encode a few episodes per (held-out) player; is the nearest persona vector the player's persona?"""
     if encoder is None:
         return {"enabled": False}
-    from training.style import label_style
+    from botsdk.training.style import label_style
 
     by_player: dict[str, list] = {}
     for t in demos:
@@ -231,8 +231,8 @@ def encoder_report(encoder, contract, demos: list, episodes_per_player: int = 3)
 
 def evaluate(run: str | Path, matches: int, seed: int, blend: tuple[str, str] = ("rusher", "holder"),
              temperature: float = 1.0) -> dict:
-    from training.agreement import agreement_vs_ceiling
-    from training.checkpoint import load_run
+    from botsdk.training.agreement import agreement_vs_ceiling
+    from botsdk.training.checkpoint import load_run
 
     loaded = load_run(run)
     demos, observer_joint, observer_heads = [], [], []
@@ -257,7 +257,7 @@ def evaluate(run: str | Path, matches: int, seed: int, blend: tuple[str, str] = 
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="training.quality")
+    parser = argparse.ArgumentParser(prog="botsdk.training.quality")
     sub = parser.add_subparsers(dest="command", required=True)
     rec = sub.add_parser("record")
     rec.add_argument("--out", required=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import torch
 
-from training.config import TrainConfig
-from training.tensors import DemoTensors, padded_episode_rows
+from botsdk.training.config import TrainConfig
+from botsdk.training.tensors import DemoTensors, padded_episode_rows
 
 
 class EpochStream:

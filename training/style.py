@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from botsdk.contract import BehaviourContract
-from training.config import TrainConfig
+from botsdk.training.config import TrainConfig
 
 
 def style_vector(contract: BehaviourContract, style: str | Mapping[str, float] | None) -> torch.Tensor:

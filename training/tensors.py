@@ -1,6 +1,6 @@
 """Demonstrations as a few large in-memory tensors, so the training loop only gathers rows (no per-batch Python).
 
-Loaded once from a `training.data.Dataset` (or built from arrays): observations, actions, the style vector of each
+Loaded once from a `botsdk.dataset.Dataset` (or built from arrays): observations, actions, the style vector of each
 step's episode, and the indexes the GRU windows and the style-encoder groups need.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from botsdk.contract import BehaviourContract
-from training.style import label_style
+from botsdk.training.style import label_style
 
 
 @dataclass
@@ -125,7 +125,7 @@ def _check_action_ranges(contract: BehaviourContract, actions: torch.Tensor) -> 
 
 
 def load_dataset_tensors(dataset: Any, episode_ids: Iterable[Any]) -> DemoTensors:
-    """Read the given episodes of a `training.data.Dataset` into tensors (grouped by player for the encoder)."""
+    """Read the given episodes of a `botsdk.dataset.Dataset` into tensors (grouped by player for the encoder)."""
     infos = {info.id: info for info in dataset.episodes}
     ids = list(episode_ids)
     episodes = (dataset.episode(i) for i in ids)  # read one at a time: the tensors are the only full copy

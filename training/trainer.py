@@ -2,7 +2,7 @@
 
 Losses are accumulated on the device and read back only every `log_every` steps; validation, checkpoints,
 TensorBoard and the progress bar run on their own cadences. Resume is exact: sampling is a pure function of the
-step (training.sampling) and the checkpoint holds weights, optimizer and early-stopping state.
+step (botsdk.training.sampling) and the checkpoint holds weights, optimizer and early-stopping state.
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ from typing import Any
 import torch
 
 from botsdk.contract import BehaviourContract
-from training.checkpoint import CHECKPOINT_NAME, read_checkpoint, run_weights, save_checkpoint
-from training.config import TrainConfig
-from training.distributed import DistInfo, device_for, wrap, write_replica_report
-from training.models import build_policy
-from training.objective import BCObjective
-from training.progress import ProgressReporter
-from training.sampling import BatchSampler
-from training.style import StyleEncoder
-from training.tensors import DemoTensors
+from botsdk.training.checkpoint import CHECKPOINT_NAME, read_checkpoint, run_weights, save_checkpoint
+from botsdk.training.config import TrainConfig
+from botsdk.training.distributed import DistInfo, device_for, wrap, write_replica_report
+from botsdk.training.models import build_policy
+from botsdk.training.objective import BCObjective
+from botsdk.training.progress import ProgressReporter
+from botsdk.training.sampling import BatchSampler
+from botsdk.training.style import StyleEncoder
+from botsdk.training.tensors import DemoTensors
 
 
 @dataclass
@@ -163,7 +163,7 @@ class Trainer:
 
     @torch.no_grad()
     def _evaluate(self, writer) -> None:
-        from training.agreement import evaluate_tensors
+        from botsdk.training.agreement import evaluate_tensors
 
         self.model.eval()
         metrics = evaluate_tensors(self.policy, self.val, self.config.window)

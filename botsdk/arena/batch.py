@@ -172,7 +172,7 @@ class ArenaBatch:
 
     # ---- sensors -------------------------------------------------------------------------------------------
     def _build_sensor_scene(self) -> None:
-        from sensors import Scene2D
+        from botsdk.sensors import Scene2D
 
         m = self.map
         self._stride = m.width + 2 * sim.OUT_MARGIN + 2 * self.contract.rays.max_distance + 10.0
@@ -213,7 +213,7 @@ class ArenaBatch:
 
     def _frames(self) -> np.ndarray:
         """float32[n_envs, n_agents, frame_size]: rays then the self block."""
-        from sensors import cast_rays_2d
+        from botsdk.sensors import cast_rays_2d
 
         circles = self._circles()
         spec = self.contract.rays

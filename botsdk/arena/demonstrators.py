@@ -29,13 +29,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from botsdk.arena.choices import ChoosingPlayer, StepChoices, continue_prob, uniform_pmf
+from botsdk.arena.contract import PERSONAS
 from botsdk.arena.explore import EXPLORE_CELL, ExplorationMemory, explore_origin, frontier_candidates, shut_in
 from botsdk.arena.maps import ArenaMap
 from botsdk.arena.motor import MOVE_DIRS, Motor, MotorParams, skilled, wrap_deg
 from botsdk.arena.view import AgentView
 
-DEMONSTRATOR_STYLES = ("rusher", "holder", "explorer", "objective", "robotic")
-HUMAN_STYLES = ("rusher", "holder", "explorer", "objective")
+HUMAN_STYLES = PERSONAS  # the contract's personas, each played with the human motor model
+DEMONSTRATOR_STYLES = (*PERSONAS, "robotic")
 STRAFE_STEPS = 20  # a strafing player changes side about every 1.25 s (a 1/20 chance each step)
 THOROUGH_REACH = 0.5  # a thorough (QA) explorer walks to within this of its spot: into an alcove, not to its mouth
 EXPLORE_REACH = 1.2  # near a spot and no longer closing in (a wall in the way): seen enough, move on - no dithering

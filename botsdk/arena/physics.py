@@ -13,6 +13,8 @@ import math
 import numba as nb
 import numpy as np
 
+from botsdk.sensors._geometry2d import ray_segment
+
 AGENT_RADIUS = 0.5
 PUSH_ITERATIONS = 4
 PENETRATION_TOLERANCE = 1e-3
@@ -121,19 +123,13 @@ def move_circle(px: float, py: float, dx: float, dy: float, segments: np.ndarray
 
 @nb.njit(cache=True)
 def segment_hit(ox: float, oy: float, dx: float, dy: float, segments: np.ndarray, max_t: float) -> float:
-    """Distance along the unit ray (dx, dy) to the first wall (both sides block shots and sight), or max_t."""
+    """Distance along the unit ray (dx, dy) to the first wall (both sides block shots and sight), or max_t.
+
+    The one ray-segment test of the house (the sensors' `ray_segment`): shots, sight and rays agree on every wall,
+    collinear and endpoint cases included."""
     best = max_t
     for s in range(segments.shape[0]):
-        x0, y0, x1, y1 = segments[s, 0], segments[s, 1], segments[s, 2], segments[s, 3]
-        ex = x1 - x0
-        ey = y1 - y0
-        denom = dx * ey - dy * ex
-        if denom == 0.0:
-            continue
-        wx = x0 - ox
-        wy = y0 - oy
-        t = (wx * ey - wy * ex) / denom
-        u = (wx * dy - wy * dx) / denom
-        if 0.0 <= t < best and 0.0 <= u <= 1.0:
+        t = ray_segment(ox, oy, dx, dy, segments[s, 0], segments[s, 1], segments[s, 2], segments[s, 3], best)
+        if 0.0 <= t < best:
             best = t
     return best

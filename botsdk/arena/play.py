@@ -46,9 +46,9 @@ def play_human(map_name: str, team_size: int = 2, opponents: str = "objective", 
 
 def _writer(root: str):
     try:
-        from training.data import DatasetWriter
+        from botsdk.dataset import DatasetWriter
     except ImportError as error:  # the datasets part is optional for playing
-        raise RuntimeError(f"--record needs training.data.DatasetWriter, which could not be imported: {error}") from None
+        raise RuntimeError(f"--record needs botsdk.dataset.DatasetWriter, which could not be imported: {error}") from None
     from botsdk.arena.contract import arena_contract
 
     return DatasetWriter(root, arena_contract())

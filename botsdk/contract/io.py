@@ -14,9 +14,9 @@ from botsdk.contract.model import BehaviourContract
 ContractReader = Callable[[Path], BehaviourContract]
 CONTRACT_READERS: dict[str, str] = {
     # suffix or "dir" -> "module:function", imported lazily so reading JSON needs nothing heavy
-    ".onnx": "export.metadata:read_contract_from_onnx",
-    ".pt": "training.checkpoint:read_contract_from_checkpoint",
-    "dir": "training.data.dataset:read_contract_from_dataset",
+    ".onnx": "botsdk.export.metadata:read_contract_from_onnx",
+    ".pt": "botsdk.training.checkpoint:read_contract_from_checkpoint",
+    "dir": "botsdk.dataset.dataset:read_contract_from_dataset",
 }
 
 

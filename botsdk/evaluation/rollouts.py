@@ -75,7 +75,7 @@ class Recorder:
     """Plays matches and returns every agent's episode after a round trip through a dataset on disk."""
 
     def __init__(self, root: Path, contract: Any, setup: MatchSetup) -> None:
-        from training.data import Dataset, DatasetWriter
+        from botsdk.dataset import Dataset, DatasetWriter
 
         self.root, self.setup = Path(root), setup
         self._writer = DatasetWriter(self.root, contract, dataset_id="botsdk/evaluation-v0")

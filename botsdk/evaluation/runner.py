@@ -32,8 +32,8 @@ def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str 
     `out_dir` and returns the JSON dict (headline keys: turing_auc, turing_auc_floor, turing_auc_robotic,
     style_accuracy). `temperature` is the sampling temperature the bot would be deployed with."""
     from botsdk.contract import check_compatible
-    from export.runtime import BotRuntime
-    from training.data import Dataset
+    from botsdk.export.runtime import BotRuntime
+    from botsdk.dataset import Dataset
 
     started = time.perf_counter()
     if episodes < 2:
@@ -75,7 +75,7 @@ def _encoder(policy_path: Path) -> Any | None:
     path = policy_path.with_suffix(".style.onnx")
     if not path.exists():
         return None
-    from export.runtime import StyleEncoderRuntime
+    from botsdk.export.runtime import StyleEncoderRuntime
 
     return StyleEncoderRuntime(path)
 

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-PERSONAS = ("rusher", "holder", "explorer", "objective")
+from botsdk.arena.contract import PERSONAS
+
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ Stage = Callable[[QuickstartPlan], StageResult]
 
 
 def record_stage(plan: QuickstartPlan) -> StageResult:
-    from training.data import Dataset
-    from training.data.recorder import RecordPlan, record
+    from botsdk.dataset import Dataset
+    from botsdk.arena.recording import RecordPlan, record
 
     data = plan.out / "data"
     if data.exists():
@@ -69,7 +70,7 @@ def record_stage(plan: QuickstartPlan) -> StageResult:
 
 
 def train_stage(plan: QuickstartPlan) -> StageResult:
-    from training.api import load_config, train_run
+    from botsdk.training.api import load_config, train_run
 
     config = load_config(None, max_steps=plan.train_steps, seed=plan.seed, progress=False, threads=plan.train_threads)
     metrics = train_run(plan.out / "data", plan.out / "run", config)
@@ -78,7 +79,7 @@ def train_stage(plan: QuickstartPlan) -> StageResult:
 
 
 def export_stage(plan: QuickstartPlan) -> StageResult:
-    from export.onnx_export import export_run
+    from botsdk.export.onnx_export import export_run
 
     report = export_run(plan.out / "run", plan.out / "model.onnx", dataset=plan.out / "data", seed=plan.seed)
     return StageResult("export", 0.0, {"checks": list(report.checks), "size_bytes": int(report.size_bytes)},
@@ -89,8 +90,8 @@ def serve_stage(plan: QuickstartPlan) -> StageResult:
     """Serve the model on loopback and let the arena, as a remote engine, play matches through the bridge."""
     import numpy as np
 
-    from game_bridge.remote_play import play_remote
-    from game_bridge.server import BridgeServer
+    from botsdk.game_bridge.remote_play import play_remote
+    from botsdk.game_bridge.server import BridgeServer
 
     server = BridgeServer(plan.out / "model.onnx", host="127.0.0.1", port=0, seed=plan.seed,
                           temperature=plan.temperature).start()

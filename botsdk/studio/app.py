@@ -18,7 +18,7 @@ from botsdk.arena.batch import ArenaBatch
 from botsdk.arena.render import Renderer
 from botsdk.studio.human_input import human_action
 from botsdk.studio.widgets import MUTED, PANEL_BG, TEXT, Button, Slider
-from export.runtime import BotRuntime, StyleEncoderRuntime
+from botsdk.export.runtime import BotRuntime, StyleEncoderRuntime
 
 PANEL_WIDTH = 300
 RAY_HIT = (255, 220, 90)
@@ -298,7 +298,7 @@ class Studio:
 
     def ray_endpoints(self, bot: int) -> list[tuple[tuple[float, float], bool]]:
         """World end point of each ray of `bot` and whether it hit, read back from its latest observation."""
-        from sensors import ray_angles
+        from botsdk.sensors import ray_angles
 
         spec = self.contract.rays
         frame = self.batch.obs[0, bot, -self.contract.frame_size:]

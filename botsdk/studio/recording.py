@@ -13,7 +13,7 @@ def save_demonstration(root: Path, contract: BehaviourContract, observations: li
                        actions: list[np.ndarray], positions: list[np.ndarray], headings: list[float], map_name: str,
                        seed: int, player_id: str = "designer") -> int:
     """One episode: T actions, T + 1 observations (the last observation is repeated: the studio stops mid-round)."""
-    from training.data import DatasetWriter
+    from botsdk.dataset import DatasetWriter
 
     obs = np.stack(observations + [observations[-1]]).astype(np.float32)
     steps = len(actions)

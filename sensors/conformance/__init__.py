@@ -1,7 +1,7 @@
 """Conformance vectors: scenes, specs, poses and the exact encoding a correct sensor produces.
 
 Engines (Unity, Unreal, Godot) replay these with their own raycasts; see GUIDE.md. The JSON files are written by
-`python -m sensors.conformance` from the pure-Python reference, and the numba kernels must reproduce them.
+`python -m botsdk.sensors.conformance` from the pure-Python reference, and the numba kernels must reproduce them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from botsdk.contract import RaySensorSpec
-from sensors.patterns import validate_spec
+from botsdk.sensors.patterns import validate_spec
 
 HERE = Path(__file__).parent
 GUIDE_PATH = HERE / "GUIDE.md"
@@ -38,7 +38,7 @@ def load_vector(path: Path) -> dict[str, Any]:
 
 def replay(vector: dict[str, Any]) -> np.ndarray:
     """Run the numba kernels on one vector; float32[A, spec.size] to compare with vector['expected']."""
-    from sensors import Scene2D, Scene3D, cast_rays_2d, cast_rays_3d
+    from botsdk.sensors import Scene2D, Scene3D, cast_rays_2d, cast_rays_3d
 
     spec, scene, agents = spec_from_dict(vector["spec"]), vector["scene"], vector["agents"]
     owners = np.array([a["owner"] for a in agents], np.int32)

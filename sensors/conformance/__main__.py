@@ -1,9 +1,9 @@
-"""Write the conformance vectors: `python -m sensors.conformance`."""
+"""Write the conformance vectors: `python -m botsdk.sensors.conformance`."""
 
 import json
 
-from sensors.conformance import HERE
-from sensors.conformance.cases import CASES_2D, CASES_3D, expected
+from botsdk.sensors.conformance import HERE
+from botsdk.sensors.conformance.cases import CASES_2D, CASES_3D, expected
 
 for case in CASES_2D + CASES_3D:
     path = HERE / f"{case['name']}.json"

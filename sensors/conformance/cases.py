@@ -1,12 +1,12 @@
-"""The conformance scenes: one per rule an engine must get right. Expected values come from sensors.reference."""
+"""The conformance scenes: one per rule an engine must get right. Expected values come from botsdk.sensors.reference."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from sensors import reference
-from sensors.conformance import spec_from_dict
+from botsdk.sensors import reference
+from botsdk.sensors.conformance import spec_from_dict
 
 TAGS = ["wall", "teammate", "enemy"]
 

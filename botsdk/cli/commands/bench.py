@@ -13,7 +13,7 @@ def register(app: typer.Typer) -> None:
         """Benchmark botsdk against its peer in the same run.
 
         Prints both figures and their ratio (one JSON object with --json)."""
-        from benchmarks import available, run_benchmark
+        from botsdk.bench import available, run_benchmark
 
         names = available() if name == "all" else [name]
         unknown = [n for n in names if n not in available()]

@@ -5,7 +5,7 @@ from botsdk.cli.errors import fail, print_json
 
 def _guard(fn):
     """Turn dataset errors into one-line CLI errors (exit 2) instead of tracebacks."""
-    from training.data import CorruptEpisodeError, DatasetError
+    from botsdk.dataset import CorruptEpisodeError, DatasetError
     from botsdk.contract import IncompatibleContractError
 
     try:
@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         verify: bool = typer.Option(False, "--verify", help="Also open every episode file and list bad ones."),
     ) -> None:
         """Episodes, steps, per-style and per-player counts, and the contract."""
-        from training.data import Dataset
+        from botsdk.dataset import Dataset
 
         def run():
             ds = Dataset.open(path)
@@ -79,8 +79,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Split into train/val by player or seed, so validation measures generalisation to unseen ones."""
-        from training.data import Dataset
-        from training.data.ops import split as do_split
+        from botsdk.dataset import Dataset
+        from botsdk.dataset.ops import split as do_split
 
         parts = _guard(lambda: do_split(Dataset.open(path), by, out, val_fraction, seed))
         result = {name: {"path": str(ds.root), "episodes": len(ds), "steps": ds.total_steps} for name, ds in parts.items()}
@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Merge datasets recorded under the same contract (a difference is an error naming the fields)."""
-        from training.data.ops import merge as do_merge
+        from botsdk.dataset.ops import merge as do_merge
 
         ds = _guard(lambda: do_merge(sources, out))
         result = {"path": str(ds.root), "episodes": len(ds), "steps": ds.total_steps}
@@ -112,8 +112,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Keep the episodes matching every given condition."""
-        from training.data import Dataset
-        from training.data.ops import export, require_new, select
+        from botsdk.dataset import Dataset
+        from botsdk.dataset.ops import export, require_new, select
 
         def run():
             ds = Dataset.open(path)
@@ -130,8 +130,8 @@ def register(app: typer.Typer) -> None:
     @data_app.command("repair")
     def repair_(path: str = typer.Argument(..., help="Dataset directory.")) -> None:
         """List episodes a crashed recorder committed but never indexed, and rebuild Minari's index."""
-        from training.data import repair
-        from training.data.dataset import resolve_root
+        from botsdk.dataset import repair
+        from botsdk.dataset.dataset import resolve_root
 
         added = _guard(lambda: repair(resolve_root(path)))
         typer.echo(f"repaired {path}: {len(added)} episode(s) newly listed")

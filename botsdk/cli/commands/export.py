@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
             fail(f"--quantize: expected 'int8', got {quantize!r}")
         if not run.exists():
             fail(f"run: no such run directory or checkpoint: {run}")
-        from export.onnx_export import ExportError, export_run
+        from botsdk.export.onnx_export import ExportError, export_run
 
         try:
             report = export_run(run, out, quantize=quantize, dataset=data, seed=seed)

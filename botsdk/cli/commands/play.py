@@ -65,7 +65,7 @@ def _remote(target: str, token_file: Path | None, map_name: str, team_size: int,
 
     import grpc
 
-    from game_bridge.remote_play import play_remote
+    from botsdk.game_bridge.remote_play import play_remote
 
     token = token_file.read_text(encoding="utf-8").strip() if token_file else None
     render = None if os.environ.get("SDL_VIDEODRIVER") == "dummy" else "human"

@@ -35,8 +35,8 @@ def register(app: typer.Typer) -> None:
             load_map(map_name)
         except (MapError, FileNotFoundError, ValueError) as exc:
             fail(f"--map: {exc}")
-        from training.data.recorder import RecordPlan
-        from training.data.recorder import record as run_record
+        from botsdk.arena.recording import RecordPlan
+        from botsdk.arena.recording import record as run_record
 
         plan = RecordPlan(map_name, style_list, episodes, out, seed, team_size, max_steps, players_per_style)
         totals = _run_with_progress(plan, workers, quiet=as_json, record_fn=run_record)

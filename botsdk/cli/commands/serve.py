@@ -28,10 +28,10 @@ def register(app: typer.Typer) -> None:
         import signal
         import threading
 
-        from game_bridge.errors import InsecureBindError
-        from game_bridge.limits import Limits
-        from game_bridge.security import TlsFiles, read_token_file
-        from game_bridge.server import BridgeServer
+        from botsdk.game_bridge.errors import InsecureBindError
+        from botsdk.game_bridge.limits import Limits
+        from botsdk.game_bridge.security import TlsFiles, read_token_file
+        from botsdk.game_bridge.server import BridgeServer
 
         if not model.is_file():
             fail(f"model: expected an .onnx file, got {model} (no such file)")

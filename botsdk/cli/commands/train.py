@@ -26,8 +26,8 @@ def register(app: typer.Typer) -> None:
         if config is not None and not config.is_file():
             fail(f"--config: expected a TOML file, got {str(config)!r} (no such file)")
         from botsdk.contract import IncompatibleContractError
-        from training.api import TrainingInputError, load_config, train_run
-        from training.config import ConfigError
+        from botsdk.training.api import TrainingInputError, load_config, train_run
+        from botsdk.training.config import ConfigError
 
         try:
             cfg = load_config(config, max_steps=max_steps, seed=seed, progress=False if no_progress else None)

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from benchmarks._timing import median_of, rate
+from botsdk.bench._timing import median_of, rate
 
 SIZES = ((1, 32, 200, 10), (64, 32, 200, 64), (1024, 32, 500, 1024))  # agents, rays, walls, circles
 AGENT_RADIUS = 0.5
@@ -48,7 +48,7 @@ def _spec(n_rays: int):
 
 def _caster(scene: dict[str, np.ndarray], spec: Any) -> tuple[Callable[[], int], np.ndarray]:
     """A warmed-up call casting every agent's rays (returns the ray count) and the array it writes."""
-    from sensors import Scene2D, cast_rays_2d
+    from botsdk.sensors import Scene2D, cast_rays_2d
 
     world = Scene2D(scene["segments"], np.zeros(len(scene["segments"]), np.int32))
     out = np.empty((len(scene["origins"]), spec.size), np.float32)
@@ -89,7 +89,7 @@ def _pymunk_caster(scene: dict[str, np.ndarray], spec: Any, n_agents: int) -> tu
     it writes."""
     import pymunk
 
-    from sensors import ray_angles
+    from botsdk.sensors import ray_angles
 
     space = _pymunk_space(scene)
     angles = ray_angles(spec)
@@ -115,8 +115,8 @@ STARTUP_CODE = """
 import time
 t = time.perf_counter()
 import numpy as np
-from benchmarks.sensors import make_scene, _spec
-from sensors import Scene2D, cast_rays_2d
+from botsdk.bench.sensors import make_scene, _spec
+from botsdk.sensors import Scene2D, cast_rays_2d
 for agents in (4, 128):  # the serial and the parallel kernel
     s = make_scene(agents, 16, agents)
     world = Scene2D(s["segments"], np.zeros(16, np.int32))
@@ -126,7 +126,7 @@ print(time.perf_counter() - t)
 
 
 def startup_times() -> dict[str, float]:
-    """Seconds for a fresh interpreter to import sensors and cast (small and large batch): first with an empty
+    """Seconds for a fresh interpreter to import botsdk.sensors and cast (small and large batch): first with an empty
     numba cache (compiles), then with the cache it left (the start-up every later process sees)."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with tempfile.TemporaryDirectory() as cache:

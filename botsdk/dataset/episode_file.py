@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from training.data.layout import TMP_PREFIX
+from botsdk.dataset.layout import TMP_PREFIX
 
 GROUP = "episode"
 STEP_FIELDS = ("observations", "actions", "rewards", "terminations", "truncations")

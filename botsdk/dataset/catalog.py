@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Iterable
 
-from training.data.layout import CATALOG, data_dir
+from botsdk.dataset.layout import CATALOG, data_dir
 
 META_KEYS = ("player_id", "source", "style", "skill", "map", "seed", "contract_hash", "started_at", "finished_at",
              "team", "agent_id")

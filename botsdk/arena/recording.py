@@ -66,7 +66,7 @@ def play_and_record(plan: RecordPlan, match: int) -> tuple[int, int]:
     from botsdk.arena.contract import arena_contract
     from botsdk.arena.demonstrators import make_demonstrator
     from botsdk.arena.rollout import play_match
-    from training.data.writer import DatasetWriter, utc_now
+    from botsdk.dataset.writer import DatasetWriter, utc_now
 
     writer = _WRITERS.get(plan.out)
     if writer is None:
@@ -99,7 +99,7 @@ def play_and_record(plan: RecordPlan, match: int) -> tuple[int, int]:
 def record(plan: RecordPlan, workers: int = 1, on_match: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Run every match of the plan on `workers` spawned processes; `on_match(episodes, steps)` after each."""
     from botsdk.arena.contract import arena_contract
-    from training.data.writer import DatasetWriter
+    from botsdk.dataset.writer import DatasetWriter
 
     DatasetWriter(plan.out, arena_contract(), plan.dataset_id)  # creates or checks the dataset here, not in workers
     _refuse_duplicates(plan)
@@ -125,8 +125,8 @@ def record(plan: RecordPlan, workers: int = 1, on_match: Callable[[int, int], No
 
 def _refuse_duplicates(plan: RecordPlan) -> None:
     """Appending the same seed twice would record the same matches twice and skew every count."""
-    from training.data.catalog import DatasetError
-    from training.data.dataset import Dataset
+    from botsdk.dataset.catalog import DatasetError
+    from botsdk.dataset.dataset import Dataset
 
     planned = {match_seed(plan.seed, m) for m in range(plan.matches)}
     clash = sorted({e.seed for e in Dataset.open(plan.out).episodes} & planned)

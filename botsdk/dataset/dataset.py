@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 
 from botsdk.contract import BehaviourContract
-from training.data import index
-from training.data.catalog import DatasetError, EpisodeInfo, read_catalog
-from training.data.episode_file import CorruptEpisodeError, read_episode_file
-from training.data.layout import BOTSDK, DATA_DIR, episodes_dir
+from botsdk.dataset import index
+from botsdk.dataset.catalog import DatasetError, EpisodeInfo, read_catalog
+from botsdk.dataset.episode_file import CorruptEpisodeError, read_episode_file
+from botsdk.dataset.layout import BOTSDK, DATA_DIR, episodes_dir
 
 
 def resolve_root(path: str | Path) -> Path:

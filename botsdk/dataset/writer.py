@@ -17,10 +17,10 @@ from typing import Any, Sequence
 
 from botsdk.contract import BehaviourContract, contract_differences
 from botsdk.contract.compat import IncompatibleContractError
-from training.data import index
-from training.data.catalog import DatasetError, EpisodeInfo, LineCounter, append_records, catalog_path, clean_meta, read_catalog
-from training.data.episode_file import CorruptEpisodeError, normalise, read_episode_attrs, write_episode_file
-from training.data.layout import BOTSDK, TMP_PREFIX, data_dir, episodes_dir, fsync_dir, index_lock
+from botsdk.dataset import index
+from botsdk.dataset.catalog import DatasetError, EpisodeInfo, LineCounter, append_records, catalog_path, clean_meta, read_catalog
+from botsdk.dataset.episode_file import CorruptEpisodeError, normalise, read_episode_attrs, write_episode_file
+from botsdk.dataset.layout import BOTSDK, TMP_PREFIX, data_dir, episodes_dir, fsync_dir, index_lock
 
 
 def utc_now() -> str:

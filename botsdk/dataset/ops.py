@@ -11,10 +11,10 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from training.data.catalog import DatasetError
-from training.data.dataset import Dataset
-from training.data.layout import BOTSDK, DATA_DIR
-from training.data.writer import DatasetWriter, check_same_contract, import_episode_file
+from botsdk.dataset.catalog import DatasetError
+from botsdk.dataset.dataset import Dataset
+from botsdk.dataset.layout import BOTSDK, DATA_DIR
+from botsdk.dataset.writer import DatasetWriter, check_same_contract, import_episode_file
 
 SPLIT_KEYS = {"player": "player_id", "seed": "seed", "style": "style", "map": "map"}
 

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from benchmarks._timing import median_of
+from botsdk.bench._timing import median_of
 
 
 def _actions(rng: np.random.Generator, n_envs: int, n_agents: int, steps: int) -> np.ndarray:

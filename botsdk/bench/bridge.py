@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks._timing import latencies_us, percentiles
+from botsdk.bench._timing import latencies_us, percentiles
 
 ECHO_METHOD = "/bench.Echo/Stream"
 _CLOSE = object()
@@ -30,7 +30,7 @@ _CLOSE = object()
 
 # ---- servers (child processes) -------------------------------------------------------------------------------
 def _serve_bridge(model: str, ports: mp.Queue, stop: mp.Event) -> None:
-    from game_bridge.server import BridgeServer
+    from botsdk.game_bridge.server import BridgeServer
 
     server = BridgeServer(model, port=0).start()
     ports.put(server.port)
@@ -43,7 +43,7 @@ def _serve_echo(reply_sizes: dict[int, int], ports: mp.Queue, stop: mp.Event) ->
     answers to a request of that size (prebuilt, so the peer does no other work)."""
     import grpc
 
-    from game_bridge._generated import bridge_pb2 as pb
+    from botsdk.game_bridge._generated import bridge_pb2 as pb
 
     replies = {request: _echo_reply(reply) for request, reply in reply_sizes.items()}
 
@@ -65,7 +65,7 @@ def _serve_echo(reply_sizes: dict[int, int], ports: mp.Queue, stop: mp.Event) ->
 
 def _echo_reply(size: int):
     """A TickActions whose wire form is exactly `size` bytes (zero action indices padded out to the size)."""
-    from game_bridge._generated import bridge_pb2 as pb
+    from botsdk.game_bridge._generated import bridge_pb2 as pb
 
     for count in range(size):
         reply = pb.TickActions(tick=1, actions=pb.Actions(actions=[0] * count, shape=[count, 1]))
@@ -107,8 +107,8 @@ class _PingPong:
 
 
 def _tick(contract, agents: int, seed: int = 0):
-    from game_bridge._generated import bridge_pb2 as pb
-    from game_bridge.client import make_batch
+    from botsdk.game_bridge._generated import bridge_pb2 as pb
+    from botsdk.game_bridge.client import make_batch
 
     obs = np.random.default_rng(seed).random((agents, contract.observation_size), dtype=np.float32)
     ids = [f"agent_{i}" for i in range(agents)]
@@ -118,8 +118,8 @@ def _tick(contract, agents: int, seed: int = 0):
 
 
 def _reply_size(agents: int, heads: int) -> int:
-    from game_bridge._generated import bridge_pb2 as pb
-    from game_bridge.tensors import encode_actions
+    from botsdk.game_bridge._generated import bridge_pb2 as pb
+    from botsdk.game_bridge.tensors import encode_actions
 
     return pb.TickActions(tick=1, actions=encode_actions(np.zeros((agents, heads), np.int64))).ByteSize()
 
@@ -127,7 +127,7 @@ def _reply_size(agents: int, heads: int) -> int:
 def _bridge_pingpong(port: int):
     import grpc
 
-    from game_bridge._generated import bridge_pb2 as pb
+    from botsdk.game_bridge._generated import bridge_pb2 as pb
 
     channel = grpc.insecure_channel(f"127.0.0.1:{port}", [("grpc.use_local_subchannel_pool", 1)])
     return channel, _PingPong(channel, "/botsdk.bridge.v1.BotBridge/Session", pb.Tick.SerializeToString,
@@ -137,7 +137,7 @@ def _bridge_pingpong(port: int):
 def _latency(contract, agents: int, bridge_port: int, echo_port: int, repeats: int) -> dict[str, Any]:
     import grpc
 
-    from game_bridge._generated import bridge_pb2 as pb
+    from botsdk.game_bridge._generated import bridge_pb2 as pb
 
     first, steady = _tick(contract, agents)
     channel, bridge = _bridge_pingpong(bridge_port)
@@ -167,7 +167,7 @@ def _drive(args) -> int:
     import grpc
 
     from botsdk.arena.contract import arena_contract
-    from game_bridge._generated import bridge_pb2 as pb
+    from botsdk.game_bridge._generated import bridge_pb2 as pb
 
     first, steady = _tick(arena_contract(), agents, seed)
     if echo_sizes:
@@ -196,7 +196,7 @@ def _throughput(port: int, connections: int, agents: int, seconds: float, echo: 
 
 def _runtime_alone(model: str, contract, agents: int, repeats: int) -> float:
     """p50 of the bare in-process runtime call the server makes per tick: how much of the gap to the echo it is."""
-    from export.runtime import BotRuntime
+    from botsdk.export.runtime import BotRuntime
 
     runtime = BotRuntime(model)
     ids = [f"agent_{i}" for i in range(agents)]
@@ -207,7 +207,7 @@ def _runtime_alone(model: str, contract, agents: int, repeats: int) -> float:
 
 def run(quick: bool = False) -> dict[str, Any]:
     from botsdk.arena.contract import arena_contract
-    from export.synthetic import make_random_policy_onnx
+    from botsdk.bench._random_model import make_random_policy_onnx
 
     contract = arena_contract()
     load_before = os.getloadavg()[0]

@@ -2,7 +2,7 @@
 
 One decision = forward pass + sampling of every head (+ per-agent state bookkeeping for the runtime). The bare
 onnxruntime peer runs `InferenceSession.run` on the same file with the same session options; torch eager runs the
-same weights and samples with `training.models.sample_actions`. Batches of 1, 64 and 1024 agents.
+same weights and samples with `botsdk.training.models.sample_actions`. Batches of 1, 64 and 1024 agents.
 Targets (2 cores): runtime <= 1.3x bare at batch 1, >= 3x faster than torch eager at batch 1, 1024 agents <= 1.5 ms.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks._timing import latencies_us, percentiles
+from botsdk.bench._timing import latencies_us, percentiles
 
 BATCHES = (1, 64, 1024)
 LARGE_THREADS = min(2, os.cpu_count() or 1)
@@ -25,9 +25,9 @@ def _export_default_policy(directory: Path) -> tuple[Any, Path, Any]:
     import torch
 
     from botsdk.arena.contract import arena_contract
-    from export.onnx_export import export_policy
-    from training.config import TrainConfig
-    from training.models import build_policy
+    from botsdk.export.onnx_export import export_policy
+    from botsdk.training.config import TrainConfig
+    from botsdk.training.models import build_policy
 
     contract, config = arena_contract(), TrainConfig()
     torch.manual_seed(0)
@@ -40,11 +40,11 @@ def _export_default_policy(directory: Path) -> tuple[Any, Path, Any]:
 def _measure(batch: int, repeats: int, policy: Any, path: Path, quantized: Path | None) -> dict[str, Any]:
     import torch
 
-    from export.metadata import output_names
-    from export.parity import held_out_styles, synthetic_observations
-    from export.runtime import BotRuntime
-    from export.session import make_session
-    from training.models import sample_actions
+    from botsdk.export.metadata import output_names
+    from botsdk.export.parity import held_out_styles, synthetic_observations
+    from botsdk.export.runtime import BotRuntime
+    from botsdk.export.session import make_session
+    from botsdk.training.models import sample_actions
 
     runtime = BotRuntime(path, seed=0)
     contract, state_size = runtime.contract, runtime.state_size
@@ -90,7 +90,7 @@ def _interleaved(peers: dict[str, Any], repeats: int, rounds: int = 8) -> dict[s
 
 def run(quick: bool = False) -> dict[str, Any]:
     from botsdk.arena.contract import arena_contract
-    from export.quantize import quantize_policy
+    from botsdk.export.quantize import quantize_policy
 
     contract = arena_contract()
     with tempfile.TemporaryDirectory(prefix="botsdk-bench-runtime-") as tmp:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from botsdk.contract import BehaviourContract
-from export.metadata import (
+from botsdk.export.metadata import (
     INPUT_OBS, INPUT_STATE, INPUT_STYLE, OPSET, OUTPUT_STATE, STYLE_INPUT_ACTIONS, STYLE_INPUT_OBS, STYLE_OUTPUT,
     build_metadata, logits_name,
 )

@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 from typing import Any, Sequence
 
-from training.data.catalog import EpisodeInfo
-from training.data.episode_file import GROUP
-from training.data.layout import (BOTSDK, EPISODES_DIR, MAIN_FILE, METADATA, TMP_PREFIX, atomic_write_text, data_dir,
+from botsdk.dataset.catalog import EpisodeInfo
+from botsdk.dataset.episode_file import GROUP
+from botsdk.dataset.layout import (BOTSDK, EPISODES_DIR, MAIN_FILE, METADATA, TMP_PREFIX, atomic_write_text, data_dir,
                                   read_json)
 
 MINARI_VERSION = "0.5.4"

@@ -4,11 +4,11 @@
     ds = Dataset.open(root); BatchLoader(ds, 256); WindowLoader(ds, 32, 16)
 """
 
-from training.data.catalog import DatasetError, EpisodeInfo
-from training.data.dataset import Dataset, read_contract_from_dataset
-from training.data.episode_file import CorruptEpisodeError
-from training.data.loaders import BatchLoader, WindowLoader
-from training.data.writer import DatasetWriter, repair
+from botsdk.dataset.catalog import DatasetError, EpisodeInfo
+from botsdk.dataset.dataset import Dataset, read_contract_from_dataset
+from botsdk.dataset.episode_file import CorruptEpisodeError
+from botsdk.dataset.loaders import BatchLoader, WindowLoader
+from botsdk.dataset.writer import DatasetWriter, repair
 
 __all__ = ["BatchLoader", "CorruptEpisodeError", "Dataset", "DatasetError", "DatasetWriter", "EpisodeInfo",
            "WindowLoader", "read_contract_from_dataset", "repair"]

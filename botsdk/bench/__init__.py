@@ -16,7 +16,7 @@ def available() -> list[str]:
 
 
 def run_benchmark(name: str, quick: bool = False) -> dict[str, Any]:
-    module = importlib.import_module(f"benchmarks.{name}")
+    module = importlib.import_module(f"botsdk.bench.{name}")
     started = time.perf_counter()
     result = module.run(quick=quick)
     result.setdefault("benchmark", name)

@@ -28,8 +28,8 @@ def _write(root: Path, steps_total: int, episode_steps: int = EPISODE_STEPS) -> 
     """Write `steps_total` transitions; returns transitions/s (validation, HDF5, fsync of every episode file,
     catalog and index commits included)."""
     from botsdk.arena.contract import arena_contract
-    from training.data import DatasetWriter
-    from training.data.synthetic import synthetic_trajectory
+    from botsdk.dataset import DatasetWriter
+    from botsdk.bench._workloads import synthetic_trajectory
 
     c = arena_contract()
     templates = [synthetic_trajectory(c, episode_steps, seed=s) for s in range(4)]
@@ -77,11 +77,11 @@ def _rss_mb(field: str = "VmHWM") -> float:
 
 def scale_run(steps_total: int) -> dict[str, Any]:
     """Write then stream `steps_total` steps in this process; report rates and peak RSS (bounded memory check)."""
-    from training.data import BatchLoader, Dataset
+    from botsdk.dataset import BatchLoader, Dataset
 
     root = Path(tempfile.mkdtemp(prefix="botsdk-bench-scale-"))
     try:
-        import training.data.index  # noqa: F401  (imports done before the baseline)
+        import botsdk.dataset.index  # noqa: F401  (imports done before the baseline)
         import minari  # noqa: F401
 
         rss0 = _rss_mb("VmRSS")
@@ -97,13 +97,13 @@ def scale_run(steps_total: int) -> dict[str, Any]:
 
 
 def _scale_in_subprocess(steps_total: int) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "benchmarks.dataset", str(steps_total)], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "botsdk.bench.dataset", str(steps_total)], capture_output=True,
                          text=True, check=True, cwd=Path(__file__).resolve().parents[1])
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def run(quick: bool) -> dict[str, Any]:
-    from training.data import BatchLoader, Dataset, WindowLoader
+    from botsdk.dataset import BatchLoader, Dataset, WindowLoader
 
     steps_total, repeats = (100_000, 3) if quick else (1_000_000, 5)
     root = Path(tempfile.mkdtemp(prefix="botsdk-bench-dataset-"))

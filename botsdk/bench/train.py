@@ -18,8 +18,8 @@ import numpy as np
 
 def _tensors(rows: int, seed: int = 0):
     from botsdk.arena.contract import arena_contract
-    from training.synthetic import synthetic_episode
-    from training.tensors import build_tensors
+    from botsdk.bench._workloads import synthetic_episode
+    from botsdk.training.tensors import build_tensors
 
     contract = arena_contract()
     personas = contract.style.persona_names
@@ -29,7 +29,7 @@ def _tensors(rows: int, seed: int = 0):
 
 
 def _framework(contract, data, config) -> float:
-    from training.trainer import Trainer
+    from botsdk.training.trainer import Trainer
 
     with tempfile.TemporaryDirectory() as run_dir:
         trainer = Trainer(contract, config, data, None, run_dir, "bench")
@@ -40,7 +40,7 @@ def _plain(contract, data, config) -> float:
     import torch
     from torch.nn import functional as F
 
-    from training.models import build_policy
+    from botsdk.training.models import build_policy
 
     torch.manual_seed(config.seed)
     policy = build_policy(contract, config)
@@ -64,7 +64,7 @@ def _plain(contract, data, config) -> float:
 def run(quick: bool = False) -> dict[str, Any]:
     import torch
 
-    from training.config import TrainConfig
+    from botsdk.training.config import TrainConfig
 
     torch.set_num_threads(1)  # one thread on both sides: steadier on a shared machine, same work per sample
     steps, pairs, rows = (40, 5, 8192) if quick else (100, 9, 16384)

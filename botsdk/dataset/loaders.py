@@ -13,9 +13,9 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from training.data.catalog import DatasetError, EpisodeInfo
-from training.data.dataset import Dataset
-from training.data.episode_file import CorruptEpisodeError
+from botsdk.dataset.catalog import DatasetError, EpisodeInfo
+from botsdk.dataset.dataset import Dataset
+from botsdk.dataset.episode_file import CorruptEpisodeError
 
 Batch = dict[str, np.ndarray]
 
