@@ -44,7 +44,7 @@ class PolicyController:
 
 
 def policy_controllers(model_path: str | Path, style: StyleSpecifier, agent_ids: Sequence[str], seed: int = 0,
-                       greedy: bool = False, temperature: float = 1.0,
+                       greedy: bool = False, temperature: float | None = None,
                        player_prefix: str = "policy") -> dict[str, PolicyController]:
     """One controller per agent sharing one runtime, seeded so a match seed reproduces the rollout."""
     runtime = BotRuntime(model_path, seed=seed, greedy=greedy, temperature=temperature)

@@ -16,6 +16,8 @@ KEY_MODEL_VERSION = "botsdk.model_version"
 KEY_TRAINING_CONFIG = "botsdk.training_config"
 KEY_DATASET_HASH = "botsdk.dataset_hash"
 KEY_STATE_SIZE = "botsdk.state_size"
+KEY_SAMPLING_TEMPERATURE = "botsdk.sampling_temperature"  # optional: the temperature the model was evaluated at
+DEFAULT_TEMPERATURE = 1.0  # for a file without the key
 REQUIRED_KEYS = (KEY_CONTRACT, KEY_MODEL_VERSION, KEY_TRAINING_CONFIG, KEY_DATASET_HASH, KEY_STATE_SIZE)
 
 INPUT_OBS = "obs"
@@ -45,7 +47,7 @@ def style_path_for(model_path: str | Path) -> Path:
 
 
 def build_metadata(contract: BehaviourContract, model_version: str, training_config: Mapping | str,
-                   dataset_hash: str, state_size: int) -> dict[str, str]:
+                   dataset_hash: str, state_size: int, sampling_temperature: float | None = None) -> dict[str, str]:
     """The `metadata_props` of an exported policy (all values are strings, as ONNX requires)."""
     config_text = training_config if isinstance(training_config, str) else json.dumps(training_config, sort_keys=True,
                                                                                        default=str)
@@ -55,7 +57,22 @@ def build_metadata(contract: BehaviourContract, model_version: str, training_con
         KEY_TRAINING_CONFIG: config_text,
         KEY_DATASET_HASH: str(dataset_hash),
         KEY_STATE_SIZE: str(int(state_size)),
+        **({KEY_SAMPLING_TEMPERATURE: repr(float(sampling_temperature))} if sampling_temperature is not None else {}),
     }
+
+
+def sampling_temperature(metadata: Mapping[str, str]) -> float:
+    """The temperature a model was evaluated at (what `serve`, `evaluate`, `play` and the runtime use by default)."""
+    text = metadata.get(KEY_SAMPLING_TEMPERATURE)
+    if text is None:
+        return DEFAULT_TEMPERATURE
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value > 0 and value < float("inf")):
+        raise ValueError(f"metadata {KEY_SAMPLING_TEMPERATURE}: expected a finite number > 0, got {text!r}")
+    return value
 
 
 def read_metadata(path: str | Path) -> dict[str, str]:

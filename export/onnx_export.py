@@ -158,7 +158,8 @@ def _check_policy_shapes(policy: nn.Module, contract: BehaviourContract) -> int:
 def export_policy(policy: nn.Module, contract: BehaviourContract, path: str | Path, *, model_version: str,
                   training_config: Mapping | str, dataset_hash: str, held_out: np.ndarray | None = None,
                   style_encoder: nn.Module | None = None, seed: int = 0, opset: int = OPSET,
-                  atol: float = PARITY_ATOL, min_agreement: float = PARITY_MIN_AGREEMENT) -> ExportReport:
+                  atol: float = PARITY_ATOL, min_agreement: float = PARITY_MIN_AGREEMENT,
+                  sampling_temperature: float | None = None) -> ExportReport:
     """Write `path` (and `<stem>.style.onnx` when an encoder is given) or raise ExportError with the reason."""
     if opset < 17:
         raise ExportError(f"opset must be 17 or newer, got {opset}")
@@ -175,7 +176,7 @@ def export_policy(policy: nn.Module, contract: BehaviourContract, path: str | Pa
     example = (torch.zeros(1, contract.observation_size), torch.zeros(1, contract.style.size),
                torch.zeros(1, state_size))
     model = _to_onnx(_FlatPolicy(policy), example, [INPUT_OBS, INPUT_STYLE, INPUT_STATE], names, dynamic, opset)
-    meta = build_metadata(contract, model_version, training_config, dataset_hash, state_size)
+    meta = build_metadata(contract, model_version, training_config, dataset_hash, state_size, sampling_temperature)
     tmp = path.with_name(path.stem + ".checking.onnx")
     try:
         _finalise(model, meta, tmp, checks, label=path.name)
@@ -231,8 +232,9 @@ def held_out_from_dataset(dataset_path: str | Path, n: int = 2048) -> np.ndarray
 
 
 def export_run(run: str | Path, out: str | Path, quantize: str | None = None, dataset: str | Path | None = None,
-               seed: int = 0) -> ExportReport:
-    """`botsdk export`: load a run directory, export policy + style encoder, optionally int8-quantise."""
+               seed: int = 0, temperature: float | None = None) -> ExportReport:
+    """`botsdk export`: load a run directory, export policy + style encoder, optionally int8-quantise.
+    `temperature`: the sampling temperature the model was evaluated at, written into its metadata."""
     from botsdk.training.checkpoint import load_run
 
     try:
@@ -244,7 +246,7 @@ def export_run(run: str | Path, out: str | Path, quantize: str | None = None, da
     report = export_policy(loaded.policy, loaded.contract, out, model_version=version,
                            training_config=json.dumps(loaded.config.to_dict(), sort_keys=True),
                            dataset_hash=loaded.dataset_hash, held_out=held_out, style_encoder=loaded.style_encoder,
-                           seed=seed)
+                           seed=seed, sampling_temperature=temperature)
     if quantize is not None:
         from botsdk.export.quantize import quantize_policy
 

@@ -1,6 +1,6 @@
 """The torch-free runtime: batched decisions for many agents from an exported ONNX policy (onnxruntime + numpy).
 
-    rt = BotRuntime("model.onnx", seed=0, temperature=1.0, greedy=False)
+    rt = BotRuntime("model.onnx", seed=0, greedy=False)   # temperature: the model's evaluated one
     actions = rt.act(agent_ids, obs, style, episode_start)   # int64[B, n_heads]
     rt.decode(actions)                                       # [{"move": (0.0, 1.0), "turn": 15.0, ...}, ...]
 """
@@ -17,7 +17,7 @@ import numpy as np
 from botsdk.contract import BehaviourContract, check_compatible
 from botsdk.export.agent_state import AgentStateTable, UnknownAgentError
 from botsdk.export.binding import BoundBuffers, BufferCache
-from botsdk.export.metadata import output_names
+from botsdk.export.metadata import output_names, sampling_temperature
 from botsdk.export.sampling import HeadSampler
 from botsdk.export.session import ModelFormatError, load_policy, load_style_encoder
 
@@ -53,17 +53,21 @@ def _first_bad(array: np.ndarray) -> tuple[int, ...]:
 class BotRuntime:
     """One loaded policy serving many agents; thread-safe (act, swap and end take one lock)."""
 
-    def __init__(self, path: str | Path, seed: int = 0, temperature: float = 1.0, greedy: bool = False,
+    def __init__(self, path: str | Path, seed: int = 0, temperature: float | None = None, greedy: bool = False,
                  threads: int = 1, large_batch_threads: int | None = None):
-        """`threads` serve small batches (one is fastest for tiny models); batches of LARGE_BATCH rows or more go to
+        """`temperature` None: the one the model was evaluated at (its metadata; 1.0 if it names none).
+        `threads` serve small batches (one is fastest for tiny models); batches of LARGE_BATCH rows or more go to
         a second session with `large_batch_threads` (default: up to 2 cores) when that is more than `threads`."""
         self._lock = threading.Lock()
-        HeadSampler((), seed, temperature, greedy)  # rejects a bad temperature before the file is read
-        self._seed, self._temperature, self._greedy = seed, temperature, greedy
+        if temperature is not None:
+            HeadSampler((), seed, temperature, greedy)  # rejects a bad temperature before the file is read
         self._threads = threads
         self._large_threads = large_batch_threads if large_batch_threads is not None else min(2, os.cpu_count() or 1)
         self._buffers = BufferCache()
         self._install(Path(path), *self._open(Path(path)))
+        if temperature is None:
+            temperature = sampling_temperature(self.metadata)
+        self._seed, self._temperature, self._greedy = seed, temperature, greedy
         noise_row_bytes = 4 * len(self.contract.head_sizes) * max(self.contract.head_sizes)
         self._sampler = HeadSampler(self.contract.head_sizes, seed, temperature, greedy,
                                     block_rows=max(64, NOISE_BLOCK_BYTES // noise_row_bytes))
@@ -129,6 +133,11 @@ class BotRuntime:
                                    self._outputs, self._sampler)
             self._buffers.put((which, batch), buffers)
         return buffers
+
+    @property
+    def temperature(self) -> float:
+        """The sampling temperature in use (given, or the model's evaluated one)."""
+        return self._temperature
 
     @property
     def last_logits(self) -> list[np.ndarray] | None:

@@ -29,7 +29,7 @@ class ServedPolicy:
     reload swaps the model and those facts together under one lock."""
 
     def __init__(self, model_path: str | Path, limits: Limits = Limits(), seed: int = 0, greedy: bool = False,
-                 temperature: float = 1.0):
+                 temperature: float | None = None):
         self.limits = limits
         self.model_path = Path(model_path)
         self.runtime = BotRuntime(str(model_path), seed=seed, greedy=greedy, temperature=temperature)

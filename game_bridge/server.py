@@ -178,7 +178,7 @@ class BridgeServer:
 
     def __init__(self, model_path: str | Path, host: str = "127.0.0.1", port: int = 50051, token: str | None = None,
                  tls: TlsFiles | None = None, record_dir: str | Path | None = None, limits: Limits = Limits(),
-                 seed: int = 0, greedy: bool = False, max_workers: int | None = None, temperature: float = 1.0):
+                 seed: int = 0, greedy: bool = False, max_workers: int | None = None, temperature: float | None = None):
         check_bind(host, token, tls)
         self.host, self.requested_port, self.token, self.tls, self.limits = host, port, token, tls, limits
         self.policy = ServedPolicy(model_path, limits, seed=seed, greedy=greedy, temperature=temperature)

@@ -229,3 +229,19 @@ def test_large_batches_bound_in_place_match_bare_onnxruntime_and_reject_nan(mode
     with pytest.raises(RuntimeInputError, match=r"obs\[299, 3\] is nan \(frame 0, block 'rays'\)"):
         rt.act([f"new{i}" for i in range(300)], obs)
     assert not any(str(a).startswith("new") for a in rt.agents)  # a refused call registers nobody
+
+
+def test_the_runtime_samples_at_the_models_evaluated_temperature(tmp_path) -> None:
+    import onnx
+
+    from botsdk.arena import arena_contract
+    from botsdk.export.metadata import KEY_SAMPLING_TEMPERATURE
+
+    plain = make_random_policy_onnx(arena_contract(), tmp_path / "plain.onnx")
+    assert BotRuntime(plain).temperature == 1.0
+    model = onnx.load(str(plain))
+    onnx.helper.set_model_props(model, {**{p.key: p.value for p in model.metadata_props},
+                                        KEY_SAMPLING_TEMPERATURE: "0.7"})
+    onnx.save(model, str(tmp_path / "tuned.onnx"))
+    assert BotRuntime(tmp_path / "tuned.onnx").temperature == 0.7
+    assert BotRuntime(tmp_path / "tuned.onnx", temperature=1.3).temperature == 1.3

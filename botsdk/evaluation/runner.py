@@ -27,7 +27,7 @@ STYLE_TRAIN_EPISODES = 120    # demonstrator episodes per style the style classi
 def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str | Path,
                     episodes: int = DEFAULT_EPISODES, seed: int = 0,
                     tick: Callable[[str], None] = lambda _: None, config: ClassifierConfig = ClassifierConfig(),
-                    temperature: float = 1.0) -> dict[str, Any]:
+                    temperature: float | None = None) -> dict[str, Any]:
     """Evaluate `policy_path` (ONNX) against the demonstrators of `data_dir`; writes report.html/report.json into
     `out_dir` and returns the JSON dict (headline keys: turing_auc, turing_auc_floor, turing_auc_robotic,
     style_accuracy). `temperature` is the sampling temperature the bot would be deployed with."""
@@ -52,7 +52,7 @@ def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str 
     rollouts = play_plan(plan, recorder, runtime, _encoder(Path(policy_path)), tick)
     result, plots = _figures(rollouts, dataset, plan, seed, config, tick)
     result.update(policy=str(policy_path), data=str(data_dir), setup=vars(setup), seeds=list(plan.seeds),
-                  matches=plan.matches, episodes=episodes, seed=seed, temperature=temperature,
+                  matches=plan.matches, episodes=episodes, seed=seed, temperature=runtime.temperature,
                   wall_s=round(time.perf_counter() - started, 1))
     result = _clean(result)
     from botsdk.evaluation.report import write_report

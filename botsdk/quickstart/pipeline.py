@@ -81,7 +81,8 @@ def train_stage(plan: QuickstartPlan) -> StageResult:
 def export_stage(plan: QuickstartPlan) -> StageResult:
     from botsdk.export.onnx_export import export_run
 
-    report = export_run(plan.out / "run", plan.out / "model.onnx", dataset=plan.out / "data", seed=plan.seed)
+    report = export_run(plan.out / "run", plan.out / "model.onnx", dataset=plan.out / "data", seed=plan.seed,
+                        temperature=plan.temperature)
     return StageResult("export", 0.0, {"checks": list(report.checks), "size_bytes": int(report.size_bytes)},
                        {"model": "model.onnx", "style encoder": "model.style.onnx"})
 
@@ -93,8 +94,7 @@ def serve_stage(plan: QuickstartPlan) -> StageResult:
     from botsdk.game_bridge.remote_play import play_remote
     from botsdk.game_bridge.server import BridgeServer
 
-    server = BridgeServer(plan.out / "model.onnx", host="127.0.0.1", port=0, seed=plan.seed,
-                          temperature=plan.temperature).start()
+    server = BridgeServer(plan.out / "model.onnx", host="127.0.0.1", port=0, seed=plan.seed).start()  # its temperature
     try:
         matches = [play_remote(server.target, plan.map_name, plan.seed + 100 + i,
                                personas=PERSONAS[i % len(PERSONAS)], timeout=30.0)
@@ -113,7 +113,7 @@ def evaluate_stage(plan: QuickstartPlan) -> StageResult:
     from botsdk.evaluation.runner import evaluate_policy
 
     result = evaluate_policy(plan.out / "model.onnx", plan.out / "data", plan.out / "evaluation",
-                             episodes=plan.eval_episodes, seed=plan.seed, temperature=plan.temperature)
+                             episodes=plan.eval_episodes, seed=plan.seed)  # the model's temperature
     headline = {k: result.get(k) for k in ("turing_auc", "turing_auc_floor", "turing_auc_robotic", "style_accuracy",
                                            "temperature")}
     return StageResult("evaluate", 0.0, headline, {"evaluation report": "evaluation/report.html",

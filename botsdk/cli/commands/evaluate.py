@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -17,7 +18,8 @@ def register(app: typer.Typer) -> None:
         episodes: int = typer.Option(None, "--episodes", help="Held-out matches per group, one episode per agent slot (default 8)."),
         quick: bool = typer.Option(False, "--quick", help="3 matches per group: a rough figure in under a minute."),
         seed: int = typer.Option(0, "--seed", help="Seeds the held-out matches, the policy's sampling and the GRUs."),
-        temperature: float = typer.Option(1.0, "--temperature", help="The policy's sampling temperature (as deployed)."),
+        temperature: Optional[float] = typer.Option(
+            None, "--temperature", help="The policy's sampling temperature; default: the one stored in the model."),
         as_json: bool = typer.Option(False, "--json", help="Print the full JSON report on stdout."),
     ) -> None:
         """Score a policy's human-likeness and style fidelity.
@@ -33,7 +35,7 @@ def register(app: typer.Typer) -> None:
             fail(f"--data: expected a dataset directory, received {data}")
         if n < 2:
             fail(f"--episodes: expected at least 2 (train and test seeds), received {n}")
-        if not temperature > 0:
+        if temperature is not None and not 0 < temperature < float("inf"):
             fail(f"--temperature: expected a positive number, received {temperature}")
         result = _run(policy, data, out, n, seed, temperature, show_progress=not as_json)
         if as_json:
@@ -44,7 +46,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"report: {out / 'report.html'}")
 
 
-def _run(policy: Path, data: Path, out: Path, episodes: int, seed: int, temperature: float,
+def _run(policy: Path, data: Path, out: Path, episodes: int, seed: int, temperature: float | None,
          show_progress: bool) -> dict:
     from rich.progress import Progress
 

@@ -16,6 +16,9 @@ def register(app: typer.Typer) -> None:
         data: Optional[Path] = typer.Option(None, "--data", help="Dataset whose newest episodes serve as held-out "
                                                                   "observations for the parity check."),
         seed: int = typer.Option(0, "--seed", help="Seed of the held-out inputs."),
+        temperature: Optional[float] = typer.Option(None, "--temperature", help="The sampling temperature the model "
+                                                    "was evaluated at, stored in the file: serve, evaluate and play "
+                                                    "use it unless told otherwise."),
         as_json: bool = typer.Option(False, "--json", help="Print the export report as JSON."),
     ) -> None:
         """Export a trained run to ONNX with its contract inside.
@@ -27,10 +30,12 @@ def register(app: typer.Typer) -> None:
             fail(f"--quantize: expected 'int8', got {quantize!r}")
         if not run.exists():
             fail(f"run: no such run directory or checkpoint: {run}")
+        if temperature is not None and not 0 < temperature < float("inf"):
+            fail(f"--temperature: expected a finite number > 0, got {temperature}")
         from botsdk.export.onnx_export import ExportError, export_run
 
         try:
-            report = export_run(run, out, quantize=quantize, dataset=data, seed=seed)
+            report = export_run(run, out, quantize=quantize, dataset=data, seed=seed, temperature=temperature)
         except ExportError as exc:
             fail(f"export refused: {exc}", code=1)
         except (FileNotFoundError, ValueError) as exc:

@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         client_ca: Optional[Path] = typer.Option(None, "--client-ca", help="CA for client certificates (mutual TLS)."),
         record_dir: Optional[Path] = typer.Option(None, "--record-dir", help="Dataset root for RecordGameplay."),
         greedy: bool = typer.Option(False, "--greedy", help="Take each head's most likely action instead of sampling."),
-        temperature: float = typer.Option(1.0, "--temperature", help="Sampling temperature (< 1 sharpens the heads)."),
+        temperature: Optional[float] = typer.Option(None, "--temperature", help="Sampling temperature (< 1 sharpens the heads); default: the one stored in the model (1.0 if none)."),
         seed: int = typer.Option(0, "--seed", help="Seed of the action sampler."),
         grace: float = typer.Option(5.0, "--grace", help="Seconds open streams get to finish on shutdown."),
     ) -> None:
