@@ -7,7 +7,7 @@ from botsdk.arena.demonstrators import make_demonstrator
 from botsdk.arena.posterior import ObservedPlayer, PlayerPosterior
 from botsdk.arena.rollout import play_match
 from botsdk.training.agreement import agreement_vs_ceiling
-from botsdk.training.quality import match_players, observed_match, player_hypotheses
+from botsdk.arena.lineups import match_players, observed_match, player_hypotheses
 
 AGENTS = ("blue_0", "blue_1", "red_0", "red_1")
 

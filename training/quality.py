@@ -28,76 +28,9 @@ import numpy as np
 import torch
 
 from botsdk.arena.contract import PERSONAS
+from botsdk.arena.lineups import demonstrator_match, match_seeds, observed_match, record_lineups
 
 STAT_KEYS = ("mean_speed", "stationary_fraction", "engagement_distance")
-AGENTS = ("blue_0", "blue_1", "red_0", "red_1")
-
-
-def demonstrator_match(map_name: str, seed: int, match: int, styles: Sequence[str] = PERSONAS,
-                       players: int = 3, max_steps: int = 600, replace: Mapping[str, Any] | None = None):
-    """One match of rotating demonstrators (some slots optionally played by other controllers)."""
-    from botsdk.arena.rollout import play_match
-
-    controllers: dict[str, Any] = dict(match_players(seed, match, styles, players))
-    controllers.update(replace or {})
-    return play_match(map_name, seed, controllers, team_size=2, max_steps=max_steps)
-
-
-def observed_match(map_name: str, seed: int, match: int, styles: Sequence[str] = PERSONAS, players: int = 3,
-                   max_steps: int = 600, max_particles: int = 32) -> tuple[dict[str, Any], dict[str, tuple]]:
-    """`demonstrator_match`, each player watched by a posterior over its hidden state (botsdk.arena.posterior) that
-    knows the persona but not which of its `players` it is. Returns the trajectories and, per agent, the observer
-    ceiling's per-step figures: (joint float[T], per head float[T, H])."""
-    from botsdk.arena.posterior import ObservedPlayer
-    from botsdk.arena.rollout import play_match
-
-    controllers = {agent: ObservedPlayer(player, player_hypotheses(player.style, players), max_particles)
-                   for agent, player in match_players(seed, match, styles, players).items()}
-    trajectories = play_match(map_name, seed, controllers, team_size=2, max_steps=max_steps)
-    seen = {agent: (np.asarray(c.observer_joint, np.float64), np.asarray(c.observer_heads, np.float64))
-            for agent, c in controllers.items()}
-    return trajectories, seen
-
-
-def match_players(seed: int, match: int, styles: Sequence[str] = PERSONAS, players: int = 3) -> dict[str, Any]:
-    """The demonstrators of one match, per agent: styles rotate over the slots, players over the matches."""
-    from botsdk.arena.demonstrators import make_demonstrator
-
-    controllers = {}
-    for j, agent in enumerate(AGENTS):
-        style = styles[(match + j) % len(styles)]
-        k = (match // len(styles)) % players
-        controllers[agent] = make_demonstrator(style, seed * 10 + j, skill=player_skill(k, players),
-                                               player_id=f"{style}-{k}")
-    return controllers
-
-
-def player_skill(k: int, players: int) -> float:
-    """The recorded players of a persona range in skill from 0.5 to 0.9."""
-    return 0.5 + 0.4 * k / max(1, players - 1)
-
-
-def player_hypotheses(style: str, players: int = 3) -> list[tuple[str, float]]:
-    """Every recorded player of a persona, as (player id, skill): what an imitator told only the persona may face."""
-    return [(f"{style}-{k}", player_skill(k, players)) for k in range(players)]
-
-
-def match_seeds(seed: int, matches: int) -> list[int]:
-    return [seed + m for m in range(matches)]
-
-
-def record(out: str | Path, matches: int, seed: int = 0, map_name: str = "duel") -> dict[str, Any]:
-    """Record rotating-demonstrator matches into a dataset (every agent's trajectory)."""
-    from botsdk.arena.contract import arena_contract
-    from botsdk.dataset import DatasetWriter
-
-    writer = DatasetWriter(out, arena_contract())
-    steps = 0
-    for m, match_seed in enumerate(match_seeds(seed, matches)):
-        trajectories = demonstrator_match(map_name, match_seed, m)
-        writer.add_episodes([(t, dict(t.meta)) for t in trajectories.values()])
-        steps += sum(len(t) for t in trajectories.values())
-    return {"out": str(out), "matches": matches, "steps": steps}
 
 
 # ---- agreement ---------------------------------------------------------------------------------------------------
@@ -159,17 +92,17 @@ def spread(reference: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
     return out
 
 
-def model_rollouts(policy, contract, style, seeds: Sequence[int], map_name: str = "duel",
+def model_rollouts(model: Path, style, seeds: Sequence[int], map_name: str = "duel",
                    temperature: float = 1.0) -> list:
-    """The model (conditioned on `style`, sampling at `temperature`) plays blue_0 and red_0; demonstrators play the
-    other slots."""
-    from botsdk.training.controller import TorchPolicyController
+    """The exported model (conditioned on `style`, sampling at `temperature`) plays blue_0 and red_0 through the
+    runtime controller every other part uses; demonstrators play the other slots."""
+    from botsdk.export.controller import PolicyController
+    from botsdk.export.runtime import BotRuntime
 
     out = []
     for m, seed in enumerate(seeds):
-        replace = {agent: TorchPolicyController(policy, contract, style, seed=seed * 7 + i,
-                                              temperature=temperature)
-                   for i, agent in enumerate(("blue_0", "red_0"))}
+        runtime = BotRuntime(model, seed=seed, temperature=temperature)
+        replace = {agent: PolicyController(runtime, style, f"model-{i}") for i, agent in enumerate(("blue_0", "red_0"))}
         trajectories = demonstrator_match(map_name, seed, m, replace=replace)
         out += [trajectories["blue_0"], trajectories["red_0"]]
     return out
@@ -179,23 +112,22 @@ def _clean(stats: Mapping[str, Any]) -> dict[str, Any]:
     return {k: stats[k] for k in ("episodes", "steps", *STAT_KEYS, "route_shares", "fire_rate", "interact_rate")}
 
 
-def style_report(policy, contract, demos: list, seeds: Sequence[int], blend: tuple[str, str],
+def style_report(model: Path, demos: list, seeds: Sequence[int], blend: tuple[str, str],
                  temperature: float = 1.0) -> dict[str, Any]:
     from botsdk.arena.stats import style_statistics
 
     reference = {p: style_statistics([t for t in demos if t.meta["style"] == p]) for p in PERSONAS}
     scale = spread(reference)
-    model = {p: style_statistics(model_rollouts(policy, contract, p, seeds, temperature=temperature))
-             for p in PERSONAS}
-    distances = {p: {q: round(stats_vector_distance(model[p], reference[q], scale), 4) for q in PERSONAS}
+    played = {p: style_statistics(model_rollouts(model, p, seeds, temperature=temperature)) for p in PERSONAS}
+    distances = {p: {q: round(stats_vector_distance(played[p], reference[q], scale), 4) for q in PERSONAS}
                  for p in PERSONAS}
     closest = {p: min(distances[p], key=distances[p].get) for p in PERSONAS}
     a, b = blend
-    mixed = style_statistics(model_rollouts(policy, contract, {a: 0.5, b: 0.5}, seeds, temperature=temperature))
-    d_ab = stats_vector_distance(model[a], model[b], scale)
-    d_a, d_b = stats_vector_distance(mixed, model[a], scale), stats_vector_distance(mixed, model[b], scale)
+    mixed = style_statistics(model_rollouts(model, {a: 0.5, b: 0.5}, seeds, temperature=temperature))
+    d_ab = stats_vector_distance(played[a], played[b], scale)
+    d_a, d_b = stats_vector_distance(mixed, played[a], scale), stats_vector_distance(mixed, played[b], scale)
     return {
-        "reference": {p: _clean(s) for p, s in reference.items()}, "model": {p: _clean(s) for p, s in model.items()},
+        "reference": {p: _clean(s) for p, s in reference.items()}, "model": {p: _clean(s) for p, s in played.items()},
         "distance_model_to_reference": distances, "closest_reference": closest,
         "all_closest_to_own": all(closest[p] == p for p in PERSONAS),
         "blend": {"parents": [a, b], "stats": _clean(mixed), "d_parents": round(d_ab, 4),
@@ -250,10 +182,19 @@ def evaluate(run: str | Path, matches: int, seed: int, blend: tuple[str, str] = 
         "agreement": agreement_vs_ceiling(predicted, actions, probs, loaded.contract.head_names, joint_max,
                                           observer, groups=step_matches(demos)),
         "encoder": encoder_report(loaded.style_encoder, loaded.contract, demos),
-        "style": style_report(loaded.policy, loaded.contract, demos,
-                              match_seeds(seed + 10_000, matches), blend, temperature),
+        "style": style_report(_exported(run, loaded), demos, match_seeds(seed + 10_000, matches), blend, temperature),
         "temperature": temperature,
     }
+
+
+def _exported(run: str | Path, loaded: Any) -> Path:
+    """The run as the ONNX file a game would play (exported next to its checkpoint once)."""
+    from botsdk.export.onnx_export import export_run
+
+    path = Path(loaded.path).parent / "quality_model.onnx"
+    if not path.exists() or path.stat().st_mtime < Path(loaded.path).stat().st_mtime:
+        export_run(run, path)
+    return path
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -271,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of the style rollouts")
     args = parser.parse_args(argv)
     if args.command == "record":
-        print(json.dumps(record(args.out, args.matches, args.seed)))
+        print(json.dumps(record_lineups(args.out, args.matches, args.seed)))
         return
     report = evaluate(args.run, args.matches, args.seed, temperature=args.temperature)
     text = json.dumps(report, indent=2, default=float)

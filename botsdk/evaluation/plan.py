@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from botsdk.evaluation.features import Episode
-from botsdk.evaluation.rollouts import Recorder, StyledPolicyController, arena_function
+from botsdk.evaluation.rollouts import Recorder
 
 ROBOTIC = "robotic"
 UNSEEN_MATCHES = 2   # "a few episodes" of the unseen demonstrator per persona
@@ -86,7 +86,9 @@ class LineupPlayer:
     def __init__(self, plan: EvalPlan, recorder: Recorder, tick: Callable[[str], None]) -> None:
         self.plan, self.recorder, self.tick = plan, recorder, tick
         self.ids = recorder.setup.agent_ids()
-        self.make_demo = arena_function("make_demonstrator")
+        from botsdk.arena.demonstrators import make_demonstrator
+
+        self.make_demo = make_demonstrator
 
     def play(self, label: str, seeds: Sequence[int], slot: SlotMaker, keep_obs: bool = False,
              label_slots: bool = True) -> list[Episode]:
@@ -114,7 +116,10 @@ def play_plan(plan: EvalPlan, recorder: Recorder, runtime: Any, encoder: Any | N
     """Every group of the plan, all through the recorder's single path."""
     g = LineupPlayer(plan, recorder, tick)
     style = runtime.contract.style
-    policy = lambda vectors: (lambda p, j, m, s: StyledPolicyController(runtime, vectors(p), p, f"policy-{p}-{j}"))
+    from botsdk.export.controller import PolicyController
+
+    policy = lambda vectors: (lambda p, j, m, s: PolicyController(runtime, vectors(p), f"policy-{p}-{j}",
+                                                                  style_label=p))
     persona_vec = lambda p: np.asarray(style.persona(p), np.float32)
     half = plan.seeds[: max(1, len(plan.seeds) // 2)]
     out = Rollouts()
