@@ -12,7 +12,7 @@ from botsdk.arena.contract import arena_contract
 
 
 def make_model(path: Path, seed: int = 0, recurrent: bool = True, contract=None) -> Path:
-    from botsdk.bench._random_model import make_random_policy_onnx
+    from fixtures.synthetic_model import make_random_policy_onnx
 
     return make_random_policy_onnx(contract or arena_contract(), path, recurrent=recurrent, seed=seed)
 

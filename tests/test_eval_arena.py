@@ -55,7 +55,7 @@ def test_demonstrators_against_held_out_demonstrators_stay_near_chance(recorded)
 
 def test_cli_evaluate_writes_report_and_headline_json(recorded, tmp_path):
     from botsdk.cli import build_app
-    from botsdk.bench._random_model import make_random_policy_onnx, make_random_style_encoder_onnx
+    from fixtures.synthetic_model import make_random_policy_onnx, make_random_style_encoder_onnx
 
     root = recorded[0]
     policy = make_random_policy_onnx(arena_contract(), tmp_path / "random.onnx")

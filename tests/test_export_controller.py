@@ -8,7 +8,7 @@ from botsdk.arena.contract import arena_contract
 from botsdk.arena.rollout import play_match
 from botsdk.export.controller import PolicyController, policy_controllers
 from botsdk.export.runtime import BotRuntime
-from botsdk.bench._random_model import make_random_policy_onnx
+from fixtures.synthetic_model import make_random_policy_onnx
 
 C = arena_contract()
 AGENTS = ["blue_0", "red_0"]

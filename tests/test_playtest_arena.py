@@ -97,7 +97,7 @@ def test_trained_policy_plays_the_personas(tmp_path):
 
     from botsdk.arena.contract import arena_contract
     from botsdk.cli import build_app
-    from botsdk.bench._random_model import make_random_policy_onnx
+    from fixtures.synthetic_model import make_random_policy_onnx
 
     model = make_random_policy_onnx(arena_contract(), tmp_path / "model.onnx", recurrent=True, seed=1)
     out = tmp_path / "out"

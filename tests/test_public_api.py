@@ -10,7 +10,7 @@ import numpy as np
 
 import botsdk
 from botsdk.arena import arena_contract
-from botsdk.bench._random_model import make_random_policy_onnx
+from fixtures.synthetic_model import make_random_policy_onnx
 from botsdk.bench._workloads import synthetic_trajectory
 
 

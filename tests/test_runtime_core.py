@@ -13,7 +13,7 @@ from botsdk.contract import BehaviourContract, IncompatibleContractError, StyleS
 from botsdk.export.metadata import output_names
 from botsdk.export.runtime import BotRuntime, RuntimeInputError, StyleEncoderRuntime, UnknownAgentError
 from botsdk.export.sampling import HeadSampler
-from botsdk.bench._random_model import make_random_policy_onnx, make_random_style_encoder_onnx
+from fixtures.synthetic_model import make_random_policy_onnx, make_random_style_encoder_onnx
 
 ROOT = Path(__file__).resolve().parents[1]
 C = arena_contract()

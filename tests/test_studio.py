@@ -5,7 +5,7 @@ import pygame
 import pytest
 
 from botsdk.arena.contract import arena_contract
-from botsdk.bench._random_model import make_random_policy_onnx, make_random_style_encoder_onnx
+from fixtures.synthetic_model import make_random_policy_onnx, make_random_style_encoder_onnx
 
 
 @pytest.fixture(scope="module")

@@ -207,13 +207,14 @@ def _runtime_alone(model: str, contract, agents: int, repeats: int) -> float:
 
 def run(quick: bool = False) -> dict[str, Any]:
     from botsdk.arena.contract import arena_contract
-    from botsdk.bench._random_model import make_random_policy_onnx
+    from botsdk.bench._default_model import export_default_policy
 
     contract = arena_contract()
     load_before = os.getloadavg()[0]
     repeats = 200 if quick else 1000
     with tempfile.TemporaryDirectory() as tmp:
-        model = str(make_random_policy_onnx(contract, Path(tmp) / "policy.onnx", recurrent=True))
+        _, model_path, config = export_default_policy(Path(tmp))
+        model = str(model_path)
         bridge = _Child(_serve_bridge, model)
         echo = _Child(_serve_echo, {len(_tick(contract, n)[1].SerializeToString()): _reply_size(n, len(contract.head_sizes))
                                     for n in (1, 64)})
@@ -228,8 +229,9 @@ def run(quick: bool = False) -> dict[str, Any]:
             bridge.close(), echo.close()
     l1, l64 = latency["agents_1"], latency["agents_64"]
     return {
-        "model": f"synthetic recurrent MLP (arena contract: obs {contract.observation_size}, "
-                 f"{len(contract.head_sizes)} heads, hidden 64, state 16)",
+        "configuration": {"model": "the default exported policy (untrained weights)",
+                          **{k: config.to_dict()[k] for k in ("model", "hidden_sizes", "style_embedding")},
+                          "observation_size": contract.observation_size, "heads": list(contract.head_sizes)},
         "load_average_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
         "session_latency": latency,
         "throughput_8_connections": {"agents_per_tick": 64, "bridge_decisions_per_s": round(decisions),

@@ -15,26 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from botsdk.bench._default_model import export_default_policy
 from botsdk.bench._timing import latencies_us, percentiles
 
 BATCHES = (1, 64, 1024)
 LARGE_THREADS = min(2, os.cpu_count() or 1)
-
-
-def _export_default_policy(directory: Path) -> tuple[Any, Path, Any]:
-    import torch
-
-    from botsdk.arena.contract import arena_contract
-    from botsdk.export.onnx_export import export_policy
-    from botsdk.training.config import TrainConfig
-    from botsdk.training.models import build_policy
-
-    contract, config = arena_contract(), TrainConfig()
-    torch.manual_seed(0)
-    policy = build_policy(contract, config).eval()
-    path = directory / "policy.onnx"
-    export_policy(policy, contract, path, model_version="bench", training_config=config.to_dict(), dataset_hash="none")
-    return policy, path, config
 
 
 def _measure(batch: int, repeats: int, policy: Any, path: Path, quantized: Path | None) -> dict[str, Any]:
@@ -94,7 +79,7 @@ def run(quick: bool = False) -> dict[str, Any]:
 
     contract = arena_contract()
     with tempfile.TemporaryDirectory(prefix="botsdk-bench-runtime-") as tmp:
-        policy, path, config = _export_default_policy(Path(tmp))
+        policy, path, config = export_default_policy(Path(tmp))
         qpath = Path(tmp) / "policy_q.onnx"
         qpath.write_bytes(path.read_bytes())
         quantize_policy(qpath, "int8")

@@ -1,3 +1,6 @@
+from pathlib import Path
+from typing import Optional
+
 import typer
 
 from botsdk.cli.errors import fail, print_json
@@ -6,14 +9,18 @@ from botsdk.cli.errors import fail, print_json
 def register(app: typer.Typer) -> None:
     @app.command("bench")
     def bench(
-        name: str = typer.Argument(..., help="A benchmark under benchmarks/ (e.g. sensors, runtime) or 'all'."),
+        name: str = typer.Argument(..., help="A benchmark (arena, bridge, dataset, playtest, runtime, sensors, train) "
+                                             "or 'all'."),
         quick: bool = typer.Option(False, "--quick", help="Smaller sizes and fewer repeats."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+        markdown: Optional[Path] = typer.Option(None, "--markdown", help="Also write the results as a performance "
+                                                                         "page (e.g. docs/performance.md)."),
     ) -> None:
         """Benchmark botsdk against its peer in the same run.
 
-        Prints both figures and their ratio (one JSON object with --json)."""
-        from botsdk.bench import available, run_benchmark
+        Prints both figures and their ratio (one JSON object with --json). A peer that is not installed is skipped
+        with one line saying how to add it; the rest still runs."""
+        from botsdk.bench import available, run_benchmark, skip_lines
 
         names = available() if name == "all" else [name]
         unknown = [n for n in names if n not in available()]
@@ -22,9 +29,17 @@ def register(app: typer.Typer) -> None:
         import contextlib
         import sys
 
+        results = {}
         with contextlib.redirect_stdout(sys.stderr):  # progress lines never mix into the JSON on stdout
-            results = {n: run_benchmark(n, quick=quick) for n in names}
+            for n in names:
+                results[n] = run_benchmark(n, quick=quick)
+        for line in skip_lines(results):
+            typer.echo(line, err=True)
         result = results if name == "all" else results[name]
+        if markdown is not None:
+            from botsdk.bench._report import render
+
+            markdown.write_text(render(results), encoding="utf-8")
         if as_json:
             print_json(result)
         else:
