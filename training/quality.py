@@ -182,18 +182,21 @@ def evaluate(run: str | Path, matches: int, seed: int, blend: tuple[str, str] = 
         "agreement": agreement_vs_ceiling(predicted, actions, probs, loaded.contract.head_names, joint_max,
                                           observer, groups=step_matches(demos)),
         "encoder": encoder_report(loaded.style_encoder, loaded.contract, demos),
-        "style": style_report(_exported(run, loaded), demos, match_seeds(seed + 10_000, matches), blend, temperature),
+        "style": style_report(_exported(loaded, demos), demos, match_seeds(seed + 10_000, matches), blend, temperature),
         "temperature": temperature,
     }
 
 
-def _exported(run: str | Path, loaded: Any) -> Path:
-    """The run as the ONNX file a game would play (exported next to its checkpoint once)."""
-    from botsdk.export.onnx_export import export_run
+def _exported(loaded: Any, demos: list) -> Path:
+    """The run as the ONNX file a game would play, exported next to its checkpoint and parity-checked on the
+    held-out demonstrators' own observations (the inputs it will meet)."""
+    from botsdk.export.onnx_export import export_policy
 
     path = Path(loaded.path).parent / "quality_model.onnx"
-    if not path.exists() or path.stat().st_mtime < Path(loaded.path).stat().st_mtime:
-        export_run(run, path)
+    observations = np.concatenate([t.observations[:len(t)] for t in demos])[:2048]
+    export_policy(loaded.policy, loaded.contract, path, model_version=f"quality@step{loaded.step}",
+                  training_config=json.dumps(loaded.config.to_dict(), sort_keys=True),
+                  dataset_hash=loaded.dataset_hash, held_out=np.ascontiguousarray(observations, np.float32))
     return path
 
 
