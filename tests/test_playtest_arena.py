@@ -1,6 +1,6 @@
 """Playtesting the built-in arena at the default budget: the QA map's seeded defects (true positions in its
 metadata) must be found where they are, the defect-free twin map must give no findings, the explorer must cover
-the level; a trained ONNX policy can play the personas. The multi-seed recall figures are in the issue report."""
+the level; a trained ONNX policy can play the personas."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The acceptance measurements of the training issue (`python -m botsdk.training.quality`), end to end at toy size: a real
+"""The imitation measurements (`python -m botsdk.training.quality`), end to end at toy size: a real
 demonstrator recording, a few training steps, then agreement against the demonstrators' own ceiling, persona
 statistics of the model's rollouts, and the style encoder's few-shot check."""
 

@@ -1,4 +1,4 @@
-"""How well a trained run imitates the arena demonstrators: the issue's acceptance measurements, reproducible.
+"""How well a trained run imitates the arena demonstrators: agreement against its ceilings and style, reproducible.
 
     python -m botsdk.training.quality record --out DATA --matches 120 --seed 0
     python -m botsdk.training.quality evaluate --run RUN --matches 24 --seed 50000 [--temperature 0.8] [--out FILE]

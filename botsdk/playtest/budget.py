@@ -1,7 +1,7 @@
 """The default playtest budget (no imports: the CLI reads it at start-up).
 
 Chosen with `botsdk.playtest.validate` on the arena maps: at this budget every seeded defect of the QA map is found
-and the clean maps give no findings (see the issue report for the measured rates), and a whole run of the QA map
+and the clean maps give no findings, and a whole run of the QA map
 stays well under a minute on 2 cores."""
 
 DEFAULT_PERSONAS = ("explorer", "objective", "rusher")
