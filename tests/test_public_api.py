@@ -39,6 +39,6 @@ def test_load_bot_and_open_dataset(tmp_path: Path) -> None:
 
     from botsdk.dataset import DatasetWriter
 
-    DatasetWriter(tmp_path / "data", contract).add_episode(synthetic_trajectory(contract, 5, seed=1),
-                                                           synthetic_trajectory(contract, 5, seed=1)["meta"])
+    episode = synthetic_trajectory(contract, 5, seed=1)
+    DatasetWriter(tmp_path / "data", contract).add_episode(episode, episode["meta"])
     assert len(botsdk.open_dataset(tmp_path / "data").episodes) == 1
