@@ -61,16 +61,12 @@ def _agents(team_size: int) -> list[str]:
     return sorted([f"blue_{i}" for i in range(team_size)] + [f"red_{i}" for i in range(team_size)])
 
 
-def play_and_record(plan: RecordPlan, match: int) -> tuple[int, int]:
-    """Play match `match` and commit each wanted agent's trajectory; returns (episodes, steps) written."""
-    from botsdk.arena.contract import arena_contract
+def play_recorded_match(plan: RecordPlan, match: int) -> list[tuple[Any, dict[str, Any]]]:
+    """Play match `match`; returns each wanted agent's (trajectory, meta), ready for `DatasetWriter.add_episodes`."""
     from botsdk.arena.demonstrators import make_demonstrator
     from botsdk.arena.rollout import play_match
-    from botsdk.dataset.writer import DatasetWriter, utc_now
+    from botsdk.dataset.writer import utc_now
 
-    writer = _WRITERS.get(plan.out)
-    if writer is None:
-        writer = _WRITERS[plan.out] = DatasetWriter(plan.out, arena_contract(), plan.dataset_id)
     agents = _agents(plan.team_size)
     first_slot = match * len(agents)
     wanted = agents[: max(0, min(len(agents), plan.episodes - first_slot))]
@@ -92,12 +88,31 @@ def play_and_record(plan: RecordPlan, match: int) -> tuple[int, int]:
         meta.update(map=plan.map_name, seed=seed, agent_id=agent, started_at=started,
                     source=meta.get("source", "scripted"))
         items.append((traj, meta))
+    return items
+
+
+def commit_match(writer: Any, items: list[tuple[Any, dict[str, Any]]]) -> tuple[int, int]:
+    """One atomic commit of a match's episodes; returns (episodes, steps) written."""
     writer.add_episodes(items)
     return len(items), int(sum(len(t.actions) if hasattr(t, "actions") else len(t["actions"]) for t, _ in items))
 
 
-def record(plan: RecordPlan, workers: int = 1, on_match: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Run every match of the plan on `workers` spawned processes; `on_match(episodes, steps)` after each."""
+def play_and_record(plan: RecordPlan, match: int) -> tuple[int, int]:
+    """Play match `match` and commit each wanted agent's trajectory; returns (episodes, steps) written."""
+    from botsdk.arena.contract import arena_contract
+    from botsdk.dataset.writer import DatasetWriter
+
+    writer = _WRITERS.get(plan.out)
+    if writer is None:
+        writer = _WRITERS[plan.out] = DatasetWriter(plan.out, arena_contract(), plan.dataset_id)
+    return commit_match(writer, play_recorded_match(plan, match))
+
+
+def record(plan: RecordPlan, workers: int = 1, on_match: Callable[[int, int], None] | None = None,
+           cluster: str | None = None) -> dict[str, int]:
+    """Run every match of the plan on `workers` spawned processes; `on_match(episodes, steps)` after each.
+    With `cluster` (a Ray address, see botsdk.cluster) each match is a Ray task and this process commits what
+    comes back, so a worker lost mid-match leaves nothing behind and its replay is committed once."""
     from botsdk.arena.contract import arena_contract
     from botsdk.dataset.writer import DatasetWriter
 
@@ -112,6 +127,9 @@ def record(plan: RecordPlan, workers: int = 1, on_match: Callable[[int, int], No
         if on_match:
             on_match(episodes, steps)
 
+    if cluster is not None:
+        _record_on_cluster(plan, workers, cluster, done)
+        return totals
     if workers <= 1:
         for m in range(plan.matches):
             done(*play_and_record(plan, m))
@@ -121,6 +139,20 @@ def record(plan: RecordPlan, workers: int = 1, on_match: Callable[[int, int], No
         for future in as_completed(futures):
             done(*future.result())
     return totals
+
+
+def _record_on_cluster(plan: RecordPlan, workers: int, cluster: str, done: Callable[[int, int], None]) -> None:
+    from botsdk.arena.contract import arena_contract
+    from botsdk.cluster import ClusterError, cluster_session, run_tasks
+    from botsdk.dataset.writer import DatasetWriter
+
+    writer = DatasetWriter(plan.out, arena_contract(), plan.dataset_id)
+    with cluster_session(cluster, workers):
+        for outcome in run_tasks(play_recorded_match, list(range(plan.matches)), shared=plan):
+            if outcome.error is not None:
+                raise ClusterError(f"match {outcome.index} (seed {match_seed(plan.seed, outcome.index)}): "
+                                   f"{outcome.error}")
+            done(*commit_match(writer, outcome.value))
 
 
 def _refuse_duplicates(plan: RecordPlan) -> None:

@@ -33,7 +33,8 @@ class PlaytestSummary:
         return {
             "map": self.world.name,
             "plan": {"personas": list(self.plan.personas), "episodes_per_persona": self.plan.episodes,
-                     "max_steps": self.plan.max_steps, "seed": self.plan.seed, "workers": self.plan.workers},
+                     "max_steps": self.plan.max_steps, "seed": self.plan.seed, "workers": self.plan.workers,
+                     "cluster": self.plan.cluster},
             "episodes": len(self.results), "agent_tracks": sum(len(r.tracks) for r in self.results),
             "steps": steps, "wall_s": round(self.wall_s, 3),
             "episodes_per_min": round(60.0 * len(self.results) / self.wall_s, 2) if self.wall_s else None,
@@ -67,17 +68,19 @@ def analyse(world: PlaytestWorld, plan: PlaytestPlan, results: list[EpisodeResul
 
 def run_playtest(adapter: Any, personas: list[str] | tuple[str, ...], episodes: int, max_steps: int,
                  workers: int = 1, seed: int = 0, progress: bool = False,
-                 config: DetectorConfig = DetectorConfig(), static_checks: bool = True) -> PlaytestSummary:
+                 config: DetectorConfig = DetectorConfig(), static_checks: bool = True,
+                 cluster: str | None = None) -> PlaytestSummary:
     """Play `episodes` per persona on `adapter` (any `PlaytestAdapter`) and analyse them; an adapter with a
     `static_findings()` method (the arena has one) adds what its level analysis finds unless `static_checks` is
-    False."""
+    False. With `cluster` (a Ray address, see botsdk.cluster) the episodes run as Ray tasks; `workers` is then the
+    CPU count of a `local` Ray instance."""
     import time
 
     from botsdk.playtest.runner import run_episodes
 
     if episodes < 1 or max_steps < 1 or workers < 1:
         raise ValueError(f"episodes, max_steps and workers must be >= 1, got {episodes}, {max_steps}, {workers}")
-    plan = PlaytestPlan(tuple(personas), episodes, max_steps, seed, workers)
+    plan = PlaytestPlan(tuple(personas), episodes, max_steps, seed, workers, cluster)
     world = adapter.world()
     started = time.perf_counter()
     static = adapter.static_findings() if static_checks and hasattr(adapter, "static_findings") else []

@@ -28,6 +28,7 @@ class PlaytestPlan:
     max_steps: int
     seed: int = 0
     workers: int = 1
+    cluster: str | None = None  # a Ray address (botsdk.cluster): episodes run as Ray tasks instead of local processes
 
     def jobs(self) -> list[tuple[str, int]]:
         return [(persona, self.seed + i) for persona in self.personas for i in range(self.episodes)]
@@ -67,6 +68,12 @@ def episode_stream(adapter: PlaytestAdapter, plan: PlaytestPlan) -> Iterator[Ite
     process again is reported as a crash with its seed."""
     global _ADAPTER
     jobs = [(persona, seed, plan.max_steps) for persona, seed in plan.jobs()]
+    if plan.cluster is not None:
+        from botsdk.cluster import cluster_session
+
+        with cluster_session(plan.cluster, plan.workers):
+            yield _cluster_stream(adapter, jobs)
+        return
     if plan.workers <= 1 or len(jobs) <= 1:
         yield (play_episode(adapter, *job) for job in jobs)
         return
@@ -76,6 +83,23 @@ def episode_stream(adapter: PlaytestAdapter, plan: PlaytestPlan) -> Iterator[Ite
         yield _collect(first, plan.workers)
     finally:
         _ADAPTER = None
+
+
+def _play_job(adapter: PlaytestAdapter, job: tuple[str, int, int]) -> EpisodeResult:
+    return play_episode(adapter, *job)
+
+
+def _cluster_stream(adapter: PlaytestAdapter, jobs: list[tuple[str, int, int]]) -> Iterator[EpisodeResult]:
+    """Each episode a Ray task; an episode whose worker kept dying is
+    reported as a crash with its seed, like a local worker that dies."""
+    from botsdk.cluster import run_tasks
+
+    for outcome in run_tasks(_play_job, jobs, shared=adapter):
+        if outcome.error is None:
+            yield outcome.value
+        else:
+            persona, seed, _ = jobs[outcome.index]
+            yield EpisodeResult(persona, seed, [], 0, 0.0, outcome.error)
 
 
 def _submit(jobs: list[tuple[str, int, int]], workers: int) -> tuple[ProcessPoolExecutor, Any]:

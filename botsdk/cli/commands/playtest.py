@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from botsdk.cli.cluster import checked_cluster, cluster_option
 from botsdk.cli.errors import fail
 
 from botsdk.playtest.budget import DEFAULT_EPISODES, DEFAULT_MAX_STEPS, DEFAULT_PERSONAS, DEFAULT_WORKERS
@@ -67,6 +68,7 @@ def register(app: typer.Typer) -> None:
         hook: Optional[str] = typer.Option(None, "--hook", help="MODULE:FUNCTION returning a PlaytestAdapter "
                                            "(any Gymnasium/PettingZoo env; see botsdk.playtest.hooks)."),
         quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+        cluster: Optional[str] = cluster_option(),
     ) -> None:
         """Playtest a map with persona bots; gate CI on findings.
 
@@ -84,7 +86,8 @@ def register(app: typer.Typer) -> None:
         from botsdk.playtest.analysis import run_playtest
         from botsdk.playtest.report import write_reports
 
-        summary = run_playtest(adapter, wanted, episodes, max_steps, workers=workers, seed=seed, progress=not quiet)
+        summary = run_playtest(adapter, wanted, episodes, max_steps, workers=workers, seed=seed, progress=not quiet,
+                               cluster=checked_cluster(cluster))
         paths = write_reports(summary, out, junit, gates)
         _print_summary(summary, paths, gates)
         if summary.failed(gates):

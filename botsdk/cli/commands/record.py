@@ -1,5 +1,9 @@
+from functools import partial
+from typing import Optional
+
 import typer
 
+from botsdk.cli.cluster import checked_cluster, cluster_option
 from botsdk.cli.errors import fail, print_json
 
 
@@ -17,6 +21,7 @@ def register(app: typer.Typer) -> None:
         max_steps: int = typer.Option(480, "--max-steps", help="Decision steps per match at most."),
         players_per_style: int = typer.Option(3, "--players-per-style", help="Distinct player ids per style."),
         as_json: bool = typer.Option(False, "--json", help="Print the totals as JSON."),
+        cluster: Optional[str] = cluster_option(),
     ) -> None:
         """Record scripted demonstrators into a Minari dataset."""
         from botsdk.arena.demonstrators import DEMONSTRATOR_STYLES
@@ -39,7 +44,8 @@ def register(app: typer.Typer) -> None:
         from botsdk.arena.recording import record as run_record
 
         plan = RecordPlan(map_name, style_list, episodes, out, seed, team_size, max_steps, players_per_style)
-        totals = _run_with_progress(plan, workers, quiet=as_json, record_fn=run_record)
+        totals = _run_with_progress(plan, workers, quiet=as_json,
+                                    record_fn=partial(run_record, cluster=checked_cluster(cluster)))
         if as_json:
             print_json({"out": out, **totals})
         else:
