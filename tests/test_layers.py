@@ -1,7 +1,7 @@
 """The house's imports only run downward: a module may import its own layer or any layer below, never above.
 
     1 contract
-    2 sensors · dataset format · torch-free runtime
+    2 sensors · dataset format · torch-free runtime · cluster (Ray tasks)
     3 arena (and its demonstrator recording) · bridge · runtime controller
     4 training (torch) · export (torch)
     5 evaluation · playtest · studio
@@ -22,7 +22,7 @@ SOURCE_DIRS = {"botsdk": "botsdk", "botsdk.sensors": "sensors", "botsdk.training
                "botsdk.export": "export", "botsdk.game_bridge": "game_bridge"}
 LAYERS = {
     "botsdk.contract": 1,
-    "botsdk.sensors": 2, "botsdk.dataset": 2, "botsdk.export": 2,
+    "botsdk.sensors": 2, "botsdk.dataset": 2, "botsdk.export": 2, "botsdk.cluster": 2,
     "botsdk.arena": 3, "botsdk.game_bridge": 3, "botsdk.export.controller": 3,
     "botsdk.training": 4, "botsdk.export.onnx_export": 4, "botsdk.export.quantize": 4, "botsdk.export.parity": 4,
     "botsdk.evaluation": 5, "botsdk.playtest": 5, "botsdk.studio": 5,

@@ -86,7 +86,6 @@ def train_run(data_dir: str | Path, out: str | Path, config: TrainConfig, resume
     from botsdk.training.checkpoint import CHECKPOINT_NAME
     from botsdk.training.distributed import init_from_env, shutdown
     from botsdk.training.progress import ProgressReporter
-    from botsdk.training.tensors import load_dataset_tensors
     from botsdk.training.trainer import Trainer
 
     out = Path(out)
@@ -99,8 +98,7 @@ def train_run(data_dir: str | Path, out: str | Path, config: TrainConfig, resume
         check_init_from(config, data)
     dist = init_from_env(config.device)
     try:
-        train = load_dataset_tensors(data.dataset, data.train_ids)
-        val = load_dataset_tensors(data.dataset, data.val_ids) if data.val_ids else None
+        train, val = load_splits(data, config)
         trainer = Trainer(data.contract, config, train, val, out, data.dataset_hash, dist)
         if resuming:
             trainer.resume(checkpoint)
@@ -115,6 +113,21 @@ def train_run(data_dir: str | Path, out: str | Path, config: TrainConfig, resume
         return result.metrics
     finally:
         shutdown(dist)
+
+
+def load_splits(data: PreparedData, config: TrainConfig) -> tuple[Any, Any]:
+    """(train, val): both in memory, or with `loader = "stream"` the training set streamed from disk and at most a
+    buffer's worth of validation rows in memory (botsdk.training.streaming)."""
+    from botsdk.training.tensors import load_dataset_tensors
+
+    if config.loader == "stream":
+        from botsdk.training.streaming import StreamingDemos
+
+        train = StreamingDemos(data.dataset, data.train_ids, config)
+        val = StreamingDemos(data.dataset, data.val_ids, config).bounded() if data.val_ids else None
+        return train, val
+    train = load_dataset_tensors(data.dataset, data.train_ids)
+    return train, (load_dataset_tensors(data.dataset, data.val_ids) if data.val_ids else None)
 
 
 def load_config(path: str | Path | None, **overrides: Any) -> TrainConfig:

@@ -16,6 +16,7 @@ MODEL_KINDS = ("mlp", "gru")
 INPUT_FEATURES = ("raw", "standardized", "deltas")
 VAL_SPLITS = ("player", "seed", "episode")
 LR_SCHEDULES = ("constant", "cosine")
+LOADERS = ("memory", "stream")
 # the keys that shape the model's weights: a run initialised from another must agree on all of them
 ARCHITECTURE_KEYS = ("model", "hidden_sizes", "gru_hidden", "style_embedding", "input_features", "position_encoding",
                      "position_grid", "position_grid_channels", "style_encoder", "encoder_hidden")
@@ -56,6 +57,9 @@ class TrainConfig:
     burn_in: int = 0                        # GRU: first steps of a window only warm the state (no loss) unless
                                             # the window starts an episode, where the zero state is the true one
     seed: int = 0
+    loader: str = "memory"                  # "memory": the training set in memory | "stream": read from disk in
+                                            # shuffle buffers (botsdk.training.streaming), for sets larger than RAM
+    stream_memory_mb: int = 1024            # "stream": memory for the buffers (current, prefetched, validation)
     init_from: str = ""                     # a run directory or checkpoint whose best weights start this run
                                             # (fine-tuning on new recordings); "" = fresh weights
     # validation and early stopping
@@ -88,6 +92,8 @@ class TrainConfig:
             raise ConfigError(f"config key 'val_split': expected one of {VAL_SPLITS}, got {self.val_split!r}")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ConfigError(f"config key 'lr_schedule': expected one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
+        if self.loader not in LOADERS:
+            raise ConfigError(f"config key 'loader': expected one of {LOADERS}, got {self.loader!r}")
         if not 0.0 < self.lr_final <= 1.0:
             raise ConfigError(f"config key 'lr_final': expected 0 < value <= 1 (a fraction of lr), got {self.lr_final!r}")
         if self.window < 0:
@@ -100,7 +106,7 @@ class TrainConfig:
             raise ConfigError(f"config key 'val_fraction': expected 0 <= value < 1, got {self.val_fraction!r}")
         for name in ("batch_size", "max_steps", "eval_every", "log_every", "checkpoint_every",
                      "encoder_groups", "encoder_set_size", "gru_hidden", "style_embedding", "encoder_hidden",
-                     "position_grid_channels"):
+                     "position_grid_channels", "stream_memory_mb"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"config key {name!r}: expected a positive integer, got {getattr(self, name)!r}")
 

@@ -57,8 +57,16 @@ class BatchSampler:
         size = self.config.batch_size
         return self.stream.take((step * self.world + self.rank) * size, size)
 
+    @property
+    def units(self) -> int:
+        """How many things one epoch shuffles: rows (MLP), window starts (GRU) or episodes (whole-episode GRU)."""
+        return self.stream.n
+
     def batch(self, step: int) -> dict[str, torch.Tensor]:
-        idx = self.rows(step)
+        return self.gather(self.rows(step), step)
+
+    def gather(self, idx: torch.Tensor, step: int) -> dict[str, torch.Tensor]:
+        """The training tensors of units `idx` (what `rows` returns, or any other selection of units)."""
         if self.whole_episodes:
             return self.episode_batch(idx, step)
         if self.recurrent:

@@ -37,6 +37,10 @@ class DemoTensors:
     def size(self) -> int:
         return int(self.obs.shape[0])
 
+    def statistics_rows(self) -> torch.Tensor:
+        """The observations the input statistics are fitted on: all of them."""
+        return self.obs
+
     def window_starts(self, window: int) -> torch.Tensor:
         """Rows where a window of `window` steps stays inside one episode (GRU training)."""
         starts = [torch.arange(s, s + n - window + 1) for s, n in

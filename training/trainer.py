@@ -12,7 +12,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -26,6 +26,9 @@ from botsdk.training.progress import ProgressReporter
 from botsdk.training.sampling import BatchSampler
 from botsdk.training.style import StyleEncoder
 from botsdk.training.tensors import DemoTensors
+
+if TYPE_CHECKING:
+    from botsdk.training.streaming import StreamingDemos
 
 
 @dataclass
@@ -45,7 +48,7 @@ class TrainResult:
 
 
 class Trainer:
-    def __init__(self, contract: BehaviourContract, config: TrainConfig, train: DemoTensors,
+    def __init__(self, contract: BehaviourContract, config: TrainConfig, train: "DemoTensors | StreamingDemos",
                  val: DemoTensors | None, run_dir: str | Path, dataset_hash: str, dist: DistInfo = DistInfo()):
         self.contract, self.config, self.dist = contract, config, dist
         self.run_dir, self.dataset_hash = Path(run_dir), dataset_hash
@@ -55,14 +58,16 @@ class Trainer:
         torch.manual_seed(config.seed)
         self.policy = build_policy(contract, config)
         if not config.init_from:  # a fine-tuned run takes its statistics from that run (`initialize_from`)
-            self.policy.trunk.features.fit(train.obs)  # (a resumed run loads the same statistics back)
+            self.policy.trunk.features.fit(train.statistics_rows())  # (a resumed run loads the same ones back)
         self.policy.to(self.device)
         self.encoder = StyleEncoder(contract, config).to(self.device) if config.style_encoder else None
         self.objective = BCObjective(self.policy, self.encoder, config)
         self.model = wrap(self.objective, dist, self.device)
         self.optimizer = torch.optim.Adam(self.objective.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         self.train, self.val = train.to(self.device), (val.to(self.device) if val is not None else None)
-        self.sampler = BatchSampler(self.train, config, self.policy.recurrent, dist.rank, dist.world)
+        self.sampler = (BatchSampler(self.train, config, self.policy.recurrent, dist.rank, dist.world)
+                        if isinstance(self.train, DemoTensors)
+                        else self.train.sampler(config, self.policy.recurrent, dist.rank, dist.world))
         self.step, self.early, self.history = 0, EarlyStop(), []
 
     # ---- checkpoints -----------------------------------------------------------------------------------------
