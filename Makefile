@@ -16,7 +16,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) -e ".[train,dev]"
+	$(PIP) -e ".[train,dev,cluster]"
 	touch $@
 
 install: $(VENV)/.installed

@@ -16,7 +16,7 @@ def available() -> list[str]:
 
 
 VERSIONED = ("numpy", "numba", "onnxruntime", "torch", "grpcio", "pymunk", "h5py")
-EXTRA_FOR = {"torch": "train", "onnx": "train", "pymunk": "dev", "matplotlib": "train"}
+EXTRA_FOR = {"torch": "train", "onnx": "train", "pymunk": "dev", "matplotlib": "train", "ray": "cluster"}
 
 
 def machine() -> dict[str, Any]:
