@@ -64,3 +64,25 @@ def test_the_performance_page_states_each_ratio_and_target() -> None:
     assert "| training, default configuration (model mlp, style_encoder True) | 21,000 samples/s" in page
     assert "0.955 | >= 0.9: met" in page
     assert "fp32 <= 1.5 ms: **not met**" in page and "torch 2.13.0" in page and "load average (1 min)" in page
+
+
+def test_streamed_training_bench_reports_its_ratio_and_peak_memory() -> None:
+    pytest.importorskip("torch", reason="training needs the train extra")
+    from botsdk.bench._streaming import rss_in_subprocess, streaming_ratio
+
+    ratio = streaming_ratio(3000, memory_mb=4, repeats=1, min_steps=4)
+    assert ratio["buffer_rows"] < 3000  # several buffers: the streamed run really streams
+    assert ratio["in_memory_samples_per_s"] > 0 and ratio["streaming_samples_per_s"] > 0
+    assert ratio["streaming_ratio"] == round(ratio["streaming_samples_per_s"] / ratio["in_memory_samples_per_s"], 3)
+    rss = rss_in_subprocess(8000, memory_mb=4, train_steps=3)
+    assert rss["steps"] == 8000 and 100 < rss["peak_rss_mb"] < 4096
+
+
+def test_a_synthesized_set_lists_more_steps_than_it_stores(tmp_path: Path) -> None:
+    from botsdk.bench._streaming import synthesize
+    from botsdk.dataset import Dataset
+
+    ds = Dataset.open(synthesize(tmp_path / "ds", 7000, episode_steps=100))
+    assert ds.total_steps == 7000 and len({e.seed for e in ds.episodes}) == 70
+    assert len(list((tmp_path / "ds" / "data" / "episodes").glob("*.hdf5"))) == 64  # DISTINCT files, listed again
+    assert not ds.verify()

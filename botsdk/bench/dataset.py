@@ -4,7 +4,9 @@ Peer: for every episode file, h5py reads `observations[:-1]` and `actions` into 
 the floor any loader on this format pays. botsdk: BatchLoader (shuffled batches of 256) and WindowLoader (32 x 64
 windows). Both read the just-written files, so both hit the page cache. The scale run (full mode only) writes and
 streams a 5M-step dataset in a fresh process and reports its peak RSS next to a 10x smaller run's (the 5M read
-rate is usually disk-bound: ~10 GB rarely stays in a shared machine's page cache).
+rate is usually disk-bound: ~10 GB rarely stays in a shared machine's page cache). Training that streams from
+disk (`loader = "stream"`) is measured in botsdk.bench._streaming: `streaming_ratio` (streamed / in-memory training
+throughput) and the peak RSS of streamed training at two dataset sizes (`training_stream`).
 """
 
 from __future__ import annotations
@@ -132,6 +134,10 @@ def run(quick: bool) -> dict[str, Any]:
         small, large = _scale_in_subprocess(500_000), _scale_in_subprocess(5_000_000)
         result["scale"] = {"small": small, "large": large,
                            "peak_rss_growth_mb": round(large["peak_rss_mb"] - small["peak_rss_mb"], 1)}
+    from botsdk.bench import _streaming
+
+    result["training_stream"] = _streaming.run(quick)
+    result["streaming_ratio"] = result["training_stream"]["streaming_ratio"]
     print(f"dataset: write {result['write_tps']:,} t/s; read batches {result['read_batch_tps']:,} t/s, windows "
           f"{result['read_window_tps']:,} t/s; raw h5py {result['raw_h5py_tps']:,} t/s; ratio "
           f"{result['ratio_batch_vs_raw']}", file=sys.stderr)
