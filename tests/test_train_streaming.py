@@ -96,3 +96,23 @@ def test_bad_loader_is_refused():
         TrainConfig(loader="disk")
     with pytest.raises(ConfigError, match="stream_memory_mb"):
         TrainConfig(stream_memory_mb=0)
+
+
+def test_two_torchrun_ranks_stream_disjoint_shards_to_identical_weights(dataset, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    config = tmp_path / "train.toml"
+    config.write_text(TrainConfig(**TINY, max_steps=4, loader="stream", stream_memory_mb=SMALL_BUFFER_MB).to_toml())
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+           "-m", "botsdk.training.distributed", "--data", str(dataset), "--out", str(out), "--config", str(config)]
+    done = subprocess.run(cmd, env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads((out / "replicas.json").read_text())
+    first, second = report["replicas"]
+    assert report["backend"] == "gloo" and first["param_hash"] == second["param_hash"]
+    assert not set(first["first_rows"]) & set(second["first_rows"])  # disjoint positions of one stream
