@@ -141,3 +141,56 @@ def test_a_match_whose_worker_dies_is_committed_once(local_ray, tmp_path):
     ds = Dataset.open(plan.out)
     assert len(ds) == 6 and len({(e.seed, e.agent_id) for e in ds.episodes}) == 6
     assert not ds.verify()
+
+
+def _groups(rollouts) -> dict[str, list]:
+    named = {"demo": rollouts.demo, "floor": rollouts.floor, "policy": rollouts.policy, "blends": rollouts.blends,
+             "fewshot": rollouts.fewshot}
+    groups = {f"{name}/{key}": episodes for name, by in named.items() for key, episodes in by.items()}
+    groups["robotic"] = rollouts.robotic
+    return groups
+
+
+def test_evaluation_rollouts_on_ray_are_the_same(local_ray, tmp_path):
+    from botsdk.arena.contract import arena_contract
+    from botsdk.arena.recording import RecordPlan, record
+    from botsdk.dataset import Dataset
+    from botsdk.evaluation.plan import make_plan, play_plan
+    from botsdk.evaluation.rollouts import MatchSetup, Recorder
+    from botsdk.export.runtime import BotRuntime, StyleEncoderRuntime
+    from fixtures.synthetic_model import make_random_policy_onnx, make_random_style_encoder_onnx
+
+    data = tmp_path / "demos"
+    record(RecordPlan("duel", ("rusher", "holder"), 8, str(data), seed=1, team_size=1, max_steps=40))
+    ds = Dataset.open(data)
+    policy = make_random_policy_onnx(arena_contract(), tmp_path / "random.onnx")
+    encoder = make_random_style_encoder_onnx(arena_contract(), tmp_path / "random.style.onnx")
+    plan = make_plan(ds, ["rusher", "holder"], 2, seed=2)
+    runs, ticks = [], []
+    for name, cluster in (("here", None), ("ray", "local")):
+        recorder = Recorder(tmp_path / name, ds.contract, MatchSetup.from_dataset(ds))
+        runs.append(_groups(play_plan(plan, recorder, BotRuntime(policy, seed=2), StyleEncoderRuntime(encoder),
+                                      ticks.append, cluster)))
+    here, remote = runs
+    assert sorted(here) == sorted(remote) and "fewshot/rusher" in here
+    for group, episodes in here.items():
+        assert len(episodes) == len(remote[group]) > 0, group
+        for a, b in zip(episodes, remote[group]):
+            assert np.array_equal(a.actions, b.actions) and np.array_equal(a.positions, b.positions), group
+            assert (a.meta["style"], a.meta["match"], a.meta["agent_id"]) == \
+                (b.meta["style"], b.meta["match"], b.meta["agent_id"])
+    assert ticks.count("unseen demonstrators") == 2 * len(plan.unseen_seeds)
+
+
+@pytest.mark.parametrize("command", [["playtest", "--map", "duel"], ["record", "--out", "{tmp}/unused"],
+                                     ["evaluate", "--policy", "{tmp}/p.onnx", "--data", "{tmp}", "--out", "{tmp}/r"]])
+def test_cli_refuses_a_bad_cluster_address(command, tmp_path):
+    from typer.testing import CliRunner
+
+    from botsdk.cli import build_app
+
+    (tmp_path / "p.onnx").write_bytes(b"")
+    args = [part.format(tmp=tmp_path) for part in command]
+    result = CliRunner().invoke(build_app(), [*args, "--cluster", "head:6379"])
+    assert result.exit_code == 2
+    assert "--cluster: expected 'local', 'auto' or 'ray://host:port', got 'head:6379'" in result.output

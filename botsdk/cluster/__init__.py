@@ -8,6 +8,7 @@ when a cluster is used. No other botsdk module is imported here: any layer above
 """
 
 from botsdk.cluster.address import ClusterError, check_address
-from botsdk.cluster.tasks import TaskOutcome, cluster_session, run_tasks
+from botsdk.cluster.tasks import TaskBatch, TaskOutcome, cluster_session, run_tasks, submit_tasks
 
-__all__ = ["ClusterError", "TaskOutcome", "check_address", "cluster_session", "run_tasks"]
+__all__ = ["ClusterError", "TaskBatch", "TaskOutcome", "check_address", "cluster_session", "run_tasks",
+           "submit_tasks"]

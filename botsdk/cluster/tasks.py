@@ -84,20 +84,40 @@ def _call(fn: Callable[[Any, Any], Any], shared: tuple, job: Any) -> Any:
     return fn(_SHARED[key], job)
 
 
+class TaskBatch:
+    """Jobs already submitted to the cluster (they run while the caller does other work); `outcomes()` yields
+    them in completion order, `in_order()` by job index."""
+
+    def __init__(self, fn: Callable[[Any, Any], Any], jobs: Sequence[Any], shared: Any, max_retries: int):
+        self._ray = ray = _ray()
+        if not ray.is_initialized():
+            raise ClusterError("tasks: expected an open cluster (use `with cluster_session(address):`), got none")
+        remote = ray.remote(num_cpus=1, max_retries=max_retries, retry_exceptions=False)(_call)
+        shared_box = (ray.put(shared),)
+        self._pending = {remote.remote(fn, shared_box, job): i for i, job in enumerate(jobs)}
+        self.size = len(self._pending)
+
+    def outcomes(self) -> Iterator[TaskOutcome]:
+        while self._pending:
+            done, _ = self._ray.wait(list(self._pending), num_returns=1)
+            for ref in done:
+                yield _outcome(self._ray, ref, self._pending.pop(ref))
+
+    def in_order(self) -> list[TaskOutcome]:
+        return sorted(self.outcomes(), key=lambda o: o.index)
+
+
+def submit_tasks(fn: Callable[[Any, Any], Any], jobs: Sequence[Any], shared: Any = None,
+                 max_retries: int = DEFAULT_RETRIES) -> TaskBatch:
+    """Start every job now (inside `cluster_session`); collect later from the returned batch."""
+    return TaskBatch(fn, jobs, shared, max_retries)
+
+
 def run_tasks(fn: Callable[[Any, Any], Any], jobs: Sequence[Any], shared: Any = None,
               max_retries: int = DEFAULT_RETRIES) -> Iterator[TaskOutcome]:
     """Outcomes in completion order (call inside `cluster_session`). `fn` must be importable on the workers (a
     module-level function of an installed package)."""
-    ray = _ray()
-    if not ray.is_initialized():
-        raise ClusterError("run_tasks: expected an open cluster (use `with cluster_session(address):`), got none")
-    remote = ray.remote(num_cpus=1, max_retries=max_retries, retry_exceptions=False)(_call)
-    shared_box = (ray.put(shared),)
-    pending = {remote.remote(fn, shared_box, job): i for i, job in enumerate(jobs)}
-    while pending:
-        done, _ = ray.wait(list(pending), num_returns=1)
-        for ref in done:
-            yield _outcome(ray, ref, pending.pop(ref))
+    return submit_tasks(fn, jobs, shared, max_retries).outcomes()
 
 
 def _outcome(ray: Any, ref: Any, index: int) -> TaskOutcome:

@@ -80,6 +80,15 @@ def _by_style(episodes: list[Episode], personas: Sequence[str]) -> dict[str, lis
     return {p: [e for e in episodes if e.meta.get("style") == p] for p in personas}
 
 
+def demonstrator_for(plan: EvalPlan, persona: str, slot: int, match: int, seed: int, player: str | None = None) -> Any:
+    """The demonstrator of a slot: the data's identities in rotation (or `player`), seeded by match seed and slot."""
+    from botsdk.arena.demonstrators import make_demonstrator
+
+    known = plan.players[persona]
+    pid, skill = known[(match // len(plan.personas)) % len(known)]
+    return make_demonstrator(persona, seed=seed * 10 + slot, skill=skill, player_id=player or pid)
+
+
 class LineupPlayer:
     """Plays the plan's lineups through one recorder, labelling each episode with its slot's persona."""
 
@@ -94,26 +103,35 @@ class LineupPlayer:
              label_slots: bool = True) -> list[Episode]:
         episodes = []
         for m, s in enumerate(seeds):
-            lineup = self.plan.lineup(m, len(self.ids))
-            team = {a: slot(p, j, m, s) for j, (a, p) in enumerate(zip(self.ids, lineup))}
-            recorded = self.recorder.record(s, team, keep_observations=keep_obs)
-            for e in recorded:   # the m-th match of every group shares a lineup: a Turing split keeps them together
-                e.meta["match"] = m
-            for e in recorded if label_slots else ():   # the slot's persona, whatever the controller's label
-                e.meta["style"] = lineup[self.ids.index(e.meta["agent_id"])]
-            episodes += recorded
+            recorded = self.recorder.record(s, self.team(m, s, slot), keep_observations=keep_obs)
+            episodes += self.label(recorded, m, label_slots)
             self.tick(label)
         return episodes
 
+    def team(self, match: int, seed: int, slot: SlotMaker) -> dict[str, Any]:
+        lineup = self.plan.lineup(match, len(self.ids))
+        return {a: slot(p, j, match, seed) for j, (a, p) in enumerate(zip(self.ids, lineup))}
+
+    def label(self, recorded: list[Episode], match: int, label_slots: bool = True) -> list[Episode]:
+        lineup = self.plan.lineup(match, len(self.ids))
+        for e in recorded:   # the m-th match of every group shares a lineup: a Turing split keeps them together
+            e.meta["match"] = match
+        for e in recorded if label_slots else ():   # the slot's persona, whatever the controller's label
+            e.meta["style"] = lineup[self.ids.index(e.meta["agent_id"])]
+        return recorded
+
     def demonstrator(self, persona: str, slot: int, match: int, seed: int, player: str | None = None) -> Any:
-        known = self.plan.players[persona]
-        pid, skill = known[(match // len(self.plan.personas)) % len(known)]
-        return self.make_demo(persona, seed=seed * 10 + slot, skill=skill, player_id=player or pid)
+        return demonstrator_for(self.plan, persona, slot, match, seed, player)
 
 
 def play_plan(plan: EvalPlan, recorder: Recorder, runtime: Any, encoder: Any | None,
-              tick: Callable[[str], None] = lambda _: None) -> Rollouts:
-    """Every group of the plan, all through the recorder's single path."""
+              tick: Callable[[str], None] = lambda _: None, cluster: str | None = None) -> Rollouts:
+    """Every group of the plan, all through the recorder's single path. With `cluster` (a Ray address) the groups
+    only demonstrators play run as Ray tasks while the policy's groups play here (botsdk.evaluation.distributed)."""
+    if cluster is not None:
+        from botsdk.evaluation.distributed import play_plan_on_cluster
+
+        return play_plan_on_cluster(plan, recorder, runtime, encoder, tick, cluster)
     g = LineupPlayer(plan, recorder, tick)
     style = runtime.contract.style
     from botsdk.export.controller import PolicyController

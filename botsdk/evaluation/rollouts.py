@@ -34,6 +34,12 @@ class MatchSetup:
         return [f"{team}_{i}" for team in ("blue", "red") for i in range(self.team_size)]
 
 
+def play_setup_match(setup: MatchSetup, seed: int, controllers: Mapping[str, Any]) -> dict[str, Any]:
+    from botsdk.arena.rollout import play_match
+
+    return play_match(setup.map_name, seed, dict(controllers), setup.team_size, setup.max_steps)
+
+
 class Recorder:
     """Plays matches and returns every agent's episode after a round trip through a dataset on disk."""
 
@@ -45,10 +51,10 @@ class Recorder:
         self._dataset_cls = Dataset
 
     def record(self, seed: int, controllers: Mapping[str, Any], keep_observations: bool = False) -> list[Episode]:
-        from botsdk.arena.rollout import play_match
+        return self.commit(play_setup_match(self.setup, seed, controllers), keep_observations)
 
-        trajectories = play_match(self.setup.map_name, seed, dict(controllers), self.setup.team_size,
-                                  self.setup.max_steps)
+    def commit(self, trajectories: Mapping[str, Any], keep_observations: bool = False) -> list[Episode]:
+        """Write a played match (agent -> Trajectory) and read its episodes back."""
         items = [(t, dict(t.meta)) for t in trajectories.values()]
         ids = self._writer.add_episodes(items)
         dataset = self._dataset_cls.open(self.root)

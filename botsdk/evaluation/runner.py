@@ -27,10 +27,11 @@ STYLE_TRAIN_EPISODES = 120    # demonstrator episodes per style the style classi
 def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str | Path,
                     episodes: int = DEFAULT_EPISODES, seed: int = 0,
                     tick: Callable[[str], None] = lambda _: None, config: ClassifierConfig = ClassifierConfig(),
-                    temperature: float | None = None) -> dict[str, Any]:
+                    temperature: float | None = None, cluster: str | None = None) -> dict[str, Any]:
     """Evaluate `policy_path` (ONNX) against the demonstrators of `data_dir`; writes report.html/report.json into
     `out_dir` and returns the JSON dict (headline keys: turing_auc, turing_auc_floor, turing_auc_robotic,
-    style_accuracy). `temperature` is the sampling temperature the bot would be deployed with."""
+    style_accuracy). `temperature` is the sampling temperature the bot would be deployed with. With `cluster` (a
+    Ray address) the demonstrators' matches run as Ray tasks (botsdk.evaluation.distributed); same report."""
     from botsdk.contract import check_compatible
     from botsdk.export.runtime import BotRuntime
     from botsdk.dataset import Dataset
@@ -49,7 +50,7 @@ def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str 
     rollout_dir = out_dir / "rollouts"
     shutil.rmtree(rollout_dir, ignore_errors=True)
     recorder = Recorder(rollout_dir, dataset.contract, setup)
-    rollouts = play_plan(plan, recorder, runtime, _encoder(Path(policy_path)), tick)
+    rollouts = play_plan(plan, recorder, runtime, _encoder(Path(policy_path)), tick, cluster)
     result, plots = _figures(rollouts, dataset, plan, seed, config, tick)
     result.update(policy=str(policy_path), data=str(data_dir), setup=vars(setup), seeds=list(plan.seeds),
                   matches=plan.matches, episodes=episodes, seed=seed, temperature=runtime.temperature,

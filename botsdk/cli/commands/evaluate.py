@@ -3,6 +3,7 @@ from typing import Optional
 
 import typer
 
+from botsdk.cli.cluster import checked_cluster, cluster_option
 from botsdk.cli.errors import fail, print_json
 
 HEADLINE = ("turing_auc", "turing_auc_ci", "turing_auc_floor", "turing_auc_robotic", "episode_accuracy",
@@ -21,6 +22,7 @@ def register(app: typer.Typer) -> None:
         temperature: Optional[float] = typer.Option(
             None, "--temperature", help="The policy's sampling temperature; default: the one stored in the model."),
         as_json: bool = typer.Option(False, "--json", help="Print the full JSON report on stdout."),
+        cluster: Optional[str] = cluster_option(),
     ) -> None:
         """Score a policy's human-likeness and style fidelity.
 
@@ -37,7 +39,8 @@ def register(app: typer.Typer) -> None:
             fail(f"--episodes: expected at least 2 (train and test seeds), received {n}")
         if temperature is not None and not 0 < temperature < float("inf"):
             fail(f"--temperature: expected a positive number, received {temperature}")
-        result = _run(policy, data, out, n, seed, temperature, show_progress=not as_json)
+        result = _run(policy, data, out, n, seed, temperature, show_progress=not as_json,
+                      cluster=checked_cluster(cluster))
         if as_json:
             print_json(result)
         else:
@@ -47,7 +50,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _run(policy: Path, data: Path, out: Path, episodes: int, seed: int, temperature: float | None,
-         show_progress: bool) -> dict:
+         show_progress: bool, cluster: str | None = None) -> dict:
     from rich.progress import Progress
 
     from botsdk.contract import ContractError, IncompatibleContractError
@@ -57,7 +60,8 @@ def _run(policy: Path, data: Path, out: Path, episodes: int, seed: int, temperat
         task = progress.add_task("evaluating", total=None)
         tick = lambda label: progress.update(task, advance=1, description=label)
         try:
-            return evaluate_policy(policy, data, out, episodes=episodes, seed=seed, tick=tick, temperature=temperature)
+            return evaluate_policy(policy, data, out, episodes=episodes, seed=seed, tick=tick, temperature=temperature,
+                                   cluster=cluster)
         except (IncompatibleContractError, ContractError) as exc:
             fail(f"model and data disagree: {exc}")
         except (ValueError, FileNotFoundError) as exc:
