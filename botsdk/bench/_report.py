@@ -108,7 +108,26 @@ def dataset_rows(r: dict) -> list[Row]:
     return [("dataset read, shuffled batches", number(r.get("read_batch_tps"), "transitions/s"),
              f"raw h5py: {number(r.get('raw_h5py_tps'), 'transitions/s')}", number(r.get("ratio_batch_vs_raw"), "", 2),
              verdict((r.get("read_batch_tps") or 0) >= 1_000_000, ">= 1M/s")),
-            ("dataset write", number(r.get("write_tps"), "transitions/s"), "", "", "")]
+            ("dataset write", number(r.get("write_tps"), "transitions/s"), "", "", "")] + streaming_rows(r)
+
+
+def streaming_rows(r: dict) -> list[Row]:
+    s = r.get("training_stream")
+    if not s:
+        return []
+    ratio, rss = s.get("streaming_ratio"), s.get("rss", {})
+    small, large = rss.get("small", {}), rss.get("large", {})
+    growth = rss.get("peak_rss_growth")
+    peak = large.get("peak_rss_mb")
+    return [(f"training streamed from disk, {s.get('steps'):,} steps, {s.get('stream_memory_mb')} MB of buffers",
+             number(s.get("streaming_samples_per_s"), "samples/s"),
+             f"in memory: {number(s.get('in_memory_samples_per_s'), 'samples/s')}", number(ratio, "", 3),
+             verdict(None if ratio is None else ratio >= 0.9, ">= 0.9")),
+            (f"training streamed, peak RSS at {small.get('steps', 0):,} and {large.get('steps', 0):,} steps",
+             f"{number(small.get('peak_rss_mb'), 'MB')} / {number(peak, 'MB')}", "",
+             f"+{number(None if growth is None else 100 * growth, '%', 1)}",
+             verdict(None if peak is None else peak < 4096, "< 4 GB") + "; "
+             + verdict(None if growth is None else growth <= 0.15, "growth <= 15%"))]
 
 
 def train_rows(r: dict) -> list[Row]:
@@ -121,10 +140,18 @@ def train_rows(r: dict) -> list[Row]:
 
 
 def playtest_rows(r: dict) -> list[Row]:
-    return [(f"playtest, {r.get('map')}, {r.get('episodes_per_run')} episodes",
+    rows = [(f"playtest, {r.get('map')}, {r.get('episodes_per_run')} episodes",
              f"{number(r.get('episodes_per_min_k_workers'), 'episodes/min', 1)} with {r.get('workers')} workers",
              f"1 worker: {number(r.get('episodes_per_min_1_worker'), 'episodes/min', 1)}",
              number(r.get("speedup"), "x", 2), "")]
+    if "episodes_per_min_ray" in r:
+        ratio = r.get("ray_vs_local")
+        rows.append((f"playtest on a local Ray instance, {r.get('workers')} CPUs (Ray start {r.get('ray_start_s')} s "
+                     "not timed)", number(r.get("episodes_per_min_ray"), "episodes/min", 1),
+                     f"{r.get('workers')} local worker processes: "
+                     f"{number(r.get('episodes_per_min_k_workers'), 'episodes/min', 1)}", number(ratio, "", 3),
+                     verdict(None if ratio is None else ratio >= 0.9, ">= 0.9")))
+    return rows
 
 
 ROWS: dict[str, Callable[[dict], list[Row]]] = {
