@@ -77,7 +77,8 @@ def test_a_killed_replica_costs_one_tick(replicas):
                 assert session.step(AGENTS, obs).shape == (len(AGENTS), 4)
             assert len(session.failovers) == 1 and session.tick == 11
         assert client.status(doomed) == "UNREACHABLE"
-        assert np.asarray(client.act(AGENTS, obs, episode_start=FIRST)).shape == (len(AGENTS), 4)  # unary calls skip the dead one
+        # unary calls skip the dead one
+        assert np.asarray(client.act(AGENTS, obs, episode_start=FIRST)).shape == (len(AGENTS), 4)
 
 
 def test_no_replica_left_is_one_clear_error(replicas):

@@ -50,10 +50,9 @@ def cluster_session(address: str, workers: int | None = None) -> Iterator[dict[s
     if ray.is_initialized():
         yield _describe(ray, address)
         return
-    options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
-                               "runtime_env": {"env_vars": dict(WORKER_ENV)}}
+    options: dict[str, Any] = {"log_to_driver": False, "runtime_env": {"env_vars": dict(WORKER_ENV)}}
     if address == LOCAL:
-        options["num_cpus"] = workers or os.cpu_count() or 1
+        options.update(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False)
     else:
         options["address"] = address
     try:
