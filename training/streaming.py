@@ -95,6 +95,7 @@ class StreamingSampler:
         self._loaded: OrderedDict[tuple[int, int], BatchSampler] = OrderedDict()
         self._prefetch: dict[tuple[int, int], tuple[threading.Thread, list]] = {}
         self._plans: dict[int, tuple[Any, np.ndarray]] = {}
+        self._orders: dict[tuple[int, int], torch.Tensor] = {}
         self.units_per_epoch = int(self._plan(0)[1][-1])
 
     # ---- which buffer holds a position ---------------------------------------------------------------------------
@@ -143,10 +144,15 @@ class StreamingSampler:
     # ---- buffers -------------------------------------------------------------------------------------------------
     def _permutation(self, epoch: int, buffer: int, units: int) -> torch.Tensor:
         """The in-memory loader's permutation when the set fits in one buffer (same batches); else per buffer."""
-        seed = self.config.seed * 1_000_003 + epoch
-        if not self.data.stream.fits:
-            seed = seed * 7919 + buffer + 1
-        return torch.randperm(units, generator=torch.Generator().manual_seed(seed))
+        key = (epoch, buffer)
+        if key not in self._orders:
+            seed = self.config.seed * 1_000_003 + epoch
+            if not self.data.stream.fits:
+                seed = seed * 7919 + buffer + 1
+            self._orders[key] = torch.randperm(units, generator=torch.Generator().manual_seed(seed))
+            while len(self._orders) > 2:
+                self._orders.pop(next(iter(self._orders)))
+        return self._orders[key]
 
     def _members(self, epoch: int, buffer: int) -> tuple[int, ...] | None:
         plan, _ = self._plan(epoch)
@@ -155,6 +161,10 @@ class StreamingSampler:
         return self._plan(epoch + 1)[0].buffers[0] if buffer == len(plan.buffers) else None
 
     def _key(self, epoch: int, buffer: int) -> tuple[int, int]:
+        """Which buffer's data: (epoch, index), the next epoch's first past the end; a set that fits is one buffer
+        whatever the epoch, read once."""
+        if self.data.stream.fits:
+            return (0, 0)
         plan, _ = self._plan(epoch)
         return (epoch + 1, 0) if buffer >= len(plan.buffers) else (epoch, buffer)
 

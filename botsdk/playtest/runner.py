@@ -1,4 +1,5 @@
-"""Play the episodes of a playtest in parallel worker processes, with a progress bar.
+"""Play the episodes of a playtest in parallel worker processes (or as Ray tasks, `PlaytestPlan.cluster`), with a
+progress bar.
 
 Workers are forked (where the platform allows) after the adapter is set as a module global, so an adapter built
 from lambdas or holding an open model needs no pickling; only the small `EpisodeResult`s travel back.
@@ -90,8 +91,8 @@ def _play_job(adapter: PlaytestAdapter, job: tuple[str, int, int]) -> EpisodeRes
 
 
 def _cluster_stream(adapter: PlaytestAdapter, jobs: list[tuple[str, int, int]]) -> Iterator[EpisodeResult]:
-    """Each episode a Ray task; an episode whose worker kept dying is
-    reported as a crash with its seed, like a local worker that dies."""
+    """Each episode a Ray task; an episode whose worker kept dying is reported as a crash with its seed, like an
+    episode that kills a local worker."""
     from botsdk.cluster import run_tasks
 
     for outcome in run_tasks(_play_job, jobs, shared=adapter):
