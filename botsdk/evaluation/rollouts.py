@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 
-from botsdk.evaluation.features import Episode, as_episode
+from botsdk.evaluation.features import CueLayout, Episode, as_episode
 
 
 @dataclass(frozen=True)
@@ -37,14 +37,15 @@ class MatchSetup:
 class Recorder:
     """Plays matches and returns every agent's episode after a round trip through a dataset on disk."""
 
-    def __init__(self, root: Path, contract: Any, setup: MatchSetup) -> None:
+    def __init__(self, root: Path, contract: Any, setup: MatchSetup, dataset_id: str = "botsdk/evaluation-v0") -> None:
         from botsdk.dataset import Dataset, DatasetWriter
 
         self.root, self.setup = Path(root), setup
-        self._writer = DatasetWriter(self.root, contract, dataset_id="botsdk/evaluation-v0")
+        self._writer = DatasetWriter(self.root, contract, dataset_id=dataset_id)
         self._dataset_cls = Dataset
 
-    def record(self, seed: int, controllers: Mapping[str, Any], keep_observations: bool = False) -> list[Episode]:
+    def record(self, seed: int, controllers: Mapping[str, Any], keep_observations: bool = False,
+               cues: CueLayout | None = None) -> list[Episode]:
         from botsdk.arena.rollout import play_match
 
         trajectories = play_match(self.setup.map_name, seed, dict(controllers), self.setup.team_size,
@@ -52,4 +53,4 @@ class Recorder:
         items = [(t, dict(t.meta)) for t in trajectories.values()]
         ids = self._writer.add_episodes(items)
         dataset = self._dataset_cls.open(self.root)
-        return [as_episode(dataset.episode(i), keep_observations=keep_observations) for i in ids]
+        return [as_episode(dataset.episode(i), keep_observations=keep_observations, cues=cues) for i in ids]
