@@ -212,7 +212,7 @@ def auc_figure(turing: dict[str, Any], targets: Targets = TARGETS) -> str:
     ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=10)
     ax.set_xlim(min([0.3] + [lo - 0.02 for _, (_, lo, _) in rows]), 1.02)
     ax.set_xlabel("discriminator AUC (0.5 = cannot tell them apart)", fontsize=10)
-    ax.legend(fontsize=9, loc="lower right")
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
     fig.tight_layout()
     return _png(fig)
 
@@ -275,7 +275,7 @@ def summary_sentence(checks: list[Check]) -> str:
         return "The bot is hard to tell from held-out people, plays the persona it is asked for, and the test " \
                "itself is sound: it sees no difference between people and catches an obviously robotic bot."
     parts = [f"Failed: {'; '.join(failed)}." if failed else "",
-             f"Not measured (too few held-out matches): {'; '.join(unmeasured)}." if unmeasured else ""]
+             f"Not measured: {'; '.join(unmeasured)}." if unmeasured else ""]
     return " ".join(p for p in parts if p)
 
 
