@@ -75,13 +75,13 @@ def _how_to_reproduce(rep: dict[str, Any]) -> str:
 def _stages_html(stages: list[dict[str, Any]]) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(s['name'])}</td><td class='num'>{_duration(s['seconds'])}</td>"
-        f"<td>{html.escape(_stage_sentence(s['name'], s['summary']))}</td><td>"
+        f"<td>{html.escape(stage_sentence(s['name'], s['summary']))}</td><td>"
         + " · ".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>' for label, href in s["links"].items())
         + "</td></tr>" for s in stages)
     return f"<table><tr><th>stage</th><th>time</th><th>what happened</th><th>artefacts</th></tr>{rows}</table>"
 
 
-def _stage_sentence(name: str, s: dict[str, Any]) -> str:
+def stage_sentence(name: str, s: dict[str, Any]) -> str:
     """One plain sentence per stage from its summary; figures rounded, missing ones left out."""
     if name == "record":
         styles = ", ".join(f"{k} {number(v)}" for k, v in (s.get("styles") or {}).items())
