@@ -15,7 +15,7 @@ import numpy as np
 import pygame
 
 from botsdk.arena.batch import ArenaBatch
-from botsdk.arena.render import Renderer, fit_text, wrap_text
+from botsdk.arena.render import Renderer, display_available, fit_text, wrap_text
 from botsdk.studio.human_input import human_action
 from botsdk.studio.widgets import MUTED, PANEL_BG, TEXT, Button, Slider
 from botsdk.export.runtime import BotRuntime, StyleEncoderRuntime
@@ -79,6 +79,7 @@ class Studio:
         self.firing = False
         self.mouse_pos: tuple[int, int] | None = None
         self._starts = np.ones(self.batch.n_agents, dtype=bool)
+        _warn_without_display()
         self.renderer = Renderer(self.batch.map, human=False)
         width, height = self.renderer.size
         pygame.init()
@@ -363,6 +364,16 @@ def persona_weights(contract, vector: np.ndarray) -> np.ndarray:
     weights, *_ = np.linalg.lstsq(personas.T, np.asarray(vector, np.float64), rcond=None)
     weights = np.clip(weights, 0.0, None)
     return weights / weights.max() if weights.max() > 0 else np.full(len(personas), 1.0)
+
+
+def _warn_without_display() -> None:
+    """Say why no window appears on a machine without a display (unless a video driver was chosen on purpose)."""
+    import os
+    import sys
+
+    if not display_available() and not os.environ.get("SDL_VIDEODRIVER"):
+        print("botsdk studio: no display found (DISPLAY and WAYLAND_DISPLAY are unset), so it runs without a window; "
+              "use a desktop session or `xvfb-run`", file=sys.stderr)
 
 
 def _on_sigint(handler):
