@@ -54,7 +54,7 @@ class TerminalProgress(StageProgress):
             self._bar = None
 
 
-def headline_table(out: Path, report: Path) -> Table:
+def headline_table(out: Path) -> Table:
     """The headline figures against their targets, with the overall verdict in the title."""
     from botsdk.evaluation.report import overall
     from botsdk.quickstart.verdicts import headline_checks
@@ -62,8 +62,7 @@ def headline_table(out: Path, report: Path) -> Table:
     summary = json.loads((out / "quickstart.json").read_text(encoding="utf-8"))
     checks = headline_checks(out, summary)
     verdict = overall(checks)
-    table = Table(title=f"botsdk quickstart: [{OUTCOME_STYLE['pass' if verdict == 'PASS' else 'fail']}]{verdict}[/]",
-                  caption=f"report: {report.resolve()}", caption_justify="left")
+    table = Table(title=f"botsdk quickstart: [{OUTCOME_STYLE['pass' if verdict == 'PASS' else 'fail']}]{verdict}[/]")
     for column in ("check", "measured", "target", "result"):
         table.add_column(column, overflow="fold")
     for check in checks:
@@ -76,6 +75,6 @@ def run_quickstart_in_terminal(plan: QuickstartPlan, console: Console | None = N
     """`botsdk quickstart`: every stage with its progress, then the headline table; returns the report's path."""
     console = console or Console()
     report = run_quickstart(plan, progress=TerminalProgress(console))
-    console.print(headline_table(plan.out, report))
+    console.print(headline_table(plan.out))
     console.print(f"report: {report.resolve()}", soft_wrap=True, highlight=False)
     return report
