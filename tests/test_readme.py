@@ -1,4 +1,4 @@
-"""Every command the README shows runs, at a small size, so the docs cannot rot.
+"""Every command the README (and the research report it links) shows runs, at a small size, so the docs cannot rot.
 
 Sizes are shrunk by the rewrites below (documented per command); nothing else about a command changes.
 """
@@ -32,12 +32,13 @@ SHRINK = [
     (r"--matches \d+", "--matches 2"),
     (r"docs/recipes/", str(ROOT / "docs" / "recipes") + "/"),
 ]
-PYTHON_MODULES = ("python -m botsdk.training.quality ",)  # README lines run as `python -m` besides the botsdk CLI
+PYTHON_MODULES = ("python -m botsdk.training.quality ",)  # lines run as `python -m` besides the botsdk CLI
+DOCUMENTS = ("README.md", "docs/research/imitation.md")   # the docs whose ```bash blocks run, in this order
 EXIT_CODES = {"playtest": (0, 1)}  # the playtest gate exits 1 when a --fail-on finding appears (the QA map has some)
 
 
 def readme_commands() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = "\n".join((ROOT / name).read_text(encoding="utf-8") for name in DOCUMENTS)
     commands = []
     for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
         for line in block.splitlines():
