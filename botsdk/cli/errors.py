@@ -50,6 +50,13 @@ def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
     raise CliError(message, code)
 
 
+def fail_naming(path: Path | str, exc: BaseException) -> NoReturn:
+    """Fail with the exit code the error path gives `exc` (2 if unknown), naming `path` once."""
+    code = (translate(exc) or (ExitCode.USAGE, ""))[0]
+    message = str(exc)
+    raise CliError(message if str(path) in message else f"{path}: {message}", code) from exc
+
+
 def print_json(data: object) -> None:
     import json
 
@@ -57,21 +64,23 @@ def print_json(data: object) -> None:
 
 
 def require_writable_dir(path: Path | str, flag: str) -> None:
-    """Refuse an output folder that cannot be created or written before any work starts."""
+    """Refuse, before any work starts, an output folder that could not be created or written (creates nothing)."""
     import os
 
-    target = Path(path)
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail(f"{flag} {target}: cannot create the folder ({exc.strerror or exc}); choose a writable folder")
-    if not os.access(target, os.W_OK | os.X_OK):
-        fail(f"{flag} {target}: the folder is not writable; choose a writable folder")
+    probe = Path(path).absolute()
+    while not probe.exists() and probe != probe.parent:  # the nearest existing ancestor decides
+        probe = probe.parent
+    if not probe.is_dir():
+        fail(f"{flag} {path}: {probe} is a file, not a folder; choose another path")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        fail(f"{flag} {path}: {probe} is not writable; choose a folder you can write")
 
 
-def require_writable_parent(path: Path | str, flag: str) -> None:
-    """Refuse an output file whose folder cannot be created or written."""
-    require_writable_dir(Path(path).parent if str(Path(path).parent) else Path("."), flag)
+def require_writable_file(path: Path | str, flag: str) -> None:
+    """Refuse an output file that could not be written (its folder is missing-and-uncreatable or read-only)."""
+    if Path(path).is_dir():
+        fail(f"{flag} {path}: is a folder; expected a file path")
+    require_writable_dir(Path(path).absolute().parent, flag)
 
 
 # ---- translation of typed exceptions ---------------------------------------------------------------------------
@@ -81,6 +90,11 @@ Rule = tuple[int, Callable[[BaseException], str]]
 
 def _plain(exc: BaseException) -> str:
     return str(exc)
+
+
+def _missing(exc: BaseException) -> str:
+    name = getattr(exc, "filename", None)
+    return f"{name}: no such file or folder" if name else str(exc)
 
 
 def _corrupt_episode(exc: BaseException) -> str:
@@ -121,6 +135,7 @@ RULES: dict[str, Rule] = {
     "botsdk.training.api.TrainingInputError": (ExitCode.USAGE, _plain),
     "botsdk.export.runtime.RuntimeInputError": (ExitCode.USAGE, _plain),
     "botsdk.game_bridge.errors.InsecureBindError": (ExitCode.USAGE, _plain),
+    "builtins.FileNotFoundError": (ExitCode.USAGE, _missing),
 }
 _OS_HINTS = {
     errno.ENOENT: "no such file or folder",
