@@ -131,6 +131,7 @@ RULES: dict[str, Rule] = {
     "botsdk.contract.compat.IncompatibleContractError": (ExitCode.USAGE, _plain),
     "botsdk.contract.model.ContractError": (ExitCode.USAGE, _plain),
     "botsdk.arena.maps.MapError": (ExitCode.USAGE, _plain),
+    "botsdk.arena.recording.RecordingInterrupted": (ExitCode.INTERRUPTED, _plain),
     "botsdk.training.config.ConfigError": (ExitCode.USAGE, _plain),
     "botsdk.training.api.TrainingInputError": (ExitCode.USAGE, _plain),
     "botsdk.export.runtime.RuntimeInputError": (ExitCode.USAGE, _plain),
