@@ -153,7 +153,7 @@ def write_html(summary: PlaytestSummary, path: Path, fail_on: tuple[str, ...] = 
 <style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;
 padding:4px;vertical-align:top}} tr.gate td:first-child{{color:#c00;font-weight:bold}} pre{{margin:0;max-width:40em;
 white-space:pre-wrap;font-size:11px}}</style></head><body>
-<h1>Playtest: {html.escape(summary.world.name)}</h1>
+<h1>Playtest: {html.escape(summary.world.name)}</h1>{_partial_banner(summary)}
 <p>{data['episodes']} episodes ({', '.join(summary.plan.personas)}; {summary.plan.episodes} each, seeds from
 {summary.plan.seed}, at most {summary.plan.max_steps} steps), {data['agent_tracks']} agent tracks, {data['steps']}
 steps, {data['wall_s']} s with {summary.plan.workers} worker(s).</p>
@@ -168,6 +168,14 @@ starts. Findings without a seed come from the static analysis of the level (the 
 </body></html>"""
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def _partial_banner(summary: PlaytestSummary) -> str:
+    if not summary.partial:
+        return ""
+    planned = len(summary.plan.personas) * summary.plan.episodes
+    return (f"<p class='partial' style='color:#c00;font-weight:bold'>Partial report: the run was interrupted after "
+            f"{len(summary.results)} of {planned} episodes.</p>")
 
 
 def _pos(position) -> str:
