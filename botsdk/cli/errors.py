@@ -50,11 +50,13 @@ def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
     raise CliError(message, code)
 
 
-def fail_naming(path: Path | str, exc: BaseException) -> NoReturn:
-    """Fail with the exit code the error path gives `exc` (2 if unknown), naming `path` once."""
-    code = (translate(exc) or (ExitCode.USAGE, ""))[0]
-    message = str(exc)
-    raise CliError(message if str(path) in message else f"{path}: {message}", code) from exc
+def fail_naming(path: Path | str | None, exc: BaseException) -> NoReturn:
+    """Fail with the code and message the error path gives `exc` (its own text, code 2, if unknown), naming
+    `path` once."""
+    code, message = translate(exc) or (ExitCode.USAGE, str(exc))
+    if path is not None and str(path) not in message:
+        message = f"{path}: {message}"
+    raise CliError(message, code) from exc
 
 
 def print_json(data: object) -> None:
