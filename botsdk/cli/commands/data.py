@@ -132,9 +132,10 @@ def register(app: typer.Typer) -> None:
         drop_damaged: bool = typer.Option(False, "--drop-damaged", help="Take damaged episodes out of the dataset "
                                                                         "(their files move to data/damaged/)."),
     ) -> None:
-        """Relist episodes a crashed recorder never indexed, rebuild Minari's index, drop damaged episodes.
+        """Bring the index up to date after a crash; drop damaged episodes.
 
-        Exit 3 if damaged episodes remain (without --drop-damaged)."""
+        Relists episodes a crashed recorder committed but never indexed and rebuilds Minari's index. Exit 3 if
+        damaged episodes remain (without --drop-damaged)."""
         from botsdk.dataset import Dataset, repair
         from botsdk.dataset.dataset import resolve_root
         from botsdk.dataset.integrity import damaged, drop_damaged as drop
