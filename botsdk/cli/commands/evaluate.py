@@ -43,8 +43,17 @@ def register(app: typer.Typer) -> None:
             print_json(result)
         else:
             for key in HEADLINE:
-                typer.echo(f"{key}: {result.get(key)}")
+                typer.echo(f"{key}: {_readable(result.get(key))}")
             typer.echo(f"report: {out / 'report.html'}")
+
+
+def _readable(value) -> str:
+    """Floats to 3 decimals (also inside a confidence interval); anything else as it is."""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_readable(v) for v in value) + "]"
+    return "n/a" if value is None else str(value)
 
 
 def _run(policy: Path, data: Path, out: Path, episodes: int, seed: int, temperature: float | None,

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace the run already in OUT."),
         max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Override the config's max_steps."),
         seed: Optional[int] = typer.Option(None, "--seed", help="Override the config's seed."),
-        no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+        no_progress: bool = typer.Option(False, "--quiet", "--no-progress", help="No progress bar."),
         as_json: bool = typer.Option(False, "--json", help="Print the run's metrics as one JSON object."),
     ) -> None:
         """Train a style-conditioned policy by behaviour cloning.
@@ -46,8 +46,13 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(metrics)
         else:
-            typer.echo(f"trained {metrics['step']} steps -> {out} (best val bc loss {metrics['best_val_bc_loss']}, "
-                       f"{metrics['train_samples_per_s']} samples/s)")
+            typer.echo(f"trained {metrics['step']} steps -> {out} (best val bc loss "
+                       f"{_rounded(metrics['best_val_bc_loss'], 4)}, "
+                       f"{_rounded(metrics['train_samples_per_s'], 0)} samples/s)")
+
+
+def _rounded(value, digits: int) -> str:
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
 RUN_FILES = ("checkpoint.pt", "metrics.json", "config.toml")
