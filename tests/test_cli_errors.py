@@ -40,6 +40,8 @@ CASES = [
      "{garbage}"),
     ("contract show garbage", "contract show {garbage}", DAMAGED, "{garbage}"),
     ("contract validate truncated", "contract validate {truncated}", DAMAGED, "{truncated}"),
+    ("playtest garbage policy", "playtest --map duel --policy {garbage} --episodes 1 --out {outputs}/qa", DAMAGED,
+     "{garbage}"),
     ("spectate garbage model", "play --spectate --policy {garbage} --frames 2", DAMAGED, "{garbage}"),
     ("evaluate garbage style", "evaluate --policy {styled} --data {data} --out {outputs}/e2 --episodes 2", DAMAGED,
      "model.style.onnx"),

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from botsdk.cli.errors import Interrupted, fail, require_writable_dir, require_writable_file
+from botsdk.cli.errors import Interrupted, fail, fail_naming, require_writable_dir, require_writable_file
 
 from botsdk.playtest.budget import DEFAULT_EPISODES, DEFAULT_MAX_STEPS, DEFAULT_PERSONAS, DEFAULT_WORKERS
 
@@ -42,7 +42,7 @@ def _adapter(map_name: Optional[str], hook: Optional[str], policy: Optional[Path
         try:
             check_policy(str(policy))
         except Exception as exc:  # noqa: BLE001 - a bad model is bad input, whatever layer notices it
-            fail(f"--policy {policy}: {exc}")
+            fail_naming(policy, exc)
     try:
         return ArenaPlaytest(map_name, policy=None if policy is None else str(policy))
     except FileNotFoundError:
