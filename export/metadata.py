@@ -87,7 +87,13 @@ def read_metadata(path: str | Path) -> dict[str, str]:
 
         return dict(ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).get_modelmeta()
                     .custom_metadata_map)
-    model = onnx.load(str(path), load_external_data=False)
+    try:
+        model = onnx.load(str(path), load_external_data=False)
+    except Exception as exc:  # noqa: BLE001 - protobuf raises its own DecodeError, or others on a garbage file
+        from botsdk.export.session import ModelFormatError
+
+        raise ModelFormatError(f"{path}: not a readable ONNX model ({type(exc).__name__}: {exc}); "
+                               "export it again with `botsdk export`") from exc
     return {p.key: p.value for p in model.metadata_props}
 
 

@@ -100,8 +100,8 @@ def test_info_verify_names_a_truncated_file_and_still_counts_the_rest(tmp_path):
     bad = ds.episode_path(4)
     with open(bad, "r+b") as f:
         f.truncate(1000)
-    code, out = run("data", "info", str(tmp_path / "ds"), "--verify", "--json")
-    assert code == 0, out
-    info = json.loads(out)
+    result = CliRunner().invoke(build_app(), ["data", "info", str(tmp_path / "ds"), "--verify", "--json"])
+    assert result.exit_code == 3, result.output  # damaged data
+    info = json.loads(result.stdout)
     assert info["episodes"] == len(RECORDED) and [c["file"] for c in info["corrupt"]] == [str(bad)]
     assert "expected" in info["corrupt"][0]["reason"]

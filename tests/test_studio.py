@@ -134,3 +134,52 @@ def test_footer_text_wraps_between_words_inside_the_panel(studio):
 
 def test_window_close_ends_the_studio(studio):
     assert studio.frame([pygame.event.Event(pygame.QUIT)]) is False
+def _move_histogram(moves, options: int) -> np.ndarray:
+    counts = np.bincount(np.concatenate(moves).astype(np.int64), minlength=options).astype(float)
+    return counts / counts.sum()
+
+
+def test_bots_play_my_style_moves_their_actions_toward_the_players(tmp_path, monkeypatch):
+    """With a model whose style carries a movement habit, the style taken from the designer's demonstration makes
+    the bots move the way the designer moved, where before they moved any way."""
+    from botsdk.studio.app import Studio
+    from fixtures.synthetic_model import make_style_following_onnx
+
+    contract = arena_contract()
+    policy, _ = make_style_following_onnx(contract, tmp_path / "model")
+    app = Studio(policy, map_name="crossroads", seed=5, record_dir=tmp_path / "mine")
+    moves: list[np.ndarray] = []
+    act = app.runtime.act
+
+    def watched_act(*args, **kwargs):
+        actions = act(*args, **kwargs)
+        moves.append(np.asarray(actions)[:, 0].copy())
+        return actions
+
+    monkeypatch.setattr(app.runtime, "act", watched_act)
+    for bot in range(app.batch.n_agents):
+        app.set_weights(bot, {})  # a neutral style: no persona at all
+    for _ in range(20):
+        app.frame([])
+    options = contract.head_sizes[0]
+    before = _move_histogram(moves, options)
+
+    app.frame(_key(pygame.K_F5))
+    app.frame([pygame.event.Event(pygame.KEYDOWN, key=pygame.K_d, mod=0, unicode="d")])
+    for _ in range(20):
+        app.frame([])
+    app.frame([pygame.event.Event(pygame.KEYUP, key=pygame.K_d, mod=0)])
+    app.frame(_key(pygame.K_F5))
+    player = _move_histogram([np.stack(app.last_demo.actions)[:, 0]], options)
+    assert player.max() > 0.8, "the demonstration holds D: one move dominates"
+
+    app.frame(_click(app.playback_button.rect.center))
+    assert all(s.label == "my style" for s in app.styles)
+    moves.clear()
+    for _ in range(20):
+        app.frame([])
+    after = _move_histogram(moves, options)
+    distance = lambda p, q: 0.5 * float(np.abs(p - q).sum())  # total variation
+    assert distance(before, player) > 0.6, (before, player)
+    assert distance(after, player) < 0.25, (after, player)
+    pygame.quit()

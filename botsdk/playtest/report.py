@@ -167,7 +167,7 @@ def write_html(summary: PlaytestSummary, path: Path, fail_on: tuple[str, ...] = 
     plan = summary.plan
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>playtest {html.escape(summary.world.name)}</title>
 <style>{STYLE}</style></head><body>
-<h1>Playtest: {html.escape(summary.world.name)}</h1>
+<h1>Playtest: {html.escape(summary.world.name)}</h1>{_partial_banner(summary)}
 <p class="muted">{data['episodes']} episodes ({html.escape(', '.join(plan.personas))}; {plan.episodes} each, seeds from
 {plan.seed}, at most {plan.max_steps} steps) · {data['agent_tracks']} agent tracks · {data['steps']:,} steps ·
 {data['wall_s']:.1f} s with {plan.workers} worker(s)</p>

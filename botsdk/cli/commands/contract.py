@@ -2,7 +2,7 @@ from pathlib import Path
 
 import typer
 
-from botsdk.cli.errors import fail
+from botsdk.cli.errors import fail_naming
 
 
 def register(app: typer.Typer) -> None:
@@ -43,4 +43,4 @@ def _load(path: Path):
     try:
         return load_contract(path)
     except (ContractError, FileNotFoundError, ValueError, KeyError) as exc:
-        fail(f"{path}: {exc}")
+        fail_naming(path, exc)

@@ -3,7 +3,7 @@ from typing import Optional
 
 import typer
 
-from botsdk.cli.errors import fail, print_json
+from botsdk.cli.errors import fail, fail_naming, print_json, require_writable_dir
 
 HEADLINE = ("turing_auc", "turing_auc_ci", "turing_auc_floor", "turing_auc_robotic", "episode_accuracy",
             "style_accuracy", "style_accuracy_demonstrators", "fewshot_style_accuracy", "emd_ratio")
@@ -37,13 +37,23 @@ def register(app: typer.Typer) -> None:
             fail(f"--episodes: expected at least 2 (train and test seeds), received {n}")
         if temperature is not None and not 0 < temperature < float("inf"):
             fail(f"--temperature: expected a positive number, received {temperature}")
+        require_writable_dir(out, "--out")
         result = _run(policy, data, out, n, seed, temperature, show_progress=not as_json)
         if as_json:
             print_json(result)
         else:
             for key in HEADLINE:
-                typer.echo(f"{key}: {result.get(key)}")
+                typer.echo(f"{key}: {_readable(result.get(key))}")
             typer.echo(f"report: {out / 'report.html'}")
+
+
+def _readable(value) -> str:
+    """Floats to 3 decimals (also inside a confidence interval); anything else as it is."""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_readable(v) for v in value) + "]"
+    return "n/a" if value is None else str(value)
 
 
 def _run(policy: Path, data: Path, out: Path, episodes: int, seed: int, temperature: float | None,
@@ -61,4 +71,4 @@ def _run(policy: Path, data: Path, out: Path, episodes: int, seed: int, temperat
         except (IncompatibleContractError, ContractError) as exc:
             fail(f"model and data disagree: {exc}")
         except (ValueError, FileNotFoundError) as exc:
-            fail(str(exc))
+            fail_naming(None, exc)

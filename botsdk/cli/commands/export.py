@@ -3,7 +3,7 @@ from typing import Optional
 
 import typer
 
-from botsdk.cli.errors import fail, print_json
+from botsdk.cli.errors import fail, print_json, require_writable_file
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +32,7 @@ def register(app: typer.Typer) -> None:
             fail(f"run: no such run directory or checkpoint: {run}")
         if temperature is not None and not 0 < temperature < float("inf"):
             fail(f"--temperature: expected a finite number > 0, got {temperature}")
+        require_writable_file(out, "--out")
         from botsdk.export.onnx_export import ExportError, export_run
 
         try:

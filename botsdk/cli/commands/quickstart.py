@@ -2,6 +2,8 @@ from pathlib import Path
 
 import typer
 
+from botsdk.cli.errors import require_writable_dir
+
 
 def register(app: typer.Typer) -> None:
     @app.command("quickstart")
@@ -17,6 +19,7 @@ def register(app: typer.Typer) -> None:
 
         from botsdk.quickstart import QuickstartPlan, run_quickstart
 
+        require_writable_dir(out, "--out")
         plan = QuickstartPlan.quick(out) if quick else QuickstartPlan(out=out)
         plan = replace(plan, seed=seed)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
