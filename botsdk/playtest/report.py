@@ -188,6 +188,14 @@ starts. Findings of the level analysis need no run: the map file reproduces them
     return path
 
 
+
+def _partial_banner(summary: PlaytestSummary) -> str:
+    if not summary.partial:
+        return ""
+    planned = len(summary.plan.personas) * summary.plan.episodes
+    return (f"<p class='partial' style='color:#c00;font-weight:bold'>Partial report: the run was interrupted after "
+            f"{len(summary.results)} of {planned} episodes.</p>")
+
 def _findings_table(findings: list[dict], fail_on: tuple[str, ...]) -> str:
     if not findings:
         return "<p>No findings.</p>"
