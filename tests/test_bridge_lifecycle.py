@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import filecmp
+import hashlib
 import subprocess
 import sys
 import threading
@@ -33,18 +34,22 @@ def models(tmp_path_factory):
 
 
 def test_reload_swaps_compatible_and_refuses_incompatible(models):
-    with BridgeServer(models["a"], port=0, greedy=True) as server, BridgeClient(server.target) as client:
+    admin = "admin-secret"
+    with BridgeServer(models["a"], port=0, greedy=True, admin_token=admin, models_dir=models["a"].parent) as server, \
+            BridgeClient(server.target, admin_token=admin) as client:
         obs = observations(32, seed=5)
         ids = [str(i) for i in range(32)]
         before = client.act(ids, obs, episode_start=[True] * 32)
         with pytest.raises(grpc.RpcError) as err:
-            client.reload(str(models["bad"]))
+            client.reload(models["bad"].name)
         assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION and "decision_hz" in err.value.details()
         with pytest.raises(grpc.RpcError) as err:
-            client.reload("/no/such/model.onnx")
+            client.reload("no-such-model.onnx")
         assert err.value.code() == grpc.StatusCode.NOT_FOUND
         np.testing.assert_array_equal(client.act(ids, obs, episode_start=[True] * 32), before)  # unchanged
-        assert client.reload(str(models["b"])).contract_hash == C.content_hash
+        answer = client.reload(models["b"].name)
+        assert answer.contract_hash == C.content_hash
+        assert answer.model_sha256 == hashlib.sha256(models["b"].read_bytes()).hexdigest()
         assert not np.array_equal(client.act(ids, obs, episode_start=[True] * 32), before)
 
 
