@@ -6,8 +6,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
-from botsdk.game_bridge._generated import bridge_pb2 as pb
-
 _COUNTS = ("max_message_bytes", "max_agents_per_request", "max_agents_per_session", "max_agent_id_bytes",
            "max_streams", "max_streams_per_client", "max_act_sessions")
 _SECONDS = ("idle_timeout_s", "act_session_ttl_s", "keepalive_time_s", "keepalive_timeout_s",
@@ -42,8 +40,10 @@ class Limits:
                     or not floor_ok:
                 raise ValueError(f"limit {name}: expected a positive number of seconds, got {value!r}")
 
-    def to_proto(self) -> pb.ServerLimits:
-        """What GetSpec advertises (every field but the shutdown grace, which is the operator's business)."""
+    def to_proto(self):
+        """The ServerLimits GetSpec advertises (every field but the shutdown grace, the operator's business)."""
+        from botsdk.game_bridge._generated import bridge_pb2 as pb
+
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "grace_s"}
         values["max_streams_per_client"] = min(self.max_streams_per_client, self.max_streams)  # what one client gets
         return pb.ServerLimits(**values)

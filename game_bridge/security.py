@@ -91,7 +91,7 @@ def check_bind(host: str, token: str | None, tls: TlsFiles | None, allow_plainte
                 f"(--tls-cert/--tls-key) beside the token, or --allow-plaintext-token to accept the risk")
         warning = (f"tokens travel in clear text on {host!r} (no TLS): anyone on the network path can read and "
                    f"reuse them")
-        event("plaintext_token_allowed", logging.WARNING, host=host)
+        event("plaintext_token_allowed", logging.WARNING, host=host, risk=warning)
         return warning
     return None
 
