@@ -131,7 +131,7 @@ def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float
 def behaviour_figures(r: Rollouts, geo: Geometry, descriptor: Descriptor | None = None) -> dict[str, Any]:
     """Route entropy (D3IL) and competence per persona, policy next to its demonstrators."""
     out = {}
-    for p in r.policy:
+    for p in (p for p in r.policy if r.demo.get(p)):
         h_demo, h_policy = paired_entropy(r.demo[p], r.policy[p], geo.bounds, descriptor)
         c_demo, c_policy = competence(r.demo[p]), competence(r.policy[p])
         out[p] = {"entropy_demonstrators": h_demo, "entropy_policy": h_policy,

@@ -162,14 +162,15 @@ def _skill(value: float | None) -> float:
     return float(value)
 
 
-def reference_players(split: str, personas: Sequence[str], per_fold: int) -> dict[str, list[tuple[str, float]]]:
-    """Fresh identities for a split: `per_fold` players per persona in each fold, each with its own skill draw.
-    Ids sort in dealing order, so `load_reference` deals player k into fold k % 4."""
+def reference_player(split: str, persona: str, fold: int, n: int) -> tuple[str, float]:
+    """The n-th fresh player of a persona in a fold of a split, with its own skill draw. Ids sort in dealing order
+    (`load_reference` deals the k-th sorted player of a persona into fold k % 4), and every player plays once, so
+    the people differ from one another as much as a crowd does."""
     if split not in SPLITS:
         raise ValueError(f"split: expected one of {', '.join(SPLITS)}, got {split!r}")
-    rng = np.random.default_rng(SPLITS[split])
-    return {p: [(f"{p}-{split}-{k:03d}", round(float(rng.uniform(*SKILL_RANGE)), 3))
-                for k in range(per_fold * len(FOLDS))] for p in personas}
+    index = n * len(FOLDS) + fold
+    rng = np.random.default_rng([SPLITS[split], index, sum(map(ord, persona))])
+    return f"{persona}-{split}-{index:04d}", round(float(rng.uniform(*SKILL_RANGE)), 3)
 
 
 def generate_reference(root: str | Path, contract: Any, setup: MatchSetup, personas: Sequence[str], split: str,
@@ -179,18 +180,19 @@ def generate_reference(root: str | Path, contract: Any, setup: MatchSetup, perso
     from botsdk.arena.demonstrators import make_demonstrator
     from botsdk.evaluation.rollouts import Recorder
 
+    if split not in SPLITS:
+        raise ValueError(f"split: expected one of {', '.join(SPLITS)}, got {split!r}")
     agents = setup.agent_ids()
-    per_fold = max(1, -(-matches_per_fold * len(agents) // (len(personas) * len(personas))))
-    players = reference_players(split, personas, per_fold)
     recorder = Recorder(Path(root), contract, setup, dataset_id=f"botsdk/reference-{split}-v0")
     for fold in range(len(FOLDS)):
+        played: dict[str, int] = {}
         for m in range(matches_per_fold):
             seed = SPLITS[split] + fold * 10_000 + m
             team = {}
             for j, agent in enumerate(agents):
                 persona = personas[(m + j) % len(personas)]
-                mine = players[persona][fold::len(FOLDS)]
-                pid, skill = mine[(m // len(personas)) % len(mine)]
+                pid, skill = reference_player(split, persona, fold, played.get(persona, 0))
+                played[persona] = played.get(persona, 0) + 1
                 team[agent] = make_demonstrator(persona, seed * 10 + j, skill=skill, player_id=pid, report_probs=False)
             recorder.record(seed, team)
             tick(f"reference people ({split})")

@@ -20,9 +20,9 @@ class Targets:
     """What a human-like, style-faithful bot must reach; every check in the report states its target in words."""
 
     turing_auc_max: float = 0.65        # a discriminator tells the bot from held-out people no better than this
-    robotic_auc_min: float = 0.90       # ... while it does catch a bot without human timing and aim
-    floor_band: float = 0.10            # people vs other people sit within 0.5 +- this when no interval is known
-    style_accuracy_min: float = 0.75    # the persona the bot was asked for is the one a classifier names
+    robotic_auc_min: float = 0.95       # ... while it does catch a bot without human timing and aim
+    floor_band: float = 0.08            # people vs other people sit within 0.5 +- this (two-sided)
+    style_accuracy_min: float = 0.85    # the persona the bot was asked for is the one a classifier names
 
 
 TARGETS = Targets()
@@ -94,7 +94,7 @@ def evaluation_checks(result: dict[str, Any], targets: Targets = TARGETS) -> lis
               f"≤ {targets.turing_auc_max:.2f}", _outcome(None if policy[0] is None
                                                            else policy[0] <= targets.turing_auc_max)),
         Check("People told apart from other people (the test's floor)", _auc_text(*floor),
-              "interval contains 0.50" if floor[1] is not None else f"0.50 ± {targets.floor_band:.2f}",
+              f"0.50 ± {targets.floor_band:.2f}",
               _outcome(_floor_ok(floor, targets))),
         Check("A robotic bot is caught (the test's power)", _auc_text(*robotic), f"≥ {targets.robotic_auc_min:.2f}",
               _outcome(None if robotic[0] is None else robotic[0] >= targets.robotic_auc_min)),
@@ -102,8 +102,8 @@ def evaluation_checks(result: dict[str, Any], targets: Targets = TARGETS) -> lis
               f"≥ {targets.style_accuracy_min:.2f}",
               _outcome(None if style is None else style >= targets.style_accuracy_min)),
     ]
-    panel = result.get("power_panel")
-    if isinstance(panel, dict) and panel:
+    panel = _panel_members(result)
+    if panel:
         caught = [_caught(v) for v in panel.values()]
         measured = [c for c in caught if c is not None]
         checks.append(Check("People with one human trait removed are caught (power panel)",
@@ -112,12 +112,19 @@ def evaluation_checks(result: dict[str, Any], targets: Targets = TARGETS) -> lis
     return checks
 
 
+def _panel_members(result: dict[str, Any]) -> dict[str, Any]:
+    """name -> {auc, lo, hi} (or a bare AUC) for every power-panel member, from the richest form present."""
+    detail = result.get("power_panel_detail")
+    if isinstance(detail, dict) and isinstance(detail.get("members"), dict):
+        return detail["members"]
+    panel = result.get("power_panel")
+    return panel if isinstance(panel, dict) else {}
+
+
 def _floor_ok(floor: tuple[float | None, float | None, float | None], targets: Targets) -> bool | None:
     auc, lo, hi = floor
     if auc is None:
         return None
-    if lo is not None and hi is not None:
-        return lo <= 0.5 <= hi
     return abs(auc - 0.5) <= targets.floor_band
 
 
@@ -283,7 +290,7 @@ def render_html(result: dict[str, Any], images: dict[str, str], json_name: str =
     checks = evaluation_checks(result)
     parts = [f"<h1>botsdk evaluation</h1><p class='muted'>{html.escape(_setup_line(result))}</p>",
              verdict_html("human-likeness and style", checks, summary_sentence(checks)),
-             _power_panel_html(result.get("power_panel"))]
+             _power_panel_html(_panel_members(result), result.get("power_panel_detail"))]
     titles = list(images)
     parts += [f"<h2>{html.escape(titles[0])}</h2>", _img(titles[0], images[titles[0]])]
     for title in titles[1:3]:
@@ -317,9 +324,14 @@ def _setup_line(result: dict[str, Any]) -> str:
     return " · ".join(f for f in facts if f)
 
 
-def _power_panel_html(panel: Any) -> str:
+def _power_panel_html(panel: Any, detail: Any = None) -> str:
     if not isinstance(panel, dict) or not panel:
         return ""
+    standing = ""
+    if isinstance(detail, dict):
+        more, less = detail.get("policy_more_human_than") or [], detail.get("policy_less_human_than") or []
+        standing = (f"<p>The bot is harder to tell from people than: {html.escape(', '.join(more) or 'none of them')}."
+                    f" It is easier to tell from people than: {html.escape(', '.join(less) or 'none of them')}.</p>")
     rows = []
     for name, entry in panel.items():
         auc, lo, hi = auc_with_interval(entry)
@@ -327,8 +339,9 @@ def _power_panel_html(panel: Any) -> str:
         rows.append(f"<tr><td>{html.escape(str(name))}</td><td class='num'>{html.escape(_auc_text(auc, lo, hi))}</td>"
                     f"<td class='outcome-{_outcome(caught).split()[0]}'>"
                     f"{'caught' if caught else 'not caught' if caught is False else 'not measured'}</td></tr>")
-    return ("<h2>Power panel: people with one human trait removed</h2><p>Each row plays like the held-out people "
-            "except for one trait. A test that can fail catches every one: its 95% interval lies away from 0.5.</p>"
+    return ("<h2>Power panel: people with a human trait removed</h2><p>Each row replays the other people's matches "
+            "with the same players, except for the traits named. A test that can fail catches every one: its 95% "
+            f"interval lies away from 0.5.</p>{standing}"
             f"<table><tr><th>trait removed</th><th>AUC</th><th>caught</th></tr>{''.join(rows)}</table>")
 
 
@@ -387,13 +400,16 @@ def _blends_html(style: dict[str, Any]) -> str:
         parts.append("<h2>Blends</h2><p>A bot given two personas at once should read as those two: the share the "
                      "classifier puts on the parents.</p><table><tr><th>blend</th><th>share on the parents</th>"
                      f"<th>classifier's belief</th></tr>{rows}</table>")
-    if fewshot:
-        rows = "".join(f"<tr><td>{html.escape(p)}</td><td>{html.escape(str(f.get('predicted', '–')))}</td>"
-                       f"<td>{html.escape(_belief_text(f.get('belief', {})))}</td></tr>" for p, f in fewshot.items())
+    if fewshot.get("trials"):
+        per_style = fewshot.get("per_style") or {}
+        rows = "".join(f"<tr><td>{html.escape(p)}</td><td class='num'>{v.get('correct', 0)} of {v.get('trials', 0)}"
+                       f"</td></tr>" for p, v in per_style.items())
+        lo, hi = (fewshot.get("accuracy_ci") or [None, None])[:2]
         parts.append("<h2>A style shown by an unseen player</h2><p>The style encoder reads a few episodes of a "
-                     "player it never saw; the bot then plays that style, and the classifier names it.</p>"
-                     f"<table><tr><th>player's persona</th><th>bot's style named</th><th>classifier's belief</th>"
-                     f"</tr>{rows}</table>")
+                     "player it never saw; the bot then plays that style, and the classifier names it. "
+                     f"{fewshot.get('correct', 0)} of {fewshot['trials']} trials named the player's persona "
+                     f"({_auc_text(_finite(fewshot.get('accuracy')), _finite(lo), _finite(hi))}).</p>"
+                     f"<table><tr><th>player's persona</th><th>trials named right</th></tr>{rows}</table>")
     return "".join(parts)
 
 
