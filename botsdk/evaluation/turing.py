@@ -40,8 +40,8 @@ def turing_test(reference: tuple[Sequence[Episode], Sequence[Episode]],
                 scale: FeatureScale, seed: int = 0, config: SequenceConfig = SequenceConfig(),
                 resamples: int = 300, with_cues: bool | None = None, blind: bool = False) -> TuringResult:
     """`reference` and `candidate` are (train, test) episode lists. Episode AUC and balanced accuracy on the test
-    halves, each with an episode-bootstrap 95% interval. `blind` trains on shuffled labels: a discriminator that
-    learned nothing, which any power check must fail."""
+    halves, each with an episode-bootstrap 95% interval. `blind` hides every feature from the discriminator (it
+    sees zeros): a judge that watched nothing, which any power check must fail."""
     (ref_train, ref_test), (cand_train, cand_test) = reference, candidate
     if with_cues is None:
         with_cues = all(e.cues is not None for e in (*ref_train, *ref_test, *cand_train, *cand_test))
@@ -51,7 +51,8 @@ def turing_test(reference: tuple[Sequence[Episode], Sequence[Episode]],
         raise ValueError(f"the test half holds {len(xr_test)} reference and {len(xc_test)} candidate episodes of at "
                          f"least {MIN_STEPS} steps; expected both > 0 (play more matches)")
     if blind:
-        xr_train, xc_train = _shuffled(xr_train, xc_train, seed)
+        xr_train, xc_train, xr_test, xc_test = ([np.zeros_like(x) for x in xs]
+                                                for xs in (xr_train, xc_train, xr_test, xc_test))
     model = train_sequence_classifier(xr_train, xc_train, seed, config)
     score_r, score_c = model.episode_scores(xr_test), model.episode_scores(xc_test)
     threshold = 0.0   # log-odds 0: the classes were sampled equally in training
@@ -71,12 +72,6 @@ def turing_test(reference: tuple[Sequence[Episode], Sequence[Episode]],
         episode_accuracy_ci=tuple(round(v, 4) for v in bootstrap_ci(acc_of, n_c, n_r, seed + 1, resamples)),
         train_episodes=(len(xr_train), len(xc_train)), test_episodes=(n_r, n_c), seed=seed,
     )
-
-
-def _shuffled(a: list[np.ndarray], b: list[np.ndarray], seed: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    pool = a + b
-    order = np.random.default_rng(seed).permutation(len(pool))
-    return [pool[i] for i in order[:len(a)]], [pool[i] for i in order[len(a):]]
 
 
 def halves(episodes: Sequence[Episode]) -> tuple[list[Episode], list[Episode]]:
