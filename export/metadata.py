@@ -18,6 +18,9 @@ KEY_DATASET_HASH = "botsdk.dataset_hash"
 KEY_STATE_SIZE = "botsdk.state_size"
 KEY_SAMPLING_TEMPERATURE = "botsdk.sampling_temperature"  # optional: the temperature the model was evaluated at
 DEFAULT_TEMPERATURE = 1.0  # for a file without the key
+# What `botsdk export` writes when not told otherwise: the temperature that made the quickstart's model hardest to
+# tell from people on the evaluation's validation split (docs/research/human_likeness.md).
+EXPORT_TEMPERATURE = 1.0
 REQUIRED_KEYS = (KEY_CONTRACT, KEY_MODEL_VERSION, KEY_TRAINING_CONFIG, KEY_DATASET_HASH, KEY_STATE_SIZE)
 
 INPUT_OBS = "obs"

@@ -22,8 +22,8 @@ from torch import nn
 
 from botsdk.contract import BehaviourContract
 from botsdk.export.metadata import (
-    INPUT_OBS, INPUT_STATE, INPUT_STYLE, OPSET, OUTPUT_STATE, STYLE_INPUT_ACTIONS, STYLE_INPUT_OBS, STYLE_OUTPUT,
-    build_metadata, output_names, style_path_for,
+    EXPORT_TEMPERATURE, INPUT_OBS, INPUT_STATE, INPUT_STYLE, OPSET, OUTPUT_STATE, STYLE_INPUT_ACTIONS, STYLE_INPUT_OBS,
+    STYLE_OUTPUT, build_metadata, output_names, style_path_for,
 )
 from botsdk.export.parity import ParityReport, compare, held_out_styles, synthetic_observations
 from botsdk.export.session import ModelFormatError, load_policy, load_style_encoder
@@ -234,7 +234,8 @@ def held_out_from_dataset(dataset_path: str | Path, n: int = 2048) -> np.ndarray
 def export_run(run: str | Path, out: str | Path, quantize: str | None = None, dataset: str | Path | None = None,
                seed: int = 0, temperature: float | None = None) -> ExportReport:
     """`botsdk export`: load a run directory, export policy + style encoder, optionally int8-quantise.
-    `temperature`: the sampling temperature the model was evaluated at, written into its metadata."""
+    `temperature`: the sampling temperature the model is deployed with, written into its metadata (default: the one
+    chosen on the evaluation's validation split, `metadata.EXPORT_TEMPERATURE`)."""
     from botsdk.training.checkpoint import load_run
 
     try:
@@ -246,7 +247,7 @@ def export_run(run: str | Path, out: str | Path, quantize: str | None = None, da
     report = export_policy(loaded.policy, loaded.contract, out, model_version=version,
                            training_config=json.dumps(loaded.config.to_dict(), sort_keys=True),
                            dataset_hash=loaded.dataset_hash, held_out=held_out, style_encoder=loaded.style_encoder,
-                           seed=seed, sampling_temperature=temperature)
+                           seed=seed, sampling_temperature=EXPORT_TEMPERATURE if temperature is None else temperature)
     if quantize is not None:
         from botsdk.export.quantize import quantize_policy
 

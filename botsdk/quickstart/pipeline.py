@@ -27,8 +27,6 @@ class QuickstartPlan:
     train_steps: int = 12000            # cosine schedule; early stopping ends it sooner if validation stalls
     train_threads: int = 1              # one torch thread: on 2 shared cores, 2 threads can run several times slower
     eval_episodes: int = 24             # held-out matches per group: fewer leave the Turing AUC too noisy to read
-    temperature: float = 0.8            # sampling temperature the bot is evaluated (deployed) with: a bit of the
-                                        # cloned policy's blur removed, its step-to-step choices hold together better
     remote_matches: int = 2
     playtest_map: str = "qa_defects"
     playtest_personas: tuple[str, ...] = ("explorer", "objective", "rusher")
@@ -105,8 +103,8 @@ def train_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
 def export_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
     from botsdk.export.onnx_export import export_run
 
-    report = export_run(plan.out / "run", plan.out / "model.onnx", dataset=plan.out / "data", seed=plan.seed,
-                        temperature=plan.temperature)
+    # the default sampling temperature (chosen on the validation split) goes into the model's metadata
+    report = export_run(plan.out / "run", plan.out / "model.onnx", dataset=plan.out / "data", seed=plan.seed)
     parity = report.parity
     return StageResult("export", 0.0, {"size_bytes": int(report.size_bytes), "opset": report.opset,
                                        "parity_samples": parity.samples,
@@ -147,11 +145,11 @@ def evaluate_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult
 
     progress.begin(None, "matches")
     result = evaluate_policy(plan.out / "model.onnx", plan.out / "data", plan.out / "evaluation",
-                             episodes=plan.eval_episodes, seed=plan.seed,  # at the model's temperature
+                             episodes=plan.eval_episodes, seed=plan.seed, split="final",  # the model's temperature
                              tick=lambda label: progress.advance(1, label))
     headline = {k: result.get(k) for k in ("turing_auc", "turing_auc_ci", "turing_auc_floor", "turing_auc_robotic",
-                                           "style_accuracy", "style_accuracy_demonstrators",
-                                           "fewshot_style_accuracy", "temperature")}
+                                           "power_panel", "style_accuracy", "style_accuracy_demonstrators",
+                                           "fewshot_style_accuracy", "fewshot_style_accuracy_ci", "temperature")}
     return StageResult("evaluate", 0.0, headline, {"evaluation report": "evaluation/report.html",
                                                    "evaluation json": "evaluation/report.json"})
 

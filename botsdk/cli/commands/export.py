@@ -16,9 +16,9 @@ def register(app: typer.Typer) -> None:
         data: Optional[Path] = typer.Option(None, "--data", help="Dataset whose newest episodes serve as held-out "
                                                                   "observations for the parity check."),
         seed: int = typer.Option(0, "--seed", help="Seed of the held-out inputs."),
-        temperature: Optional[float] = typer.Option(None, "--temperature", help="The sampling temperature the model "
-                                                    "was evaluated at, stored in the file: serve, evaluate and play "
-                                                    "use it unless told otherwise."),
+        temperature: Optional[float] = typer.Option(None, "--temperature", help="The sampling temperature stored in "
+                                                    "the file (default: the one chosen on the evaluation's validation "
+                                                    "split); serve, evaluate and play use it unless told otherwise."),
         as_json: bool = typer.Option(False, "--json", help="Print the export report as JSON."),
     ) -> None:
         """Export a trained run to ONNX with its contract inside.
