@@ -242,7 +242,7 @@ def export_run(run: str | Path, out: str | Path, quantize: str | None = None, da
     except RuntimeError as exc:  # weights that no longer fit the model code (trained by another version)
         raise ExportError(f"{run}: the checkpoint does not load into this version's model: {exc}") from None
     held_out = held_out_from_dataset(dataset) if dataset is not None else None
-    version = f"{Path(loaded.path).parent.name or 'run'}@step{loaded.step}"
+    version = f"{Path(loaded.path).parent.name or 'run'}@step{loaded.weights_step}"
     report = export_policy(loaded.policy, loaded.contract, out, model_version=version,
                            training_config=json.dumps(loaded.config.to_dict(), sort_keys=True),
                            dataset_hash=loaded.dataset_hash, held_out=held_out, style_encoder=loaded.style_encoder,
