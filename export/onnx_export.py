@@ -81,6 +81,8 @@ class _BatchedStyleEncoder(nn.Module):
 
 def _to_onnx(module: nn.Module, args: tuple, inputs: list[str], outputs: list[str], dynamic: dict,
              opset: int) -> onnx.ModelProto:
+    """`module` must be in eval mode: the exporter restores its training flag afterwards, recursively, so a
+    wrapper left in training mode would switch the wrapped policy's dropout back on for the parity check."""
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -175,7 +177,7 @@ def export_policy(policy: nn.Module, contract: BehaviourContract, path: str | Pa
     dynamic = {n: {0: "batch"} for n in [INPUT_OBS, INPUT_STYLE, INPUT_STATE, *names]}
     example = (torch.zeros(1, contract.observation_size), torch.zeros(1, contract.style.size),
                torch.zeros(1, state_size))
-    model = _to_onnx(_FlatPolicy(policy), example, [INPUT_OBS, INPUT_STYLE, INPUT_STATE], names, dynamic, opset)
+    model = _to_onnx(_FlatPolicy(policy).eval(), example, [INPUT_OBS, INPUT_STYLE, INPUT_STATE], names, dynamic, opset)
     meta = build_metadata(contract, model_version, training_config, dataset_hash, state_size, sampling_temperature)
     tmp = path.with_name(path.stem + ".checking.onnx")
     try:
@@ -203,7 +205,7 @@ def _export_style_encoder(encoder: nn.Module, contract: BehaviourContract, polic
     path = style_path_for(policy_path)
     example = (torch.zeros(4, contract.observation_size), torch.zeros(4, sum(contract.head_sizes)))
     dynamic = {STYLE_INPUT_OBS: {0: "n"}, STYLE_INPUT_ACTIONS: {0: "n"}}
-    model = _to_onnx(_BatchedStyleEncoder(encoder), example, [STYLE_INPUT_OBS, STYLE_INPUT_ACTIONS], [STYLE_OUTPUT],
+    model = _to_onnx(_BatchedStyleEncoder(encoder).eval(), example, [STYLE_INPUT_OBS, STYLE_INPUT_ACTIONS], [STYLE_OUTPUT],
                      dynamic, opset)
     _finalise(model, meta, path, report.checks)
     parity = _style_parity(encoder, path, contract, obs[:512], atol)
