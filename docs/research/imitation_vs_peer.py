@@ -2,8 +2,9 @@
 
 Both learn from the same training split and are scored on the same held-out split (players neither trained on,
 one unseen player per persona), with the same per-head and joint measures (`botsdk score`). Per seed: botsdk
-trains with its defaults (only the seed, one torch thread and the run's length set); the peer trains for the same
-number of samples seen, and again for botsdk's wall-clock training time. Intervals are 95% t-intervals over seeds.
+trains with its defaults (only the seed and one torch thread set); the peer trains for the same
+number of samples seen, and again for botsdk's training time (the samples the peer processes in it, from both sides
+throughput measured in back-to-back short runs). Intervals are 95% t-intervals over seeds.
 
     # one recording, split twice by player (every persona keeps held-out players in each split):
     # train (both learn from it), val (recipe choices were made on it), final (the figures below; nothing tuned on)
@@ -90,6 +91,34 @@ def peer_seed(work: Path, split: str, seed: int, steps: int, batch: int, peer_py
             "joint": score["joint"], "heads": score["heads"]}
 
 
+def paired_throughput(work: Path, pairs: int, samples: int, batch: int, peer_python: str,
+                      config: Path | None) -> dict:
+    """Training samples per second of both, measured in back-to-back short runs (machine-load drift hits both
+    sides of a pair alike); the equal wall-clock comparison gives the peer botsdk's time at this ratio."""
+    ours, peer = [], []
+    for pair in range(pairs):
+        run = work / "cmp" / f"throughput-botsdk-{pair}"
+        overrides = run.with_suffix(".toml")
+        overrides.write_text("threads = 1\nprogress = false\n" + (config.read_text() if config else ""))
+        batch_ours = int(_config_from(overrides).batch_size)
+        _run([BOTSDK, "train", "--data", str(work / "train"), "--out", str(run), "--config", str(overrides),
+              "--max-steps", str(samples // batch_ours), "--json"])
+        ours.append(float(json.loads((run / "metrics.json").read_text())["train_samples_per_s"]))
+        out = work / "cmp" / f"throughput-peer-{pair}.json"
+        _run([peer_python, str(PEER_SCRIPT), "train", "--train", str(work / "train.npz"), "--steps",
+              str(samples // batch), "--batch-size", str(batch), "--threads", "1", "--out", str(out)])
+        peer.append(float(json.loads(out.read_text())["samples_per_s"]))
+    ratios = [a / b for a, b in zip(ours, peer)]
+    return {"botsdk_samples_per_s": ours, "peer_samples_per_s": peer, "pair_ratios": [round(r, 3) for r in ratios],
+            "ratio": round(float(np.median(ratios)), 3)}
+
+
+def _config_from(path: Path):
+    from botsdk.training.config import TrainConfig
+
+    return TrainConfig.from_toml(path)
+
+
 def _done(out: Path, steps: int, score_file: str) -> bool:
     """A run of the same length scored on the same split is already there (the comparison resumes)."""
     if not out.exists():
@@ -137,6 +166,7 @@ def main() -> None:
     parser.add_argument("--config", help="a TOML of botsdk overrides (default: none, botsdk's defaults)")
     parser.add_argument("--peer-python", default=".venv-peer/bin/python")
     parser.add_argument("--peer-batch", type=int, default=512)
+    parser.add_argument("--pairs", type=int, default=3, help="back-to-back throughput pairs")
     args = parser.parse_args()
     work = Path(args.work)
     (work / "cmp").mkdir(parents=True, exist_ok=True)
@@ -144,21 +174,23 @@ def main() -> None:
         if not (work / f"{name}.npz").exists():
             _run([sys.executable, str(PEER_SCRIPT), "dump", "--data", str(work / name), "--out",
                   str(work / f"{name}.npz")])
+    config = Path(args.config) if args.config else None
+    speed = paired_throughput(work, args.pairs, 153_600, args.peer_batch, args.peer_python, config)
     ours, equal_samples, equal_wall = [], [], []
     for seed in args.seeds:
-        mine = botsdk_seed(work, args.split, seed, Path(args.config) if args.config else None)
+        mine = botsdk_seed(work, args.split, seed, config)
         ours.append(mine)
         peer = peer_seed(work, args.split, seed, mine["samples"] // args.peer_batch, args.peer_batch,
                          args.peer_python, "samples")
         equal_samples.append(peer)
-        peer_rate = peer["samples"] / peer["train_wall_s"]
-        steps = max(1, round(mine["train_wall_s"] * peer_rate / args.peer_batch))
+        steps = max(1, round(mine["samples"] / speed["ratio"] / args.peer_batch))  # botsdk's time at peer speed
         equal_wall.append(peer_seed(work, args.split, seed, steps, args.peer_batch, args.peer_python, "wall"))
         print(json.dumps({"seed": seed, "botsdk": mine["joint"], "peer_equal_samples": peer["joint"],
                           "peer_equal_wall": equal_wall[-1]["joint"]}), file=sys.stderr)
     summary = {"botsdk (defaults)": summarise(ours), "imitation bc.BC, equal samples": summarise(equal_samples),
                "imitation bc.BC, equal wall-clock": summarise(equal_wall)}
     result = {"split": args.split, "seeds": args.seeds, "botsdk_config": ours[0]["config"], "summary": summary,
+              "throughput": speed,
               "runs": {"botsdk": ours, "peer_equal_samples": equal_samples, "peer_equal_wall": equal_wall}}
     (work / f"compare-{args.split}.json").write_text(json.dumps(result, indent=2))
     print(table(summary))
