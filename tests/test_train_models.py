@@ -36,7 +36,7 @@ def test_dropout_acts_while_training_only_and_adds_no_weights():
 
 
 def test_gru_carries_state_and_matches_sequence_forward():
-    policy = build_policy(CONTRACT, TrainConfig(model="gru", hidden_sizes=[32], gru_hidden=24))
+    policy = build_policy(CONTRACT, TrainConfig(model="gru", hidden_sizes=[32], gru_hidden=24)).eval()
     assert policy.state_size == 24 and policy.recurrent
     obs = torch.rand(3, 6, CONTRACT.observation_size)
     style = torch.rand(3, CONTRACT.style.size)
