@@ -81,6 +81,8 @@ class _BatchedStyleEncoder(nn.Module):
 
 def _to_onnx(module: nn.Module, args: tuple, inputs: list[str], outputs: list[str], dynamic: dict,
              opset: int) -> onnx.ModelProto:
+    """`module` must be in eval mode: the exporter restores its training flag afterwards, recursively, so a
+    wrapper left in training mode would switch the wrapped policy's dropout back on for the parity check."""
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -175,7 +177,7 @@ def export_policy(policy: nn.Module, contract: BehaviourContract, path: str | Pa
     dynamic = {n: {0: "batch"} for n in [INPUT_OBS, INPUT_STYLE, INPUT_STATE, *names]}
     example = (torch.zeros(1, contract.observation_size), torch.zeros(1, contract.style.size),
                torch.zeros(1, state_size))
-    model = _to_onnx(_FlatPolicy(policy), example, [INPUT_OBS, INPUT_STYLE, INPUT_STATE], names, dynamic, opset)
+    model = _to_onnx(_FlatPolicy(policy).eval(), example, [INPUT_OBS, INPUT_STYLE, INPUT_STATE], names, dynamic, opset)
     meta = build_metadata(contract, model_version, training_config, dataset_hash, state_size, sampling_temperature)
     tmp = path.with_name(path.stem + ".checking.onnx")
     try:
@@ -203,7 +205,7 @@ def _export_style_encoder(encoder: nn.Module, contract: BehaviourContract, polic
     path = style_path_for(policy_path)
     example = (torch.zeros(4, contract.observation_size), torch.zeros(4, sum(contract.head_sizes)))
     dynamic = {STYLE_INPUT_OBS: {0: "n"}, STYLE_INPUT_ACTIONS: {0: "n"}}
-    model = _to_onnx(_BatchedStyleEncoder(encoder), example, [STYLE_INPUT_OBS, STYLE_INPUT_ACTIONS], [STYLE_OUTPUT],
+    model = _to_onnx(_BatchedStyleEncoder(encoder).eval(), example, [STYLE_INPUT_OBS, STYLE_INPUT_ACTIONS], [STYLE_OUTPUT],
                      dynamic, opset)
     _finalise(model, meta, path, report.checks)
     parity = _style_parity(encoder, path, contract, obs[:512], atol)
@@ -243,7 +245,7 @@ def export_run(run: str | Path, out: str | Path, quantize: str | None = None, da
     except RuntimeError as exc:  # weights that no longer fit the model code (trained by another version)
         raise ExportError(f"{run}: the checkpoint does not load into this version's model: {exc}") from None
     held_out = held_out_from_dataset(dataset) if dataset is not None else None
-    version = f"{Path(loaded.path).parent.name or 'run'}@step{loaded.step}"
+    version = f"{Path(loaded.path).parent.name or 'run'}@step{loaded.weights_step}"
     report = export_policy(loaded.policy, loaded.contract, out, model_version=version,
                            training_config=json.dumps(loaded.config.to_dict(), sort_keys=True),
                            dataset_hash=loaded.dataset_hash, held_out=held_out, style_encoder=loaded.style_encoder,

@@ -23,7 +23,7 @@ from fixtures.synthetic_dataset import write_synthetic_dataset
 C = arena_contract()
 SMALL = dict(max_steps=4, batch_size=64, eval_every=4, log_every=4, checkpoint_every=4, progress=False, threads=1,
              encoder_set_size=16, encoder_groups=2, hidden_sizes=[64, 64], gru_hidden=16, style_embedding=8,
-             encoder_hidden=32, window=4)
+             encoder_hidden=32, window=4, style_encoder=True)
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +39,9 @@ def trained(tmp_path_factory) -> dict[str, Path]:
     train_run(data, root / "gru_deltas", TrainConfig(model="gru", input_features="deltas", position_encoding=3,
                                                      position_grid=5, position_grid_channels=3, **SMALL))
     runs["gru_deltas"] = root / "gru_deltas"
+    # dropout: the graph and the parity reference must both run the policy as in play (dropout off)
+    train_run(data, root / "mlp_dropout", TrainConfig(model="mlp", dropout=0.5, **SMALL))
+    runs["mlp_dropout"] = root / "mlp_dropout"
     return runs
 
 
@@ -48,7 +51,7 @@ def _export(run: Path, out: Path, *extra: str) -> dict:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("kind", ["mlp", "gru", "gru_deltas"])
+@pytest.mark.parametrize("kind", ["mlp", "gru", "gru_deltas", "mlp_dropout"])
 def test_cli_export_writes_a_checked_self_contained_file(trained, tmp_path, kind):
     out = tmp_path / f"{kind}.onnx"
     report = _export(trained[kind], out, "--data", str(trained["data"]))

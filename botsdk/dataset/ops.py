@@ -55,7 +55,8 @@ def require_new(out: str | Path) -> None:
 
 def split(ds: Dataset, by: str, out: str | Path, val_fraction: float = 0.2, seed: int = 0,
           skip_damaged: bool = False, on_skip: OnSkip | None = None) -> dict[str, Dataset]:
-    """`out/train` and `out/val`; every group (player, seed, ...) lands wholly on one side, chosen by `seed`."""
+    """`out/train` and `out/val`; every group (player, seed, ...) lands wholly on one side, chosen by `seed`.
+    Players are held out per style, so every style has players on both sides whenever it has two or more."""
     if by not in SPLIT_KEYS:
         raise DatasetError(f"split --by: expected one of {', '.join(SPLIT_KEYS)}, got {by!r}")
     if not 0.0 < val_fraction < 1.0:
@@ -63,17 +64,41 @@ def split(ds: Dataset, by: str, out: str | Path, val_fraction: float = 0.2, seed
     out = Path(out)
     for part in ("train", "val"):
         require_new(out / part)
-    groups = sorted({str(getattr(e, SPLIT_KEYS[by])) for e in ds.episodes})
-    if len(groups) < 2:
-        raise DatasetError(f"split --by {by}: expected at least 2 distinct values, got {groups}")
-    order = np.random.default_rng(seed).permutation(len(groups))
-    n_val = min(len(groups) - 1, max(1, round(val_fraction * len(groups))))
-    val_groups = {groups[i] for i in order[:n_val]}
-    val_ids = [e.id for e in ds.episodes if str(getattr(e, SPLIT_KEYS[by])) in val_groups]
-    train_ids = [e.id for e in ds.episodes if str(getattr(e, SPLIT_KEYS[by])) not in val_groups]
+    val_groups = held_out_groups(ds, by, val_fraction, seed)
+    group = lambda e: str(getattr(e, SPLIT_KEYS[by]))  # noqa: E731
+    val_ids = [e.id for e in ds.episodes if group(e) in val_groups]
+    train_ids = [e.id for e in ds.episodes if group(e) not in val_groups]
     good = set(usable(ds, range(len(ds)), skip_damaged, on_skip))
     return {part: _copy([(ds, i) for i in ids if i in good], out / part, ds.contract, ds.dataset_id)
             for part, ids in (("train", train_ids), ("val", val_ids))}
+
+
+def held_out_groups(ds: Dataset, by: str, val_fraction: float, seed: int) -> set[str]:
+    """The groups that go to val: a `val_fraction` share of each stratum (when splitting by player, the players of
+    the same style; otherwise the whole dataset), at least one and never all of a stratum's groups."""
+    key = SPLIT_KEYS[by]
+    groups = sorted({str(getattr(e, key)) for e in ds.episodes})
+    if len(groups) < 2:
+        raise DatasetError(f"split --by {by}: expected at least 2 distinct values, got {groups}")
+    styles: dict[str, set[str]] = {}
+    for e in ds.episodes:
+        styles.setdefault(str(getattr(e, key)), set()).add(str(e.style))
+    strata: dict[str, set[str]] = {}
+    for name, played in styles.items():  # a player's stratum: the styles it plays (usually one)
+        strata.setdefault(",".join(sorted(played)) if by == "player" else "", set()).add(name)
+    rng = np.random.default_rng(seed)
+    held: set[str] = set()
+    for name in sorted(strata):
+        members = sorted(strata[name])
+        if len(members) < 2:
+            continue
+        order = rng.permutation(len(members))
+        n_val = min(len(members) - 1, max(1, round(val_fraction * len(members))))
+        held.update(members[i] for i in order[:n_val])
+    if not held:
+        raise DatasetError(f"split --by {by}: expected a style with at least 2 {by}s to hold one out, got "
+                           f"{ {name: len(members) for name, members in sorted(strata.items())} }")
+    return held
 
 
 def merge(sources: Sequence[str | Path], out: str | Path, dataset_id: str | None = None, skip_damaged: bool = False,

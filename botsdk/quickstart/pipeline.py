@@ -92,8 +92,9 @@ def record_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
 def train_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
     from botsdk.training.api import load_config, train_run
 
+    # the style encoder is opt-in; the quickstart shows few-shot styling, so it turns it on
     config = load_config(None, max_steps=plan.train_steps, seed=plan.seed, progress=progress.library_bars,
-                         threads=plan.train_threads)
+                         threads=plan.train_threads, style_encoder=True)
     metrics = train_run(plan.out / "data", plan.out / "run", config)
     keep = {k: metrics[k] for k in ("step", "stopped_early", "best_val_bc_loss", "best_step", "train_samples_per_s",
                                     "train_episodes", "val_episodes") if k in metrics}
