@@ -356,7 +356,8 @@ def _arena_sources(batch, a: int) -> dict:
     dist = math.hypot(ox, oy)
     ux, uy = ox / dist, oy / dist
     bearing, visible = batch.enemy_bearing[0, a], not np.isnan(batch.enemy_bearing[0, a])
-    return {"health": batch.health[0, a], "ammo": batch.ammo[0, a], "velocity_forward": vx * math.cos(h) + vy * math.sin(h),
+    return {"health": batch.health[0, a], "ammo": batch.ammo[0, a],
+            "velocity_forward": vx * math.cos(h) + vy * math.sin(h),
             "velocity_right": vx * math.sin(h) - vy * math.cos(h), "heading_sin": h, "heading_cos": h,
             "position_x": x, "position_y": y, "objective_forward": ux * math.cos(h) + uy * math.sin(h),
             "objective_right": ux * math.sin(h) - uy * math.cos(h), "objective_distance": dist,

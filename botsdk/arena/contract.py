@@ -71,7 +71,8 @@ QUANTITIES = (
 
 
 def _linear(name: str, unit: str, low: float, scale: float | str, description: str, offset: float | str = 0.0,
-            clip: tuple[float, float] = UNIT_CLIP, absent: float | None = None, high: float = 1.0) -> ObservationElement:
+            clip: tuple[float, float] = UNIT_CLIP, absent: float | None = None,
+            high: float = 1.0) -> ObservationElement:
     return ObservationElement(name, unit, (low, high), ElementTransform("linear", offset, scale, clip, absent),
                               description)
 

@@ -55,10 +55,11 @@ def _strings() -> BehaviourContract:
 
 def _defined() -> BehaviourContract:
     """Element definitions (repeated per ray, linear with a named quantity, flags, angles) and a frame stack."""
-    ray = (ObservationElement("tag_wall", "tag", (0.0, 1.0), ElementTransform("one_hot", absent=0.0, category="wall")),
-           ObservationElement("tag_enemy", "tag", (0.0, 1.0), ElementTransform("one_hot", absent=0.0, category="enemy")),
-           ObservationElement("hit", "condition", (0.0, 1.0), ElementTransform("flag", absent=0.0)),
-           ObservationElement("distance", "units", (0.0, 1.0), ElementTransform("linear", 0.0, 16.0, (0.0, 1.0), 1.0)))
+    ray = tuple(ObservationElement(f"tag_{tag}", "tag", (0.0, 1.0), ElementTransform("one_hot", absent=0.0,
+                                                                                     category=tag))
+                for tag in ("wall", "enemy")) + (
+        ObservationElement("hit", "condition", (0.0, 1.0), ElementTransform("flag", absent=0.0)),
+        ObservationElement("distance", "units", (0.0, 1.0), ElementTransform("linear", 0.0, 16.0, (0.0, 1.0), 1.0)))
     own = (ObservationElement("x", "units", (0.0, 1.0), ElementTransform("linear", "map_min_x", "map_width",
                                                                          (-1.0, 1.0)), "across the map"),
            ObservationElement("heading_sin", "radians", (-1.0, 1.0), ElementTransform("sin")))

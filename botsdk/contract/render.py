@@ -29,8 +29,8 @@ def formula(transform: ElementTransform) -> str:
 def _row(index: str, element: ObservationElement) -> str:
     absent = "" if element.transform.absent is None else _num(element.transform.absent)
     low, high = element.range
-    return (f"| {index} | `{element.name}` | {element.unit} | [{_num(low)}, {_num(high)}] | `{formula(element.transform)}` "
-            f"| {absent} | {element.description} |")
+    return (f"| {index} | `{element.name}` | {element.unit} | [{_num(low)}, {_num(high)}] "
+            f"| `{formula(element.transform)}` | {absent} | {element.description} |")
 
 
 def block_markdown(block: ObservationBlock, start: int) -> list[str]:

@@ -53,7 +53,8 @@ def _read(path: Path) -> dict:
         vector = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         fail(f"{path}: expected a conformance vector (JSON), could not read it: {exc}")
-    missing = [k for k in ("name", "spec", "scene", "agents", "expected") if not isinstance(vector, dict) or k not in vector]
+    keys = ("name", "spec", "scene", "agents", "expected")
+    missing = [k for k in keys if not isinstance(vector, dict) or k not in vector]
     if missing:
         fail(f"{path}: expected a conformance vector with name, spec, scene, agents and expected; missing {missing}")
     return vector
