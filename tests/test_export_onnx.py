@@ -155,16 +155,41 @@ def test_cli_int8_needs_recorded_data(trained, tmp_path):
     assert result.exit_code == 2 and "--quantize int8 needs --data" in result.output
 
 
+@pytest.mark.parametrize("opset", [15, 17])
 @pytest.mark.parametrize("kind", ["mlp", "gru"])
-def test_opset_15_passes_the_checker_and_parity(trained, tmp_path, kind):
-    out = tmp_path / f"{kind}15.onnx"
-    report = _export(trained[kind], out, "--opset", "15", "--data", str(trained["data"]))
+def test_opset_passes_the_checker_parity_and_a_second_runtime(trained, tmp_path, kind, opset):
+    import onnxruntime as ort
+    from onnx.reference import ReferenceEvaluator
+
+    out = tmp_path / f"{kind}{opset}.onnx"
+    report = _export(trained[kind], out, "--opset", str(opset), "--data", str(trained["data"]))
     model = onnx.load(str(out))
     onnx.checker.check_model(model, full_check=True)
-    assert report["opset"] == 15 and [o.version for o in model.opset_import if o.domain in ("", "ai.onnx")] == [15]
+    assert report["opset"] == opset
+    assert [o.version for o in model.opset_import if o.domain in ("", "ai.onnx")] == [opset]
     assert report["parity"]["passed"] and report["parity"]["max_abs_logit_diff"] <= 1e-4
     assert "GRU" not in {n.op_type for n in model.graph.node}  # the recurrent cell is elementary operators
-    assert max(o.version for o in onnx.load(str(tmp_path / f"{kind}15.style.onnx")).opset_import) == 15
+    assert max(o.version for o in onnx.load(str(tmp_path / f"{kind}{opset}.style.onnx")).opset_import) == opset
+    rng = np.random.default_rng(3)
+    state_size = int(read_metadata(out)["botsdk.state_size"])
+    feeds = {"obs": rng.random((32, C.observation_size), dtype=np.float32),
+             "style": rng.random((32, C.style.size), dtype=np.float32),
+             "state_in": rng.normal(0.0, 0.5, (32, state_size)).astype(np.float32)}
+    for got, want in zip(ReferenceEvaluator(model).run(None, feeds), ort.InferenceSession(str(out)).run(None, feeds)):
+        np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_fp32_files_use_only_the_operators_the_engine_guide_lists(trained, tmp_path):
+    guide = (Path(__file__).parents[1] / "docs" / "engine_guide.md").read_text()
+    listed = set(guide.split("use only these operators:\n`")[1].split("`")[0].split())
+    used = set()
+    for kind in ("mlp", "gru", "gru_deltas"):
+        out = tmp_path / f"{kind}.onnx"
+        _export(trained[kind], out, "--opset", "15")
+        for path in (out, tmp_path / f"{kind}.style.onnx"):
+            used |= {n.op_type for n in onnx.load(str(path)).graph.node}
+    assert used <= listed, f"operators missing from docs/engine_guide.md section 10: {sorted(used - listed)}"
+    assert not {"GRU", "LSTM", "Loop", "If"} & used
 
 
 def test_cli_refuses_an_opset_outside_the_supported_range(trained, tmp_path):
