@@ -30,7 +30,9 @@ OUTPUT_STATE = "state_out"
 STYLE_INPUT_OBS = "obs"
 STYLE_INPUT_ACTIONS = "actions_onehot"
 STYLE_OUTPUT = "style"
-OPSET = 17
+OPSET = 17  # the default; MIN_OPSET..MAX_OPSET on request (Sentis 1.x reads up to 15)
+MIN_OPSET = 15
+MAX_OPSET = 20
 
 
 def logits_name(head: str) -> str:
