@@ -13,7 +13,7 @@ from botsdk.arena.recording import RecordPlan, match_seed
 from botsdk.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parents[1]
-EPISODES = 40
+EPISODES = 100   # long enough that a loaded machine cannot finish it before the interrupt
 ARGS = ["record", "--map", "duel", "--styles", "rusher,holder", "--episodes", str(EPISODES), "--team-size", "1",
         "--max-steps", "200", "--workers", "2", "--seed", "11"]
 

@@ -12,7 +12,7 @@ def register(app: typer.Typer) -> None:
         data: Path = typer.Option(..., "--data", help="Dataset directory whose recorded actions the model predicts."),
         as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
     ) -> None:
-        """Top-1 agreement and NLL of a model on any dataset, per head and joint.
+        """Agreement and NLL of a model on any dataset.
 
         Each episode is stepped in order from a zero state (recurrent models carry their state), styled by its
         persona label, through the same runtime that serves the model."""
