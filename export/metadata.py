@@ -18,6 +18,9 @@ KEY_DATASET_HASH = "botsdk.dataset_hash"
 KEY_STATE_SIZE = "botsdk.state_size"
 KEY_SAMPLING_TEMPERATURE = "botsdk.sampling_temperature"  # optional: the temperature the model was evaluated at
 DEFAULT_TEMPERATURE = 1.0  # for a file without the key
+# What `botsdk export` writes when not told otherwise: the temperature that made the quickstart's model hardest to
+# tell from people on the evaluation's validation split (docs/research/human_likeness.md).
+EXPORT_TEMPERATURE = 1.0
 REQUIRED_KEYS = (KEY_CONTRACT, KEY_MODEL_VERSION, KEY_TRAINING_CONFIG, KEY_DATASET_HASH, KEY_STATE_SIZE)
 
 INPUT_OBS = "obs"
@@ -27,7 +30,9 @@ OUTPUT_STATE = "state_out"
 STYLE_INPUT_OBS = "obs"
 STYLE_INPUT_ACTIONS = "actions_onehot"
 STYLE_OUTPUT = "style"
-OPSET = 17
+OPSET = 17  # the default; MIN_OPSET..MAX_OPSET on request (Sentis 1.x reads up to 15)
+MIN_OPSET = 15
+MAX_OPSET = 20
 
 
 def logits_name(head: str) -> str:
@@ -87,7 +92,13 @@ def read_metadata(path: str | Path) -> dict[str, str]:
 
         return dict(ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).get_modelmeta()
                     .custom_metadata_map)
-    model = onnx.load(str(path), load_external_data=False)
+    try:
+        model = onnx.load(str(path), load_external_data=False)
+    except Exception as exc:  # noqa: BLE001 - protobuf raises its own DecodeError, or others on a garbage file
+        from botsdk.export.session import ModelFormatError
+
+        raise ModelFormatError(f"{path}: not a readable ONNX model ({type(exc).__name__}: {exc}); "
+                               "export it again with `botsdk export`") from exc
     return {p.key: p.value for p in model.metadata_props}
 
 

@@ -7,6 +7,7 @@ held-out inputs; the file is written only when all checks pass.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -22,8 +23,8 @@ from torch import nn
 
 from botsdk.contract import BehaviourContract
 from botsdk.export.metadata import (
-    INPUT_OBS, INPUT_STATE, INPUT_STYLE, OPSET, OUTPUT_STATE, STYLE_INPUT_ACTIONS, STYLE_INPUT_OBS, STYLE_OUTPUT,
-    build_metadata, output_names, style_path_for,
+    EXPORT_TEMPERATURE, INPUT_OBS, INPUT_STATE, INPUT_STYLE, MAX_OPSET, MIN_OPSET, OPSET, OUTPUT_STATE,
+    STYLE_INPUT_ACTIONS, STYLE_INPUT_OBS, STYLE_OUTPUT, build_metadata, output_names, style_path_for,
 )
 from botsdk.export.parity import ParityReport, compare, held_out_styles, synthetic_observations
 from botsdk.export.session import ModelFormatError, load_policy, load_style_encoder
@@ -56,12 +57,52 @@ class ExportReport:
                 "quantized": self.quantized, "checks": self.checks}
 
 
+class _UnrolledGRU(nn.Module):
+    """nn.GRU (one layer, one direction, batch first) written as MatMul, Sigmoid and Tanh, one step at a time.
+
+    The ONNX GRU operator is what engines support least (and onnxruntime aborts on a GRU over an empty batch); these
+    elementary operators run everywhere, on any batch size, at every opset from 15. Same gate equations as torch.
+    """
+
+    def __init__(self, gru: nn.GRU):
+        super().__init__()
+        if gru.num_layers != 1 or gru.bidirectional or not gru.batch_first:
+            raise ExportError(f"only a one-layer, one-direction, batch-first GRU exports; got {gru}")
+        self.hidden = gru.hidden_size
+        self.w_ih, self.w_hh = gru.weight_ih_l0, gru.weight_hh_l0
+        self.b_ih, self.b_hh = gru.bias_ih_l0, gru.bias_hh_l0
+
+    def forward(self, inputs: torch.Tensor, h0: torch.Tensor):
+        h = h0[0]
+        outputs = []
+        for t in range(inputs.shape[1]):  # the policy steps one decision at a time: one iteration when traced
+            gi = inputs[:, t] @ self.w_ih.t() + self.b_ih
+            gh = h @ self.w_hh.t() + self.b_hh
+            i_r, i_z, i_n = gi.chunk(3, dim=-1)
+            h_r, h_z, h_n = gh.chunk(3, dim=-1)
+            r, z = torch.sigmoid(i_r + h_r), torch.sigmoid(i_z + h_z)
+            n = torch.tanh(i_n + r * h_n)
+            h = (1 - z) * n + z * h
+            outputs.append(h)
+        return torch.stack(outputs, dim=1), h[None]
+
+
+def _portable(policy: nn.Module) -> nn.Module:
+    """A copy of the policy with every nn.GRU replaced by the unrolled one (same weights, same outputs)."""
+    policy = copy.deepcopy(policy)
+    for name, module in list(policy.named_modules()):
+        for child_name, child in list(module.named_children()):
+            if isinstance(child, nn.GRU):
+                setattr(module, child_name, _UnrolledGRU(child))
+    return policy
+
+
 class _FlatPolicy(nn.Module):
     """The policy with flat outputs (logits per head, then state), the order ONNX output names follow."""
 
     def __init__(self, policy: nn.Module):
         super().__init__()
-        self.policy = policy
+        self.policy = _portable(policy)
 
     def forward(self, obs: torch.Tensor, style: torch.Tensor, state: torch.Tensor):
         logits, new_state = self.policy(obs, style, state)
@@ -69,18 +110,24 @@ class _FlatPolicy(nn.Module):
 
 
 class _BatchedStyleEncoder(nn.Module):
-    """StyleEncoder returns style[S]; the file's contract is style[1, S]."""
+    """StyleEncoder returns style[S]; the file's contract is style[1, S], and zeros (no style) for an empty
+    demonstration, where the encoder's mean over no steps would be NaN."""
 
     def __init__(self, encoder: nn.Module):
         super().__init__()
         self.encoder = encoder
 
     def forward(self, obs: torch.Tensor, actions_onehot: torch.Tensor) -> torch.Tensor:
-        return self.encoder(obs, actions_onehot).reshape(1, -1)
+        steps = self.encoder.step(torch.cat([obs, actions_onehot], dim=-1))
+        count = torch.ones_like(obs[:, :1]).sum(dim=0, keepdim=True)  # N as float[1, 1]; 0 for an empty set
+        pooled = steps.sum(dim=0, keepdim=True) / count.clamp(min=1.0)
+        return self.encoder.out(pooled) * (count > 0).to(obs.dtype)
 
 
 def _to_onnx(module: nn.Module, args: tuple, inputs: list[str], outputs: list[str], dynamic: dict,
              opset: int) -> onnx.ModelProto:
+    """`module` must be in eval mode: the exporter restores its training flag afterwards, recursively, so a
+    wrapper left in training mode would switch the wrapped policy's dropout back on for the parity check."""
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -140,6 +187,29 @@ def _style_parity(encoder: nn.Module, path: Path, contract: BehaviourContract, o
     return ParityReport(len(refs), 0.0, diff, 1.0, atol, 0.0)
 
 
+def _empty_batch_check(path: Path, contract: BehaviourContract, state_size: int) -> str:
+    """An engine may have no agent deciding on a tick: a batch of 0 rows must give 0-row outputs."""
+    session, _, _ = load_policy(path)
+    feeds = {INPUT_OBS: np.zeros((0, contract.observation_size), np.float32),
+             INPUT_STYLE: np.zeros((0, contract.style.size), np.float32),
+             INPUT_STATE: np.zeros((0, state_size), np.float32)}
+    got = [tuple(a.shape) for a in session.run(output_names(contract), feeds)]
+    want = [(0, n) for n in contract.head_sizes] + [(0, state_size)]
+    if got != want:
+        raise ExportError(f"an empty batch should give outputs {want}, the exported file gave {got}")
+    return "empty batch: 0-row outputs"
+
+
+def _empty_set_check(path: Path, contract: BehaviourContract) -> str:
+    session, _ = load_style_encoder(path)
+    (style,) = session.run(None, {STYLE_INPUT_OBS: np.zeros((0, contract.observation_size), np.float32),
+                                  STYLE_INPUT_ACTIONS: np.zeros((0, sum(contract.head_sizes)), np.float32)})
+    if style.shape != (1, contract.style.size) or np.any(style != 0.0):
+        raise ExportError(f"an empty demonstration should give the zero style float32[1, {contract.style.size}], "
+                          f"the exported encoder gave {style.dtype}{list(style.shape)} {style.ravel()[:4].tolist()}")
+    return "style encoder on an empty demonstration: the zero style"
+
+
 def _check_policy_shapes(policy: nn.Module, contract: BehaviourContract) -> int:
     """The policy must produce the contract's heads; returns its state size."""
     state_size = int(getattr(policy, "state_size", 1))
@@ -161,8 +231,9 @@ def export_policy(policy: nn.Module, contract: BehaviourContract, path: str | Pa
                   atol: float = PARITY_ATOL, min_agreement: float = PARITY_MIN_AGREEMENT,
                   sampling_temperature: float | None = None) -> ExportReport:
     """Write `path` (and `<stem>.style.onnx` when an encoder is given) or raise ExportError with the reason."""
-    if opset < 17:
-        raise ExportError(f"opset must be 17 or newer, got {opset}")
+    if not MIN_OPSET <= opset <= MAX_OPSET:
+        raise ExportError(f"opset: expected {MIN_OPSET} to {MAX_OPSET} (15 for Unity Sentis 1.x, 17 by default), "
+                          f"got {opset}")
     path, checks = Path(path), []
     policy = policy.eval()
     state_size = _check_policy_shapes(policy, contract)
@@ -175,7 +246,7 @@ def export_policy(policy: nn.Module, contract: BehaviourContract, path: str | Pa
     dynamic = {n: {0: "batch"} for n in [INPUT_OBS, INPUT_STYLE, INPUT_STATE, *names]}
     example = (torch.zeros(1, contract.observation_size), torch.zeros(1, contract.style.size),
                torch.zeros(1, state_size))
-    model = _to_onnx(_FlatPolicy(policy), example, [INPUT_OBS, INPUT_STYLE, INPUT_STATE], names, dynamic, opset)
+    model = _to_onnx(_FlatPolicy(policy).eval(), example, [INPUT_OBS, INPUT_STYLE, INPUT_STATE], names, dynamic, opset)
     meta = build_metadata(contract, model_version, training_config, dataset_hash, state_size, sampling_temperature)
     tmp = path.with_name(path.stem + ".checking.onnx")
     try:
@@ -189,6 +260,7 @@ def export_policy(policy: nn.Module, contract: BehaviourContract, path: str | Pa
                               f"{parity.failure()}")
         checks.append(f"parity with torch on {parity.samples} held-out observations: max |diff| "
                       f"{parity.max_abs_logit_diff:.2e}, argmax agreement {parity.argmax_agreement:.4%}")
+        checks.append(_empty_batch_check(tmp, contract, state_size))
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -203,7 +275,7 @@ def _export_style_encoder(encoder: nn.Module, contract: BehaviourContract, polic
     path = style_path_for(policy_path)
     example = (torch.zeros(4, contract.observation_size), torch.zeros(4, sum(contract.head_sizes)))
     dynamic = {STYLE_INPUT_OBS: {0: "n"}, STYLE_INPUT_ACTIONS: {0: "n"}}
-    model = _to_onnx(_BatchedStyleEncoder(encoder), example, [STYLE_INPUT_OBS, STYLE_INPUT_ACTIONS], [STYLE_OUTPUT],
+    model = _to_onnx(_BatchedStyleEncoder(encoder).eval(), example, [STYLE_INPUT_OBS, STYLE_INPUT_ACTIONS], [STYLE_OUTPUT],
                      dynamic, opset)
     _finalise(model, meta, path, report.checks)
     parity = _style_parity(encoder, path, contract, obs[:512], atol)
@@ -211,6 +283,11 @@ def _export_style_encoder(encoder: nn.Module, contract: BehaviourContract, polic
         path.unlink(missing_ok=True)
         raise ExportError(f"style encoder parity with torch failed: {parity.failure()}")
     report.checks.append(f"style encoder parity: max |diff| {parity.max_abs_state_diff:.2e}")
+    try:
+        report.checks.append(_empty_set_check(path, contract))
+    except ExportError:
+        path.unlink(missing_ok=True)
+        raise
     report.style_path, report.style_parity = path, parity
 
 
@@ -232,26 +309,36 @@ def held_out_from_dataset(dataset_path: str | Path, n: int = 2048) -> np.ndarray
 
 
 def export_run(run: str | Path, out: str | Path, quantize: str | None = None, dataset: str | Path | None = None,
-               seed: int = 0, temperature: float | None = None) -> ExportReport:
-    """`botsdk export`: load a run directory, export policy + style encoder, optionally int8-quantise.
-    `temperature`: the sampling temperature the model was evaluated at, written into its metadata."""
+               seed: int = 0, temperature: float | None = None, opset: int = OPSET) -> ExportReport:
+    """`botsdk export`: load a run directory, export policy + style encoder at `opset`, optionally add an int8 model
+    (`<stem>.int8.onnx`, calibrated and gated on `dataset`'s episodes) beside the float one.
+    `temperature`: the sampling temperature the model is deployed with, written into its metadata (default: the one
+    chosen on the evaluation's validation split, `metadata.EXPORT_TEMPERATURE`)."""
     from botsdk.training.checkpoint import load_run
 
+    if quantize is not None and dataset is None:
+        raise ExportError(f"--quantize {quantize} needs --data DATASET: int8 ranges are calibrated on, and the int8 "
+                          f"model is checked against, recorded episodes")
     try:
         loaded = load_run(run)
     except RuntimeError as exc:  # weights that no longer fit the model code (trained by another version)
         raise ExportError(f"{run}: the checkpoint does not load into this version's model: {exc}") from None
     held_out = held_out_from_dataset(dataset) if dataset is not None else None
-    version = f"{Path(loaded.path).parent.name or 'run'}@step{loaded.step}"
+    version = f"{Path(loaded.path).parent.name or 'run'}@step{loaded.weights_step}"
     report = export_policy(loaded.policy, loaded.contract, out, model_version=version,
                            training_config=json.dumps(loaded.config.to_dict(), sort_keys=True),
                            dataset_hash=loaded.dataset_hash, held_out=held_out, style_encoder=loaded.style_encoder,
-                           seed=seed, sampling_temperature=temperature)
+                           seed=seed, sampling_temperature=EXPORT_TEMPERATURE if temperature is None else temperature,
+                           opset=opset)
     if quantize is not None:
-        from botsdk.export.quantize import quantize_policy
+        from botsdk.export.quantize import QuantizationRefused, quantize_policy
 
-        report.quantized = quantize_policy(Path(out), quantize, held_out, seed)
-        report.size_bytes = report.quantized["size_bytes"]
-        report.checks.append(f"{quantize}: argmax agreement {report.quantized['argmax_agreement']:.4%}, "
-                             f"{report.quantized['size_bytes']} bytes")
+        try:
+            report.quantized = quantize_policy(Path(out), dataset, quantize)
+        except QuantizationRefused as exc:
+            raise ExportError(f"{exc} (the float model {out} was written and checked)") from None
+        agreement = ", ".join(f"{k} {v:.2%}" for k, v in report.quantized["head_agreement"].items())
+        report.checks.append(f"{quantize} {report.quantized['path']}: per-head agreement with the float model on "
+                             f"{report.quantized['gate_steps']} recorded steps ({agreement}); batch 1 and batch 64 "
+                             f"decide alike; {report.quantized['size_bytes']} bytes")
     return report

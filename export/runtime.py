@@ -240,11 +240,10 @@ class StyleEncoderRuntime:
         self._offsets = np.cumsum((0,) + self.contract.head_sizes)[:-1]
 
     def encode(self, obs: np.ndarray, actions: np.ndarray) -> np.ndarray:
+        """float32[S] for a demonstration of N steps; N = 0 gives the zero style (no style)."""
         n_heads, o = len(self.contract.head_sizes), self.contract.observation_size
-        if not isinstance(obs, np.ndarray) or obs.dtype != np.float32 or obs.ndim != 2 or obs.shape[1] != o \
-                or obs.shape[0] == 0:
-            raise RuntimeInputError(f"obs: expected {observation_layout(self.contract)} with N >= 1, "
-                                    f"got {_describe(obs)}")
+        if not isinstance(obs, np.ndarray) or obs.dtype != np.float32 or obs.ndim != 2 or obs.shape[1] != o:
+            raise RuntimeInputError(f"obs: expected {observation_layout(self.contract)}, got {_describe(obs)}")
         if not np.isfinite(obs).all():
             raise RuntimeInputError(f"obs{list(_first_bad(obs))} is not finite; expected finite values")
         actions = np.asarray(actions)
@@ -254,6 +253,8 @@ class StyleEncoderRuntime:
         sizes = np.asarray(self.contract.head_sizes)
         if ((actions < 0) | (actions >= sizes)).any():
             raise RuntimeInputError(f"actions: indices must lie in 0..size-1 per head, sizes {sizes.tolist()}")
+        if obs.shape[0] == 0:  # files exported before empty sets were defined would average nothing into NaN
+            return np.zeros(self.contract.style.size, np.float32)
         onehot = np.zeros((obs.shape[0], int(sizes.sum())), np.float32)
         onehot[np.arange(obs.shape[0])[:, None], actions + self._offsets] = 1.0
         (style,) = self._session.run(None, {"obs": obs, "actions_onehot": onehot})

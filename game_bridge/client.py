@@ -1,14 +1,15 @@
 """Python client of the bridge: what an engine written in Python (or a test, or the arena) uses.
 
-`BridgeClient(target, token=None, tls=None)`: `get_spec()`, `act(...)`, `session()` (tick-by-tick stream),
-`record(steps)`, `reload(path)`; plus `health()`.
+`BridgeClient(target, token=None, tls=None, admin_token=None)`: `get_spec()`, `act(...)`, `session()` (tick-by-tick
+stream), `record(steps)`, `reload(model_name)` (admin token); plus `health()`. Agents refused one by one come back
+as -1 rows; `agent_errors(actions)` says why.
 """
 
 from __future__ import annotations
 
 import json
 import queue
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import grpc
@@ -30,6 +31,8 @@ class Spec:
     contract: BehaviourContract
     model_version: str
     max_agents_per_request: int
+    limits: dict[str, float] = field(default_factory=dict)   # every ServerLimits field the server advertises
+    sampling_temperature: float = 1.0                         # 0: the server decides greedily
 
 
 def make_batch(agent_ids: Sequence[str], obs: np.ndarray, styles: np.ndarray | None = None,
@@ -51,6 +54,11 @@ def actions_array(actions: pb.Actions) -> np.ndarray:
     return np.asarray(actions.actions, dtype=np.int64).reshape(tuple(actions.shape))
 
 
+def agent_errors(actions: pb.Actions) -> dict[str, str]:
+    """{agent_id: message} for the agents of a reply that got no action (their rows are -1)."""
+    return {e.agent_id: f"{e.code}: {e.message}" for e in actions.errors}
+
+
 def decoded(actions: pb.Actions) -> list[dict] | None:
     return json.loads(actions.decoded_json) if actions.decoded_json else None
 
@@ -59,7 +67,8 @@ class BridgeClient:
     """A channel to a bridge server; every call carries the token (if any) and an optional deadline."""
 
     def __init__(self, target: str, token: str | None = None, tls: TlsFiles | None = None,
-                 server_name: str | None = None, max_message_bytes: int = Limits().max_message_bytes):
+                 server_name: str | None = None, max_message_bytes: int = Limits().max_message_bytes,
+                 admin_token: str | None = None):
         options = [("grpc.max_receive_message_length", max_message_bytes),
                    ("grpc.max_send_message_length", max_message_bytes)]
         if server_name:
@@ -68,6 +77,7 @@ class BridgeClient:
                         else grpc.insecure_channel(target, options))
         self.stub = pb_grpc.BotBridgeStub(self.channel)
         self.metadata = auth_metadata(token)
+        self.admin_metadata = auth_metadata(admin_token)
 
     def close(self) -> None:
         self.channel.close()
@@ -80,7 +90,9 @@ class BridgeClient:
 
     def get_spec(self, timeout: float | None = None) -> Spec:
         spec = self.stub.GetSpec(pb.GetSpecRequest(), timeout=timeout, metadata=self.metadata)
-        return Spec(BehaviourContract.from_json(spec.contract_json), spec.model_version, spec.max_agents_per_request)
+        limits = {f.name: getattr(spec.limits, f.name) for f in spec.limits.DESCRIPTOR.fields}
+        return Spec(BehaviourContract.from_json(spec.contract_json), spec.model_version, spec.max_agents_per_request,
+                    limits, spec.sampling_temperature)
 
     def act(self, agent_ids: Sequence[str], obs: np.ndarray, styles: np.ndarray | None = None,
             personas: Sequence[str] | None = None, episode_start=None, ended: Sequence[str] = (),
@@ -97,9 +109,10 @@ class BridgeClient:
     def record(self, steps: Iterable[pb.RecordStep], timeout: float | None = None) -> pb.RecordSummary:
         return self.stub.RecordGameplay(iter(steps), timeout=timeout, metadata=self.metadata)
 
-    def reload(self, model_path: str, timeout: float | None = None) -> pb.ReloadResponse:
-        return self.stub.ReloadPolicy(pb.ReloadRequest(model_path=str(model_path)), timeout=timeout,
-                                      metadata=self.metadata)
+    def reload(self, model_name: str, timeout: float | None = None) -> pb.ReloadResponse:
+        """Serve the model file `model_name` of the server's models directory (needs the admin token)."""
+        return self.stub.ReloadPolicy(pb.ReloadRequest(model_name=str(model_name)), timeout=timeout,
+                                      metadata=self.admin_metadata or self.metadata)
 
     def health(self, service: str = "", timeout: float | None = 5.0) -> str:
         """'SERVING', 'NOT_SERVING', ...: the standard grpc.health.v1 answer."""
@@ -117,6 +130,7 @@ class SessionStream:
         self._responses = stub.Session(iter(self._requests.get, _CLOSE), timeout=timeout, metadata=metadata)
         self.tick = 0
         self.error: grpc.RpcError | None = None   # set once the server ended the stream with a status
+        self.agent_errors: dict[str, str] = {}    # the last step's agents refused one by one (rows of -1)
 
     def send(self, tick: pb.Tick) -> pb.TickActions:
         """Send a prepared Tick and wait for its answer (raises grpc.RpcError on a refused tick; the stream is
@@ -133,7 +147,9 @@ class SessionStream:
              decode: bool = False) -> np.ndarray:
         self.tick += 1
         batch = make_batch(agent_ids, obs, styles, personas, episode_start, ended, decode)
-        return actions_array(self.send(pb.Tick(tick=self.tick, batch=batch)).actions)
+        answer = self.send(pb.Tick(tick=self.tick, batch=batch)).actions
+        self.agent_errors = agent_errors(answer)
+        return actions_array(answer)
 
     def close(self) -> None:
         self._requests.put(_CLOSE)

@@ -1,4 +1,4 @@
-"""The one exception the bridge's request checks raise: a gRPC status code plus a message naming the field."""
+"""The bridge's exceptions: BridgeError (a gRPC status plus a message naming the field) and the startup refusals."""
 
 from __future__ import annotations
 
@@ -24,3 +24,15 @@ def exhausted(message: str) -> BridgeError:
 
 class InsecureBindError(ValueError):
     """Refusing to listen on a non-loopback address with neither a token nor TLS."""
+
+
+class PlaintextTokenError(InsecureBindError):
+    """Refusing to send a token in clear text beyond loopback (no TLS) without an explicit allowance."""
+
+
+class InvalidPortError(ValueError):
+    """A port outside 0..65535."""
+
+
+class BindError(OSError):
+    """The address could not be bound (the port is in use, or the address is not this machine's)."""

@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+import math
+
 import grpc
 import numpy as np
 
@@ -21,6 +23,17 @@ from botsdk.game_bridge.tensors import from_tensor
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+_STEP_FLOATS = ("reward", "x", "y", "heading")
+_FINAL_FLOATS = ("next_x", "next_y", "next_heading")
+
+
+def _check_finite(step: pb.RecordStep, names: tuple[str, ...]) -> None:
+    for name in names:
+        value = getattr(step, name)
+        if not math.isfinite(value):
+            raise invalid(f"{name}: expected a finite number, got {value} (episode {step.episode_key!r})")
 
 
 META_FIELDS = ("player_id", "style", "skill", "map", "seed", "team", "agent_id", "source")
@@ -86,6 +99,7 @@ class GameplayRecorder:
         episode = self.open.get(key)
         if episode is None:
             raise invalid(f"episode_key: unknown episode {key!r}; expected episode_start=true on its first step")
+        _check_finite(step, _STEP_FLOATS)
         obs = self._obs(step.observation, "observation")
         action = self._action(step.action)
         episode.obs.append(obs)
@@ -96,6 +110,7 @@ class GameplayRecorder:
         self.steps += 1
         if not (step.terminated or step.truncated):
             return None
+        _check_finite(step, _FINAL_FLOATS)
         final = self._obs(step.next_observation, "next_observation")
         trajectory = episode.trajectory(final, (step.next_x, step.next_y), step.next_heading, step.terminated)
         del self.open[key]
@@ -126,6 +141,9 @@ class GameplayRecorder:
 
     @staticmethod
     def _meta(step: pb.RecordStep) -> dict:
+        skill = step.meta.skill
+        if not 0.0 <= skill <= 1.0:  # also refuses NaN
+            raise invalid(f"meta.skill: expected a number in [0, 1] (0 when unknown), got {skill}")
         meta = {name: getattr(step.meta, name) for name in META_FIELDS}
         meta["source"] = meta["source"] or "human"  # what an engine records is a person's play unless it says
         meta["agent_id"] = meta["agent_id"] or step.episode_key

@@ -19,9 +19,10 @@ _counter = itertools.count()
 class AgentScope:
     """The agents one stream or Act session has started. Not shared between threads except via `close`."""
 
-    def __init__(self, label: str, max_agents: int):
+    def __init__(self, label: str, max_agents: int, max_id_bytes: int = 128):
         self.prefix = f"{label}#{next(_counter)}/"
         self.max_agents = max_agents
+        self.max_id_bytes = max_id_bytes
         self._keys: dict[str, str] = {}
         self._lock = threading.Lock()
         self.closed = False
@@ -30,27 +31,31 @@ class AgentScope:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def admit(self, agent_ids: list[str], starts: np.ndarray | None) -> list[str]:
-        """Runtime keys for this tick's agents; an agent never started here must set episode_start."""
+    def admit(self, agent_ids: list[str], starts: np.ndarray | None) -> tuple[list[str | None], list[int]]:
+        """Runtime keys for this tick's agents, and the rows of agents that were never started here (episode_start
+        unset on their first decision): their key is None, they get a per-agent error and the others decide."""
         if agent_ids == self._last[0] and agent_ids:
-            return self._last[1]
-        result = self._admit(agent_ids, starts)
-        self._last = (agent_ids, result)
-        return result
+            return self._last[1], []
+        keys, unknown = self._admit(agent_ids, starts)
+        if not unknown:
+            self._last = (agent_ids, keys)
+        return keys, unknown
 
-    def _admit(self, agent_ids: list[str], starts: np.ndarray | None) -> list[str]:
+    def _admit(self, agent_ids: list[str], starts: np.ndarray | None) -> tuple[list[str | None], list[int]]:
         keys = self._keys
         if len(keys) >= len(agent_ids) and all(a in keys for a in agent_ids):  # steady state: one pass, no writes
             if len(set(agent_ids)) != len(agent_ids):
                 raise invalid(f"batch.agent_ids: expected unique ids, got duplicates {_duplicates(agent_ids)}")
-            return [keys[a] for a in agent_ids]
+            return [keys[a] for a in agent_ids], []
         if len(set(agent_ids)) != len(agent_ids):
             raise invalid(f"batch.agent_ids: expected unique ids, got duplicates {_duplicates(agent_ids)}")
         new = [i for i, a in enumerate(agent_ids) if a not in keys]
-        unknown = [agent_ids[i] for i in new if starts is None or not starts[i]]
+        for i in new:
+            self._check_id(i, agent_ids[i])
+        unknown = [i for i in new if starts is None or not starts[i]]
         if unknown:
-            raise invalid(f"batch.agent_ids: unknown agent(s) {unknown[:5]}; expected episode_start=true on an "
-                          f"agent's first decision in this session")
+            refused = set(unknown)
+            new = [i for i in new if i not in refused]
         if len(keys) + len(new) > self.max_agents:
             raise exhausted(f"agents per session: at most {self.max_agents} live agents, got "
                             f"{len(keys) + len(new)}; end finished agents with batch.ended")
@@ -59,7 +64,15 @@ class AgentScope:
                 raise invalid("session already closed")
             for i in new:
                 keys[agent_ids[i]] = self.prefix + agent_ids[i]
-        return [keys[a] for a in agent_ids]
+        return [keys.get(a) for a in agent_ids], unknown
+
+    def _check_id(self, index: int, agent_id: str) -> None:
+        if not agent_id.strip():
+            raise invalid(f"batch.agent_ids[{index}]: expected a non-empty id (not only whitespace), got {agent_id!r}")
+        size = len(agent_id.encode("utf-8"))
+        if size > self.max_id_bytes:
+            raise invalid(f"batch.agent_ids[{index}]: expected at most {self.max_id_bytes} bytes of UTF-8, "
+                          f"got {size} bytes")
 
     def release(self, agent_ids) -> list[str]:
         """Forget these agents; returns their runtime keys (unknown ids are ignored: ending twice is harmless)."""

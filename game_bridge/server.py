@@ -1,11 +1,13 @@
-"""The BotBridge gRPC server: a sync server with a thread pool (as fast as asyncio on loopback, RESEARCH.md),
-health service, reflection, token auth, TLS, limits and graceful shutdown."""
+"""The BotBridge gRPC server: a sync server with a thread pool (as fast as asyncio on loopback), health service,
+reflection, engine and admin tokens, TLS, advertised limits with idle and expiry housekeeping, structured events
+and graceful shutdown."""
 
 from __future__ import annotations
 
 import gc
 import logging
 import threading
+import time
 from concurrent import futures
 from pathlib import Path
 from typing import Iterator
@@ -16,14 +18,17 @@ from grpc_reflection.v1alpha import reflection
 
 from botsdk.game_bridge._generated import bridge_pb2 as pb
 from botsdk.game_bridge._generated import bridge_pb2_grpc as pb_grpc
-from botsdk.game_bridge.errors import BridgeError
+from botsdk.game_bridge.admin import ModelDirectory
+from botsdk.game_bridge.binding import addresses_for, bind_error, check_port, ensure_free, grpc_address
+from botsdk.game_bridge.errors import BindError, BridgeError, invalid
+from botsdk.game_bridge.events import event
 from botsdk.game_bridge.limits import Limits
 from botsdk.game_bridge.policy import ServedPolicy
 from botsdk.game_bridge.scopes import AgentScope
 from botsdk.game_bridge.security import TlsFiles, TokenAuthInterceptor, check_bind
+from botsdk.game_bridge.streams import Housekeeper, StreamTable, housekeeping_period
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["BotBridge"].full_name
-log = logging.getLogger("game_bridge")
 
 
 class Malformed:
@@ -80,16 +85,20 @@ def add_servicer(servicer: "BotBridgeServicer", server: grpc.Server) -> None:
 
 
 class BotBridgeServicer(pb_grpc.BotBridgeServicer):
-    """RPC handlers: translate BridgeError into a status, keep per-stream agent state, free it when a stream ends."""
+    """RPC handlers: translate BridgeError into a status (and an event), keep per-stream agent state, free it when a
+    stream ends or an Act session expires. Anything unexpected answers INTERNAL, never UNKNOWN."""
 
-    def __init__(self, policy: ServedPolicy, limits: Limits, record_dir: Path | None):
+    def __init__(self, policy: ServedPolicy, limits: Limits, record_dir: Path | None,
+                 models: ModelDirectory | None = None):
         self.policy = policy
         self.limits = limits
         self.record_dir = record_dir
+        self.models = models
         self._act_scopes: dict[str, AgentScope] = {}
+        self._act_used: dict[str, float] = {}
         self._act_lock = threading.Lock()
         self.open_scopes: set[AgentScope] = set()   # live Session streams (tests and stats read it)
-        self._streams = threading.BoundedSemaphore(limits.max_streams)
+        self.streams = StreamTable(limits)
 
     def GetSpec(self, request, context):
         return self.policy.spec()
@@ -103,11 +112,13 @@ class BotBridgeServicer(pb_grpc.BotBridgeServicer):
                 self._drop_act_scope(request.session_id, scope)
             return pb.ActResponse(actions=actions, model_version=self.policy.model_version)
         except BridgeError as exc:
-            context.abort(exc.code, exc.message)
+            _refuse("Act", context, exc)
+        except Exception as exc:  # noqa: BLE001 - answered INTERNAL, logged with its type
+            _internal("Act", context, exc)
 
     def Session(self, request_iterator: Iterator[pb.Tick], context) -> Iterator[pb.TickActions]:
-        self._enter_stream(context)
-        scope = AgentScope("session", self.limits.max_agents_per_session)
+        stream = self._enter_stream(context, "Session")
+        scope = AgentScope("session", self.limits.max_agents_per_session, self.limits.max_agent_id_bytes)
         self.open_scopes.add(scope)
         once = threading.Lock()
 
@@ -115,116 +126,213 @@ class BotBridgeServicer(pb_grpc.BotBridgeServicer):
             if once.acquire(blocking=False):
                 self.open_scopes.discard(scope)
                 self.policy.free(scope.close())
-                self._streams.release()
+                self.streams.close(stream)
 
         context.add_callback(close)
         try:
-            reply = self.policy.tick_reply
+            reply, touch = self.policy.tick_reply, stream.touch
             for tick in request_iterator:
+                touch()
                 if tick.__class__ is Malformed:
                     raise BridgeError(grpc.StatusCode.INVALID_ARGUMENT, tick.message)
                 yield reply(scope, tick)
         except BridgeError as exc:
             close()
-            context.abort(exc.code, exc.message)
+            _refuse("Session", context, exc)
+        except Exception as exc:  # noqa: BLE001 - a cancelled call ends its iterator with an error: not ours
+            close()
+            if context.is_active():
+                _internal("Session", context, exc)
         finally:
             close()
 
     def RecordGameplay(self, request_iterator, context):
         if self.record_dir is None:
-            context.abort(grpc.StatusCode.FAILED_PRECONDITION,
-                          "recording is off: start the server with a record directory (--record-dir DIR)")
-        self._enter_stream(context)
+            _refuse("RecordGameplay", context, BridgeError(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                "recording is off: start the server with a record directory (--record-dir DIR)"))
+        stream = self._enter_stream(context, "RecordGameplay")
         try:
             from botsdk.game_bridge.recording import GameplayRecorder
 
-            return GameplayRecorder(self.record_dir, self.policy.contract).feed(map(_check, request_iterator))
+            recorder = GameplayRecorder(self.record_dir, self.policy.contract)
+            return recorder.feed(_touching(map(_check, request_iterator), stream.touch))
         except BridgeError as exc:
-            context.abort(exc.code, exc.message)
+            _refuse("RecordGameplay", context, exc)
+        except Exception as exc:  # noqa: BLE001
+            if context.is_active():
+                _internal("RecordGameplay", context, exc)
         finally:
-            self._streams.release()
+            self.streams.close(stream)
 
     def ReloadPolicy(self, request, context):
         try:
-            return self.policy.reload(_check(request).model_path)
+            name = _check(request).model_name
+            if self.models is None:
+                raise BridgeError(grpc.StatusCode.FAILED_PRECONDITION,
+                                  "ReloadPolicy is off: start the server with --models-dir DIR")
+            path, digest = self.models.open(name)
+            answer = self.policy.reload(path)
+            answer.model_sha256 = digest
+            event("reload", model_name=name, sha256=digest, model_version=answer.model_version,
+                  contract_hash=answer.contract_hash, peer=context.peer())
+            return answer
         except BridgeError as exc:
-            context.abort(exc.code, exc.message)
+            _refuse("ReloadPolicy", context, exc)
+        except Exception as exc:  # noqa: BLE001
+            _internal("ReloadPolicy", context, exc)
 
     # ---- helpers -----------------------------------------------------------------------------------------------
-    def _enter_stream(self, context) -> None:
-        if not self._streams.acquire(blocking=False):
-            context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
-                          f"streams: at most {self.limits.max_streams} concurrent streams; close one and retry")
+    def _enter_stream(self, context, method: str):
+        try:
+            return self.streams.open(context, method)
+        except BridgeError as exc:
+            _refuse(method, context, exc)
 
     def _act_scope(self, session_id: str) -> AgentScope:
+        if len(session_id.encode("utf-8")) > self.limits.max_agent_id_bytes:
+            raise invalid(f"session_id: expected at most {self.limits.max_agent_id_bytes} bytes of UTF-8, got "
+                          f"{len(session_id.encode('utf-8'))} bytes")
+        now = time.monotonic()
         with self._act_lock:
             scope = self._act_scopes.get(session_id)
             if scope is None:
                 if len(self._act_scopes) >= self.limits.max_act_sessions:
+                    self._expire_locked(now)
+                if len(self._act_scopes) >= self.limits.max_act_sessions:
                     raise BridgeError(grpc.StatusCode.RESOURCE_EXHAUSTED,
-                                      f"session_id: at most {self.limits.max_act_sessions} Act sessions hold state; "
-                                      f"end their agents (batch.ended) to free one")
-                scope = self._act_scopes[session_id] = AgentScope("act", self.limits.max_agents_per_session)
+                                      f"session_id: at most {self.limits.max_act_sessions} Act sessions hold state "
+                                      f"(limit max_act_sessions); end their agents (batch.ended) or let them expire "
+                                      f"({self.limits.act_session_ttl_s:g} s unused)")
+                scope = self._act_scopes[session_id] = AgentScope("act", self.limits.max_agents_per_session,
+                                                                  self.limits.max_agent_id_bytes)
+            self._act_used[session_id] = now
             return scope
 
     def _drop_act_scope(self, session_id: str, scope: AgentScope) -> None:
         with self._act_lock:
             if self._act_scopes.get(session_id) is scope and not len(scope):
                 del self._act_scopes[session_id]
+                self._act_used.pop(session_id, None)
+
+    def expire_act_sessions(self, now: float) -> int:
+        """Forget Act sessions unused for longer than act_session_ttl_s and free their agents; returns how many."""
+        with self._act_lock:
+            return self._expire_locked(now)
+
+    def _expire_locked(self, now: float) -> int:
+        ttl = self.limits.act_session_ttl_s
+        stale = [sid for sid, used in self._act_used.items() if now - used > ttl]
+        for sid in stale:
+            self._act_used.pop(sid)
+            scope = self._act_scopes.pop(sid)
+            agents = scope.close()
+            self.policy.free(agents)
+            event("act_session_expired", session_id=sid, agents=len(agents), unused_s=ttl)
+        return len(stale)
+
+
+def _touching(items, touch):
+    for item in items:
+        touch()
+        yield item
+
+
+def _refuse(method: str, context, exc: BridgeError) -> None:
+    event("refused", logging.WARNING, method=method, code=exc.code.name, peer=context.peer(), message=exc.message)
+    context.abort(exc.code, exc.message)
+
+
+def _internal(method: str, context, exc: Exception) -> None:
+    event("internal_error", logging.ERROR, method=method, peer=context.peer(), error=f"{type(exc).__name__}: {exc}")
+    context.abort(grpc.StatusCode.INTERNAL, f"{method}: the server failed on this request ({type(exc).__name__}); "
+                                            f"it keeps serving")
 
 
 class BridgeServer:
-    """`BridgeServer(model, host, port).start()`; port 0 picks a free port (see `.port`). Use as a context manager."""
+    """`BridgeServer(model, host, port).start()`; port 0 picks a free port (see `.port`). Use as a context manager.
 
-    def __init__(self, model_path: str | Path, host: str = "127.0.0.1", port: int = 50051, token: str | None = None,
+    host "localhost" (the default) listens on both 127.0.0.1 and ::1. `admin_token` with `models_dir` turns on
+    ReloadPolicy (by model name, inside that directory); without them admin RPCs answer FAILED_PRECONDITION."""
+
+    def __init__(self, model_path: str | Path, host: str = "localhost", port: int = 50051, token: str | None = None,
                  tls: TlsFiles | None = None, record_dir: str | Path | None = None, limits: Limits = Limits(),
-                 seed: int = 0, greedy: bool = False, max_workers: int | None = None, temperature: float | None = None):
-        check_bind(host, token, tls)
+                 seed: int = 0, greedy: bool = False, max_workers: int | None = None, temperature: float | None = None,
+                 admin_token: str | None = None, models_dir: str | Path | None = None,
+                 allow_plaintext_token: bool = False):
+        check_port(port)
+        self.warning = check_bind(host, token or admin_token, tls, allow_plaintext_token)
+        if (admin_token is None) != (models_dir is None):
+            raise ValueError("admin: expected both an admin token (--admin-token-file) and a models directory "
+                             f"(--models-dir) to allow ReloadPolicy, got only the "
+                             f"{'admin token' if admin_token else 'models directory'}")
+        self.interceptor = TokenAuthInterceptor(token, admin_token)
         self.host, self.requested_port, self.token, self.tls, self.limits = host, port, token, tls, limits
         self.policy = ServedPolicy(model_path, limits, seed=seed, greedy=greedy, temperature=temperature)
-        self.servicer = BotBridgeServicer(self.policy, limits, Path(record_dir) if record_dir else None)
+        models = ModelDirectory(models_dir) if models_dir is not None else None
+        self.servicer = BotBridgeServicer(self.policy, limits, Path(record_dir) if record_dir else None, models)
         self.health = health.HealthServicer()
         self.max_workers = max_workers or limits.max_streams + 16
         self.port: int | None = None
+        self.addresses: list[str] = []   # what is bound, as host:port
         self._server: grpc.Server | None = None
+        self._housekeeper: Housekeeper | None = None
 
     @property
     def target(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
+        """The first bound address (127.0.0.1:PORT for localhost), what a client dials."""
+        return self.addresses[0] if self.addresses else grpc_address(addresses_for(self.host)[0], self.port or 0)
 
     def start(self) -> "BridgeServer":
-        size = self.limits.max_message_bytes
         server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="bridge"),
-            interceptors=[TokenAuthInterceptor(self.token)] if self.token else [],
+            interceptors=[self.interceptor],
             maximum_concurrent_rpcs=self.max_workers,  # beyond this: RESOURCE_EXHAUSTED, never an unbounded queue
-            options=[("grpc.max_receive_message_length", size), ("grpc.max_send_message_length", size),
-                     ("grpc.so_reuseport", 0)],
+            options=[*self.limits.grpc_options(), ("grpc.so_reuseport", 0)],
         )
         add_servicer(self.servicer, server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
-        address = f"{'[' + self.host + ']' if ':' in self.host else self.host}:{self.requested_port}"
-        if self.tls is not None:
-            self.port = server.add_secure_port(address, self.tls.server_credentials())
-        else:
-            self.port = server.add_insecure_port(address)
-        if not self.port:
-            raise OSError(f"could not bind {address}")
+        self._bind(server)
         server.start()
         gc.freeze()  # startup objects (modules, model, contract) leave the collector's scans: fewer ms-long pauses
         for name in ("", SERVICE_NAME):
             self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         self._server = server
-        log.info("botsdk bridge serving %s (model %s) on %s", self.policy.contract.name, self.policy.model_version,
-                 self.target)
+        self._housekeeper = Housekeeper(housekeeping_period(self.limits), [
+            self.servicer.streams.end_idle, self.servicer.expire_act_sessions]).start()
+        spec = self.policy.spec()
+        event("serving", addresses=",".join(self.addresses), contract=self.policy.contract.name,
+              model_version=self.policy.model_version, contract_hash=spec.contract_hash,
+              sampling_temperature=round(spec.sampling_temperature, 4), token=bool(self.token),
+              tls=self.tls is not None, admin=self.servicer.models is not None)
         return self
+
+    def _bind(self, server: grpc.Server) -> None:
+        """Every address of the host on one port: the requested one, or the one the first bind picked."""
+        port = self.requested_port
+        for i, address in enumerate(addresses_for(self.host)):
+            optional = self.host == "localhost" and i > 0  # a machine without IPv6 still serves on 127.0.0.1
+            try:
+                ensure_free(address, port)
+                where = grpc_address(address, port)
+                bound = (server.add_secure_port(where, self.tls.server_credentials()) if self.tls is not None
+                         else server.add_insecure_port(where))
+            except (BindError, RuntimeError) as exc:
+                if optional:
+                    event("address_skipped", logging.WARNING, address=address, reason=str(exc))
+                    continue
+                raise exc if isinstance(exc, BindError) else bind_error(address, port) from None
+            port = port or bound
+            self.addresses.append(grpc_address(address, bound))
+        self.port = port
 
     def stop(self, grace: float | None = None) -> None:
         """Stop taking new RPCs, let open streams finish for up to `grace` seconds, then cancel what is left."""
         if self._server is None:
             return
+        if self._housekeeper is not None:
+            self._housekeeper.stop()
         self.health.enter_graceful_shutdown()
         self._server.stop(self.limits.grace_s if grace is None else grace).wait()
         self._server = None

@@ -2,7 +2,8 @@
 
 Rules engines must match (see conformance/GUIDE.md): segment endpoints are part of the segment; a ray collinear
 with a segment hits its nearest point (distance 0 if the origin lies on it); a ray tangent to a circle hits it; a ray
-whose origin is inside or on a circle hits that circle at distance 0; a hit at exactly max distance counts.
+whose origin is inside or on a circle hits that circle at distance 0; a hit at exactly max distance counts;
+zero-length segments and zero-radius circles are ignored; a direction component below AXIS_SNAP is exactly 0.
 """
 
 from __future__ import annotations
@@ -12,6 +13,14 @@ import math
 import numba as nb
 
 MISS = -1.0
+# cos(pi/2) is 6e-17, not 0: without the snap a ray at heading pi/2 or pi misses a wall lying along it
+AXIS_SNAP = 1e-12
+
+
+@nb.njit(cache=True, inline="always")
+def snap(component: float) -> float:
+    """A direction component so small it can only be rounding of an axis-aligned ray becomes exactly 0."""
+    return 0.0 if abs(component) < AXIS_SNAP else component
 
 
 @nb.njit(cache=True, inline="always")
@@ -47,7 +56,9 @@ def ray_segment(ox: float, oy: float, dx: float, dy: float, x0: float, y0: float
 
 @nb.njit(cache=True, inline="always")
 def ray_circle(ox: float, oy: float, dx: float, dy: float, cx: float, cy: float, r2: float, max_t: float) -> float:
-    """Circle centre (cx, cy), squared radius r2 (= r * r, as the reference computes it)."""
+    """Circle centre (cx, cy), squared radius r2 (= r * r, as the reference computes it); r2 = 0 is ignored."""
+    if r2 == 0.0:
+        return MISS  # a zero-radius circle is ignored, like a zero-length segment
     mx = ox - cx
     my = oy - cy
     c = mx * mx + my * my - r2

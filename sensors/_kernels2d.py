@@ -12,7 +12,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from botsdk.sensors._geometry2d import MISS, ray_circle, ray_segment
+from botsdk.sensors._geometry2d import MISS, ray_circle, ray_segment, snap
 
 INF = np.inf
 WALL = 0
@@ -154,8 +154,8 @@ def _agent(a, px, py, heading, cos_a, sin_a, fwd, left, max_t, n_tags, x0, y0, c
     oy = py[a] + fwd * sh + left * ch
     skip = owners[a]
     for r in range(cos_a.shape[0]):
-        dx = ch * cos_a[r] - sh * sin_a[r]  # (cos a, sin a) rotated by the heading
-        dy = sh * cos_a[r] + ch * sin_a[r]
+        dx = snap(ch * cos_a[r] - sh * sin_a[r])  # (cos a, sin a) rotated by the heading
+        dy = snap(sh * cos_a[r] + ch * sin_a[r])
         best_t, best_kind, best_i = _loose(ox, oy, dx, dy, max_t, cir, loose, skip, INF, CIRCLE, -1)
         best_t, best_kind, best_i = _walk(ox, oy, dx, dy, max_t, x0, y0, cell, nx, ny, table, w_rows, w_ids,
                                           c_rows, c_ids, skip, best_t, best_kind, best_i)

@@ -1,13 +1,16 @@
 """numba kernel: a grid of 3D rays per agent against axis-aligned boxes and spheres (brute force per ray).
 
 Same rules as 2D: an origin inside a box or sphere hits it at distance 0, touching counts, ties go to boxes,
-then to the lower index; a ray never hits its owner's sphere.
+then to the lower index; a ray never hits its owner's sphere; zero-radius spheres are ignored; direction components
+below AXIS_SNAP are exactly 0.
 """
 
 from __future__ import annotations
 
 import numba as nb
 import numpy as np
+
+from botsdk.sensors._geometry2d import snap
 
 
 @nb.njit(cache=True, inline="always")
@@ -32,6 +35,8 @@ def _ray_sphere(ox, oy, oz, dx, dy, dz, spheres, i, max_t):
     mx = ox - spheres[i, 0]
     my = oy - spheres[i, 1]
     mz = oz - spheres[i, 2]
+    if spheres[i, 3] == 0.0:
+        return -1.0  # a zero-radius sphere is ignored
     c = mx * mx + my * my + mz * mz - spheres[i, 3] * spheres[i, 3]
     if c <= 0.0:
         return 0.0
@@ -58,9 +63,9 @@ def cast_grid(lo, hi, pos, yaw, pitch, az, el, offset, max_t, n_tags, boxes, box
         for r in range(az.shape[0]):
             ry = yaw[a] + az[r]
             rp = pitch[a] + el[r]
-            dx = np.cos(rp) * np.cos(ry)
-            dy = np.cos(rp) * np.sin(ry)
-            dz = np.sin(rp)
+            dx = snap(np.cos(rp) * np.cos(ry))
+            dy = snap(np.cos(rp) * np.sin(ry))
+            dz = snap(np.sin(rp))
             best_t = np.inf
             best_tag = -1
             for i in range(boxes.shape[0]):

@@ -10,6 +10,11 @@ from botsdk.contract import RaySensorSpec
 from botsdk.sensors.patterns import grid_angles, ray_angles
 
 Hit = tuple[float, int] | None  # (distance, tag) or a miss
+AXIS_SNAP = 1e-12  # direction components below this are rounding of an axis-aligned ray: exactly 0
+
+
+def snap(component: float) -> float:
+    return 0.0 if abs(component) < AXIS_SNAP else component
 
 
 def ray_segment(o: Sequence[float], d: Sequence[float], seg: Sequence[float], max_t: float) -> float | None:
@@ -38,6 +43,8 @@ def ray_segment(o: Sequence[float], d: Sequence[float], seg: Sequence[float], ma
 
 def ray_circle(o: Sequence[float], d: Sequence[float], circle: Sequence[float], max_t: float) -> float | None:
     (ox, oy), (dx, dy), (cx, cy, r) = o, d, circle
+    if r == 0.0:
+        return None  # zero-radius circles are ignored, like zero-length segments
     mx, my = ox - cx, oy - cy
     c = mx * mx + my * my - r * r
     if c <= 0.0:
@@ -80,7 +87,7 @@ def encode(hits: Sequence[Hit], n_tags: int, max_t: float) -> list[float]:
 def direction_2d(cos_heading: float, sin_heading: float, angle: float) -> tuple[float, float]:
     """(cos a, sin a) rotated by the heading: the same unit vector as (cos(h + a), sin(h + a)) up to rounding."""
     ca, sa = math.cos(angle), math.sin(angle)
-    return (cos_heading * ca - sin_heading * sa, sin_heading * ca + cos_heading * sa)
+    return (snap(cos_heading * ca - sin_heading * sa), snap(sin_heading * ca + cos_heading * sa))
 
 
 def cast_rays_2d(spec: RaySensorSpec, segments, segment_tags, origins, headings, circles, circle_tags,
@@ -112,6 +119,8 @@ def ray_box(o, d, box, max_t: float) -> float | None:
 
 
 def ray_sphere(o, d, sphere, max_t: float) -> float | None:
+    if sphere[3] == 0.0:
+        return None  # zero-radius spheres are ignored
     m = [o[k] - sphere[k] for k in range(3)]
     c = sum(v * v for v in m) - sphere[3] * sphere[3]
     if c <= 0.0:
@@ -125,8 +134,8 @@ def ray_sphere(o, d, sphere, max_t: float) -> float | None:
 
 
 def direction_3d(yaw: float, pitch: float) -> tuple[float, float, float]:
-    """x forward at yaw 0, y left, z up: (cos p cos y, cos p sin y, sin p)."""
-    return (math.cos(pitch) * math.cos(yaw), math.cos(pitch) * math.sin(yaw), math.sin(pitch))
+    """x forward at yaw 0, y left, z up: (cos p cos y, cos p sin y, sin p), tiny components snapped to 0."""
+    return (snap(math.cos(pitch) * math.cos(yaw)), snap(math.cos(pitch) * math.sin(yaw)), snap(math.sin(pitch)))
 
 
 def cast_rays_3d(spec: RaySensorSpec, boxes, box_tags, spheres, sphere_tags, origins, yaws, pitches,

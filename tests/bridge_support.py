@@ -48,3 +48,18 @@ def eventually(predicate, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return predicate()
+
+
+def with_temperature(path: Path, temperature: float) -> Path:
+    """Stamp the temperature a model was evaluated at into its metadata (what `botsdk export --temperature` does)."""
+    import onnx
+
+    from botsdk.export.metadata import KEY_SAMPLING_TEMPERATURE
+
+    model = onnx.load(str(path))
+    kept = [p for p in model.metadata_props if p.key != KEY_SAMPLING_TEMPERATURE]
+    del model.metadata_props[:]
+    model.metadata_props.extend(kept)
+    model.metadata_props.add(key=KEY_SAMPLING_TEMPERATURE, value=repr(float(temperature)))
+    onnx.save(model, str(path))
+    return path

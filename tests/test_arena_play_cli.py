@@ -1,6 +1,5 @@
 """`botsdk play`: bad input exits 2 naming what was expected; a headless round records through DatasetWriter."""
 
-import pytest
 from typer.testing import CliRunner
 
 from botsdk.cli import build_app
@@ -15,7 +14,7 @@ def test_play_rejects_unknown_map_and_style():
 
 
 def test_headless_round_is_recorded(tmp_path):
-    data = pytest.importorskip("botsdk.dataset")
+    from botsdk import dataset as data
     from botsdk.arena.play import play_human
 
     results = play_human("duel", team_size=1, opponents="holder", episodes=2, seed=5, max_steps=10,

@@ -58,3 +58,22 @@ def test_human_play_loop_with_synthetic_input(tmp_path):
     assert (traj.actions[:, 0] == 3).all()  # east
     assert traj.actions[:, 2].all()          # firing while the button is held
     assert traj.infos["position"][-1, 0] > traj.infos["position"][0, 0] + 2.0
+
+
+def test_hud_rings_the_player_and_shows_who_and_how():
+    from botsdk.arena.batch import ArenaBatch
+    from botsdk.arena.play import hud_lines
+    from botsdk.arena.render import Renderer
+
+    batch = ArenaBatch("duel", team_size=1, n_envs=1)
+    batch.reset([0])
+    renderer = Renderer(batch.map, human=False)
+    plain = renderer.draw(batch, 0)
+    renderer.you, renderer.hud_lines = 0, hud_lines(0, 2, "runs/mine")
+    shown = renderer.draw(batch, 0)
+    x, y = renderer.to_screen(*batch.pos[0, 0])
+    ring = max(3, int(0.5 * renderer.scale)) + 3   # the ring is 2 px wide, its outer edge 4 px off the disc
+    assert tuple(shown[y, x + ring]) == (255, 255, 255) != tuple(plain[y, x + ring])
+    bottom = renderer.size[1] - 4
+    assert not np.array_equal(shown[bottom - 30:bottom], plain[bottom - 30:bottom]), "HUD text at the bottom"
+    assert "recording to runs/mine" in hud_lines(0, 2, "runs/mine")[0] and "not recording" in hud_lines(0, 1, None)[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import filecmp
+import hashlib
 import subprocess
 import sys
 import threading
@@ -33,18 +34,22 @@ def models(tmp_path_factory):
 
 
 def test_reload_swaps_compatible_and_refuses_incompatible(models):
-    with BridgeServer(models["a"], port=0, greedy=True) as server, BridgeClient(server.target) as client:
+    admin = "admin-secret"
+    with BridgeServer(models["a"], port=0, greedy=True, admin_token=admin, models_dir=models["a"].parent) as server, \
+            BridgeClient(server.target, admin_token=admin) as client:
         obs = observations(32, seed=5)
         ids = [str(i) for i in range(32)]
         before = client.act(ids, obs, episode_start=[True] * 32)
         with pytest.raises(grpc.RpcError) as err:
-            client.reload(str(models["bad"]))
+            client.reload(models["bad"].name)
         assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION and "decision_hz" in err.value.details()
         with pytest.raises(grpc.RpcError) as err:
-            client.reload("/no/such/model.onnx")
+            client.reload("no-such-model.onnx")
         assert err.value.code() == grpc.StatusCode.NOT_FOUND
         np.testing.assert_array_equal(client.act(ids, obs, episode_start=[True] * 32), before)  # unchanged
-        assert client.reload(str(models["b"])).contract_hash == C.content_hash
+        answer = client.reload(models["b"].name)
+        assert answer.contract_hash == C.content_hash
+        assert answer.model_sha256 == hashlib.sha256(models["b"].read_bytes()).hexdigest()
         assert not np.array_equal(client.act(ids, obs, episode_start=[True] * 32), before)
 
 
@@ -197,3 +202,28 @@ def _try_step(stream) -> bool:
         return False
 
 
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("reward", float("nan"), "reward: expected a finite number, got nan"),
+    ("x", float("inf"), "x: expected a finite number, got inf"),
+    ("heading", float("-inf"), "heading: expected a finite number"),
+    ("next_y", float("nan"), "next_y: expected a finite number"),
+    ("next_heading", float("inf"), "next_heading: expected a finite number"),
+    ("skill", float("nan"), "meta.skill: expected a number in [0, 1]"),
+    ("skill", -5.0, "meta.skill: expected a number in [0, 1] (0 when unknown), got -5.0"),
+    ("skill", 1.5, "got 1.5"),
+])
+def test_recording_refuses_non_finite_values_and_a_bad_skill(models, tmp_path, field, value, words):
+    root = tmp_path / "rec"
+    steps = list(_steps("e", 3, 1))
+    if field == "skill":
+        steps[0].meta.skill = value
+    else:
+        setattr(steps[-1 if field.startswith("next_") else 1], field, value)
+    with BridgeServer(models["a"], port=0, record_dir=root) as server, BridgeClient(server.target) as client:
+        with pytest.raises(grpc.RpcError) as err:
+            client.record(steps)
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and words in err.value.details()
+        assert client.record(_steps("good", 2, 2)).steps == 2  # the server keeps recording
+    assert [e.player_id for e in _episodes(root)] == ["human-good"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import grpc
 import pytest
 from bridge_support import make_model, make_pki, observations
 
 from botsdk.game_bridge.client import BridgeClient
-from botsdk.game_bridge.errors import InsecureBindError
+from botsdk.game_bridge.errors import InsecureBindError, PlaintextTokenError
 from botsdk.game_bridge.security import TlsFiles, check_bind, is_loopback, read_token_file
 from botsdk.game_bridge.server import BridgeServer
 
@@ -27,8 +29,8 @@ def pki(tmp_path_factory):
 def test_non_loopback_without_protection_is_refused(model):
     with pytest.raises(InsecureBindError, match="token.*TLS"):
         BridgeServer(model, host="0.0.0.0", port=0)
-    check_bind("0.0.0.0", TOKEN, None)  # protected: allowed
-    check_bind("::1", None, None)
+    assert check_bind("0.0.0.0", None, TlsFiles(cert=Path("c"), key=Path("k"))) is None  # TLS: allowed
+    assert check_bind("::1", None, None) is None and check_bind("127.0.0.1", TOKEN, None) is None
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
     assert not is_loopback("0.0.0.0") and not is_loopback("10.1.2.3")
 
@@ -54,12 +56,25 @@ def test_token_required_on_every_rpc_but_health(model):
                     client.session().step(["a"], observations(1), episode_start=[True])
                 assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
                 with pytest.raises(grpc.RpcError) as err:
-                    client.reload(str(model))
+                    client.reload(model.name)
                 assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
             assert good.get_spec().model_version == "synthetic-1"
             with good.session() as s:
                 assert s.step(["a"], observations(1), episode_start=[True]).shape == (1, 4)
-            assert good.reload(str(model)).model_version == "synthetic-1"
+            with pytest.raises(grpc.RpcError) as err:  # the engine token opens no admin RPC; admin is off here
+                good.reload(model.name)
+            assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION and "--admin-token-file" in err.value.details()
+
+
+def test_a_token_in_clear_text_beyond_loopback_is_refused_unless_allowed_with_a_warning(model, caplog):
+    with pytest.raises(PlaintextTokenError, match="clear text.*--allow-plaintext-token"):
+        BridgeServer(model, host="0.0.0.0", port=0, token=TOKEN)
+    with pytest.raises(PlaintextTokenError):
+        BridgeServer(model, host="0.0.0.0", port=0, admin_token=TOKEN, models_dir=model.parent)
+    with caplog.at_level("WARNING", logger="botsdk.game_bridge"):
+        server = BridgeServer(model, host="0.0.0.0", port=0, token=TOKEN, allow_plaintext_token=True)
+    assert "clear text" in server.warning
+    assert [r.event for r in caplog.records] == ["plaintext_token_allowed"]
 
 
 def test_tls_and_plaintext_refused(model, pki):

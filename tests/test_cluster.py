@@ -145,42 +145,56 @@ def test_a_match_whose_worker_dies_is_committed_once(local_ray, tmp_path):
 
 
 def _groups(rollouts) -> dict[str, list]:
-    named = {"demo": rollouts.demo, "floor": rollouts.floor, "policy": rollouts.policy, "blends": rollouts.blends,
-             "fewshot": rollouts.fewshot}
+    named = {"demo": rollouts.demo, "floor": rollouts.floor, "policy": rollouts.policy, "panel": rollouts.panel,
+             "blends": rollouts.blends}
     groups = {f"{name}/{key}": episodes for name, by in named.items() for key, episodes in by.items()}
-    groups["robotic"] = rollouts.robotic
+    groups["robotic"], groups["fewshot"] = rollouts.robotic, rollouts.fewshot
     return groups
 
 
 def test_evaluation_rollouts_on_ray_are_the_same(local_ray, tmp_path):
+    """The reference, the power panel and the robotic bot played as Ray tasks, the policy here: every group's
+    episodes equal the one-process run's, in the same order."""
     from botsdk.arena.contract import arena_contract
-    from botsdk.arena.recording import RecordPlan, record
-    from botsdk.dataset import Dataset
-    from botsdk.evaluation.plan import make_plan, play_plan
+    from botsdk.evaluation.distributed import match_runner
+    from botsdk.evaluation.features import CueLayout
+    from botsdk.evaluation.plan import PANEL, play_plan
+    from botsdk.evaluation.reference import generate_reference, load_reference
     from botsdk.evaluation.rollouts import MatchSetup, Recorder
     from botsdk.export.runtime import BotRuntime, StyleEncoderRuntime
     from fixtures.synthetic_model import make_random_policy_onnx, make_random_style_encoder_onnx
 
-    data = tmp_path / "demos"
-    record(RecordPlan("duel", ("rusher", "holder"), 8, str(data), seed=1, team_size=1, max_steps=40))
-    ds = Dataset.open(data)
-    policy = make_random_policy_onnx(arena_contract(), tmp_path / "random.onnx")
-    encoder = make_random_style_encoder_onnx(arena_contract(), tmp_path / "random.style.onnx")
-    plan = make_plan(ds, ["rusher", "holder"], 2, seed=2)
-    runs, ticks = [], []
+    contract, setup, personas = arena_contract(), MatchSetup("duel", 1, 40), ["rusher", "holder"]
+    policy = make_random_policy_onnx(contract, tmp_path / "random.onnx")
+    encoder = make_random_style_encoder_onnx(contract, tmp_path / "random.style.onnx")
+    runs, ticks = [], {}
     for name, cluster in (("here", None), ("ray", "local")):
-        recorder = Recorder(tmp_path / name, ds.contract, MatchSetup.from_dataset(ds))
-        runs.append(_groups(play_plan(plan, recorder, BotRuntime(policy, seed=2), StyleEncoderRuntime(encoder),
-                                      ticks.append, cluster)))
+        ticks[name] = []
+        with match_runner(cluster) as play_matches:
+            generate_reference(tmp_path / name / "reference", contract, setup, personas, "validation", 1,
+                               ticks[name].append, play_matches)
+            people = load_reference(tmp_path / name / "reference", contract, personas, setup)
+            recorder = Recorder(tmp_path / name / "rollouts", contract, people.setup, play_matches=play_matches)
+            runs.append(_groups(play_plan(people, recorder, BotRuntime(policy, seed=2), StyleEncoderRuntime(encoder),
+                                          CueLayout.from_contract(contract), ticks[name].append)))
     here, remote = runs
-    assert sorted(here) == sorted(remote) and "fewshot/rusher" in here
+    assert sorted(here) == sorted(remote) and {f"panel/{p}" for p in PANEL} <= set(here) and here["fewshot"]
     for group, episodes in here.items():
         assert len(episodes) == len(remote[group]) > 0, group
         for a, b in zip(episodes, remote[group]):
             assert np.array_equal(a.actions, b.actions) and np.array_equal(a.positions, b.positions), group
-            assert (a.meta["style"], a.meta["match"], a.meta["agent_id"]) == \
-                (b.meta["style"], b.meta["match"], b.meta["agent_id"])
-    assert ticks.count("unseen demonstrators") == 2 * len(plan.unseen_seeds)
+            assert {k: a.meta.get(k) for k in ("style", "match", "agent_id", "player_id", "seed")} == \
+                {k: b.meta.get(k) for k in ("style", "match", "agent_id", "player_id", "seed")}, group
+    assert ticks["here"] == ticks["ray"] and ticks["ray"].count("reference people (validation)") == 4
+
+
+def test_a_failed_evaluation_match_names_its_seed(local_ray, tmp_path):
+    from botsdk.evaluation.distributed import play_on_ray
+    from botsdk.evaluation.rollouts import DemonstratorSpec, MatchSetup
+
+    broken = {"blue_0": DemonstratorSpec("no-such-style", 70, "p-0"), "red_0": DemonstratorSpec("holder", 71, "p-1")}
+    with pytest.raises(ClusterError, match=r"(?s)seed 7\).*no-such-style"):
+        list(play_on_ray(MatchSetup("duel", 1, 10), [(7, broken)]))
 
 
 @pytest.mark.parametrize("command", [["playtest", "--map", "duel"], ["record", "--out", "{tmp}/unused"],

@@ -100,8 +100,30 @@ def test_info_verify_names_a_truncated_file_and_still_counts_the_rest(tmp_path):
     bad = ds.episode_path(4)
     with open(bad, "r+b") as f:
         f.truncate(1000)
-    code, out = run("data", "info", str(tmp_path / "ds"), "--verify", "--json")
-    assert code == 0, out
-    info = json.loads(out)
+    result = CliRunner().invoke(build_app(), ["data", "info", str(tmp_path / "ds"), "--verify", "--json"])
+    assert result.exit_code == 3, result.output  # damaged data
+    info = json.loads(result.stdout)
     assert info["episodes"] == len(RECORDED) and [c["file"] for c in info["corrupt"]] == [str(bad)]
     assert "expected" in info["corrupt"][0]["reason"]
+
+
+def test_split_by_player_holds_out_players_of_every_style_the_same_way_for_a_seed(tmp_path):
+    rows = [(style, f"{style}-{p}", 10 + p) for style in ("rusher", "holder", "explorer", "objective")
+            for p in range(5)]
+    record(tmp_path / "ds", rows=rows)
+    held = []
+    for name in ("a", "b"):
+        code, out = run("data", "split", str(tmp_path / "ds"), "--by", "player", "--out", str(tmp_path / name),
+                        "--val-fraction", "0.2", "--seed", "3")
+        assert code == 0, out
+        val = Dataset.open(tmp_path / name / "val")
+        held.append(sorted(e.player_id for e in val.episodes))
+    assert held[0] == held[1]
+    styles = [player.split("-")[0] for player in held[0]]
+    assert sorted(styles) == ["explorer", "holder", "objective", "rusher"]  # one unseen player per style
+    train = Dataset.open(tmp_path / "a" / "train")
+    assert {e.style for e in train.episodes} == {"rusher", "holder", "explorer", "objective"}
+    code, out = run("data", "split", str(tmp_path / "ds"), "--by", "player", "--out", str(tmp_path / "c"),
+                    "--val-fraction", "0.2", "--seed", "4")
+    assert code == 0, out
+    assert sorted(e.player_id for e in Dataset.open(tmp_path / "c" / "val").episodes) != held[0]

@@ -9,8 +9,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
-
 from botsdk.arena.contract import arena_contract
 from botsdk.dataset import Dataset, DatasetWriter
 from botsdk.dataset.layout import episodes_dir
@@ -118,18 +116,6 @@ def test_parallel_writers_never_corrupt_each_other(tmp_path):
     assert_intact(ds)
 
 
-def _arena_ready() -> bool:
-    try:
-        from botsdk.arena.demonstrators import make_demonstrator
-        from botsdk.arena.rollout import play_match  # noqa: F401
-
-        make_demonstrator("rusher", 0, skill=0.5, player_id="x")
-        return True
-    except Exception:
-        return False
-
-
-@pytest.mark.skipif(not _arena_ready(), reason="botsdk.arena.rollout / make_demonstrator not available yet")
 def test_two_botsdk_recorders_one_killed_mid_match(tmp_path):
     """Recorder A is SIGKILLed while playing a match; recorder B, writing the same directory, finishes untouched."""
     from botsdk.arena.recording import match_seed

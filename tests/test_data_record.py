@@ -78,8 +78,17 @@ def test_unknown_style_is_rejected_with_the_allowed_names(tmp_path):
     assert result.exit_code == 2 and "sniper" in result.output and "explorer" in result.output
 
 
-def test_recording_the_same_seed_twice_into_one_dataset_is_refused(recorded):
+def test_the_same_command_again_records_nothing_new(recorded):
     _, base = recorded
     result = CliRunner().invoke(build_app(), ["record", *ARGS, "--out", str(base / "serial")])
-    assert result.exit_code == 2 and "--seed 7" in result.output and "already holds" in result.output
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["episodes"] == 0 and json.loads(result.stdout)["already_recorded"] == 5
+    assert len(Dataset.open(base / "serial")) == 5
+
+
+def test_the_same_seed_with_other_settings_is_refused(recorded):
+    _, base = recorded
+    other = [a if a != ",".join(STYLES) else "objective,holder" for a in ARGS]
+    result = CliRunner().invoke(build_app(), ["record", *other, "--out", str(base / "serial")])
+    assert result.exit_code == 2 and "--seed 7" in result.output and "other settings" in result.output
     assert len(Dataset.open(base / "serial")) == 5

@@ -1,76 +1,144 @@
-"""The metrics on the real arena, through the real recording path: the discriminator catches the robotic bot and
-cannot tell demonstrators from held-out demonstrators; `botsdk evaluate` runs end to end on a random ONNX policy."""
+"""The Turing test on the real arena, through the real recording path, tested in both directions: people against
+other people sit at chance, a demonstrator with every motor trait removed and the robotic bot are caught, and a
+discriminator that learned nothing fails that power check. `botsdk evaluate --reference` runs end to end on a
+dataset of human play recorded through the studio's recording path."""
 
 import json
+from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from botsdk.arena.contract import arena_contract
-from botsdk.evaluation.features import FeatureScale
-from botsdk.evaluation.plan import ROBOTIC, EvalPlan, LineupPlayer
+from botsdk.arena.contract import PERSONAS, arena_contract
+from botsdk.evaluation.features import CueLayout, FeatureScale
+from botsdk.evaluation.plan import PANEL, ROBOTIC, MatchPlayer
+from botsdk.evaluation.reference import FOLDS, generate_reference, load_reference
 from botsdk.evaluation.rollouts import MatchSetup, Recorder
-from botsdk.evaluation.turing import turing_test
+from botsdk.evaluation.turing import halves, turing_test
 
-PERSONAS = ("rusher", "holder", "explorer", "objective")
-MATCHES = 14
-HEADS = arena_contract().head_sizes
+CONTRACT = arena_contract()
+HEADS = CONTRACT.head_sizes
+SETUP = MatchSetup("crossroads", 2, 480)
+MATCHES_PER_FOLD = 8
+FLOOR_BAND = 0.08   # people against other people: 0.5 +- this
+pooled = lambda eps: [e for e in eps]
 
 
 @pytest.fixture(scope="module")
-def recorded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("arena_demos")
-    plan = EvalPlan(PERSONAS, tuple(range(100, 100 + MATCHES)), tuple(range(200, 200 + MATCHES)),
-                    {p: [(f"{p}-{k}", 0.5 + 0.2 * k) for k in range(3)] for p in PERSONAS}, (), {})
-    recorder = Recorder(root, arena_contract(), MatchSetup("duel", 2, 300))
-    player = LineupPlayer(plan, recorder, lambda _: None)
-    demos = player.play("demonstrators", plan.seeds, player.demonstrator)
-    floor = player.play("demonstrators", plan.floor_seeds, player.demonstrator)
-    robotic = player.play("robotic", plan.seeds[: MATCHES // 2],
-                          lambda p, j, m, s: player.make_demo(ROBOTIC, seed=s * 10 + j, player_id="robotic-0"))
-    return root, demos, floor, robotic
+def groups(tmp_path_factory):
+    root = tmp_path_factory.mktemp("people")
+    generate_reference(root / "reference", CONTRACT, SETUP, PERSONAS, "validation", MATCHES_PER_FOLD)
+    reference = load_reference(root / "reference", CONTRACT, PERSONAS, SETUP)
+    player = MatchPlayer(reference, Recorder(root / "rollouts", CONTRACT, SETUP), CueLayout.from_contract(CONTRACT),
+                         lambda _: None)
+    from botsdk.arena.demonstrators import make_demonstrator
+
+    motorless = player.play("panel", reference.matches, player.demonstrator(PANEL["no motor traits"]))
+    robotic = player.play("robotic", reference.matches, lambda m, a, j: make_demonstrator(
+        ROBOTIC, m.seed * 10 + j, player_id="robotic-0", report_probs=False))
+    everything = reference.people + reference.others + motorless + robotic
+    return root, reference, motorless, robotic, FeatureScale.fit(everything)
 
 
-def test_recording_path_is_identical_for_every_group(recorded):
-    _, demos, _, robotic = recorded
-    # same dtypes and the same termination bookkeeping for bots and demonstrators
-    for e in demos[:4] + robotic[:4]:
-        assert e.positions.dtype == robotic[0].positions.dtype and e.actions.dtype == robotic[0].actions.dtype
-    assert {e.meta["style"] for e in demos} == set(PERSONAS)
+def _auc(groups, candidate, **kwargs) -> float:
+    _, reference, _, _, scale = groups
+    return turing_test(halves(reference.people), halves(candidate), HEADS, scale, seed=0, resamples=50, **kwargs).auc
 
 
-def test_discriminator_catches_the_robotic_bot(recorded):
-    _, demos, floor, robotic = recorded
-    scale = FeatureScale.fit(demos + floor + robotic)
-    result = turing_test(demos, robotic, HEADS, seed=0, scale=scale, resamples=100)
-    assert result.auc >= 0.9, result
+def test_reference_folds_share_no_player_and_no_match(groups):
+    _, reference, _, _, _ = groups
+    assert reference.split_by == "player" and not reference.notes
+    players = [{e.meta["player_id"] for e in fold} for fold in reference.folds]
+    seeds = [{e.meta["seed"] for e in fold} for fold in reference.folds]
+    for i in range(len(FOLDS)):
+        for j in range(i + 1, len(FOLDS)):
+            assert not players[i] & players[j] and not seeds[i] & seeds[j], (FOLDS[i], FOLDS[j])
+    assert all(len(fold) == MATCHES_PER_FOLD * 4 for fold in reference.folds)
+    assert all(e.cues is not None and e.cues.shape[0] == e.steps + 1 for e in reference.people)
+    assert len(reference.matches) == 2 * MATCHES_PER_FOLD
 
 
-def test_demonstrators_against_held_out_demonstrators_stay_near_chance(recorded):
-    _, demos, floor, robotic = recorded
-    scale = FeatureScale.fit(demos + floor + robotic)
-    result = turing_test(demos, floor, HEADS, seed=0, scale=scale, resamples=100)
-    assert result.auc <= 0.6, result
+def test_panel_replays_the_others_matches_with_the_same_players(groups):
+    _, reference, motorless, _, _ = groups
+    by_key = {(e.meta["seed"], e.meta["agent_id"]): e for e in reference.others}
+    for e in motorless:
+        twin = by_key[(e.meta["seed"], e.meta["agent_id"])]
+        assert e.meta["player_id"] == twin.meta["player_id"] and e.meta["style"] == twin.meta["style"]
+        assert e.meta["fold"] == twin.meta["fold"]
 
 
-def test_cli_evaluate_writes_report_and_headline_json(recorded, tmp_path):
+def test_people_against_other_people_sit_at_chance(groups):
+    auc = _auc(groups, groups[1].others)
+    assert abs(auc - 0.5) <= FLOOR_BAND, auc
+
+
+def test_a_demonstrator_without_motor_traits_and_the_robotic_bot_are_caught(groups):
+    assert _auc(groups, groups[2]) >= 0.75
+    assert _auc(groups, groups[3]) >= 0.95
+
+
+def test_a_blinded_discriminator_fails_the_power_check(groups):
+    auc = _auc(groups, groups[2], blind=True)
+    assert auc < 0.75, auc
+
+
+def _record_human_play(root: Path, players: int = 4, rounds: int = 2) -> Path:
+    """Human play through the studio's recording path, the keys pressed by a scripted player."""
+    from botsdk.arena.demonstrators import make_demonstrator
+    from botsdk.arena.rollout import play_match
+    from botsdk.studio.recording import save_demonstration
+
+    for k in range(players):
+        for r in range(rounds):
+            seed = 900 + 10 * k + r
+            team = {a: make_demonstrator(PERSONAS[j], seed * 10 + j, player_id=f"tester-{k}-{a}", report_probs=False)
+                    for j, a in enumerate(("blue_0", "blue_1", "red_0", "red_1"))}
+            play = play_match("crossroads", seed, team, 2, 160)["blue_0"]
+            steps = len(play.actions)
+            save_demonstration(root, CONTRACT, list(play.observations[:steps]), list(play.actions),
+                               list(np.asarray(play.infos["position"])[:steps]),
+                               [float(h) for h in np.asarray(play.infos["heading"])[:steps]], "crossroads", seed,
+                               player_id=f"tester-{k}")
+    return root
+
+
+def test_cli_evaluate_against_recorded_human_play(groups, tmp_path):
     from botsdk.cli import build_app
+    from botsdk.dataset import Dataset
     from fixtures.synthetic_model import make_random_policy_onnx, make_random_style_encoder_onnx
 
-    root = recorded[0]
-    policy = make_random_policy_onnx(arena_contract(), tmp_path / "random.onnx")
-    make_random_style_encoder_onnx(arena_contract(), tmp_path / "random.style.onnx")
+    humans = _record_human_play(tmp_path / "humans")
+    assert {e.source for e in Dataset.open(humans).episodes} == {"human"}
+    policy = make_random_policy_onnx(CONTRACT, tmp_path / "random.onnx")
+    make_random_style_encoder_onnx(CONTRACT, tmp_path / "random.style.onnx")
     out = tmp_path / "report"
-    result = CliRunner().invoke(build_app(), ["evaluate", "--policy", str(policy), "--data", str(root),
-                                              "--out", str(out), "--episodes", "2", "--json"])
+    result = CliRunner().invoke(build_app(), ["evaluate", "--policy", str(policy), "--data",
+                                              str(groups[0] / "reference"), "--reference", str(humans),
+                                              "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
+    assert data["reference"]["sources"] == ["human"] and data["reference"]["split_by"] == "player"
+    assert data["reference"]["episodes"] == {fold: 2 for fold in FOLDS}
     for key in ("turing_auc", "turing_auc_floor", "turing_auc_robotic", "style_accuracy"):
         assert key in data
-    assert 0.0 <= data["turing_auc"] <= 1.0 and 0.0 <= data["style_accuracy"] <= 1.0
-    assert set(data["style"]["fewshot"]) <= set(PERSONAS) and data["style"]["fewshot"]
+    assert set(data["power_panel"]) == {*PANEL, "robotic"}
+    assert data["style"]["fewshot"]["trials"] == 0   # no persona to show: the people play as themselves
     assert (out / "report.html").stat().st_size > 10_000
     assert json.loads((out / "report.json").read_text())["turing_auc"] == data["turing_auc"]
+
+
+def test_fewshot_plays_at_least_forty_trials(groups):
+    from botsdk.evaluation.plan import FEWSHOT_TRIALS, _enough_matches
+
+    matches = _enough_matches(groups[1].matches, FEWSHOT_TRIALS)
+    assert sum(len(m.slots) for m in matches) >= FEWSHOT_TRIALS >= 40
+    assert len({id(m) for m in matches}) == len(matches)
+
+
+def test_a_reference_without_people_is_refused(groups, tmp_path):
+    with pytest.raises(ValueError, match="expected episodes of people"):
+        load_reference(groups[0] / "reference", CONTRACT, PERSONAS, SETUP, source="human")
 
 
 def test_cli_evaluate_rejects_bad_input(tmp_path):

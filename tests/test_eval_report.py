@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from botsdk.arena.contract import arena_contract
-from botsdk.evaluation.classifier import ClassifierConfig
+from botsdk.evaluation.classifier import SequenceConfig
 from botsdk.evaluation.features import Episode
-from botsdk.evaluation.plan import EvalPlan, Rollouts
+from botsdk.evaluation.plan import PANEL, Rollouts
 from botsdk.evaluation.report import write_report
 from botsdk.evaluation.runner import _clean, _figures
 
@@ -39,6 +39,12 @@ def _as_trajectory(ep: Episode, obs_size: int) -> dict:
             "infos": {"position": ep.positions.astype(np.float32), "heading": ep.headings.astype(np.float32)}}
 
 
+def _folded(episodes: list[Episode], group: str) -> list[Episode]:
+    for k, e in enumerate(episodes):
+        e.meta["fold"] = f"{group}/{'train' if k % 2 == 0 else 'test'}"
+    return episodes
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     from botsdk.dataset import Dataset, DatasetWriter
@@ -51,18 +57,16 @@ def report(tmp_path_factory):
             writer.add_episode(_as_trajectory(_walk(p, 500 + s + 100 * PERSONAS.index(p)), contract.observation_size),
                                {"style": p, "player_id": f"{p}-0", "source": "scripted", "seed": s, "map": "duel",
                                 "skill": 1.0})
-    seeds, floor = tuple(range(12)), tuple(range(12, 24))
+    seeds, floor = tuple(range(24)), tuple(range(24, 48))
     r = Rollouts()
     for p in PERSONAS:
-        r.demo[p] = [_walk(p, s) for s in seeds]
-        r.floor[p] = [_walk(p, s) for s in floor]
-        r.policy[p] = [_walk(p, 1000 + s) for s in seeds]   # a "policy" that plays each persona like its demos
-        for e in r.policy[p]:
-            e.meta["seed"] -= 1000
-    r.robotic = [_walk("robotic", s) for s in seeds]
+        r.demo[p] = _folded([_walk(p, s) for s in seeds], "people")
+        r.floor[p] = _folded([_walk(p, s) for s in floor], "others")
+        r.policy[p] = _folded([_walk(p, 1000 + s) for s in floor], "others")   # plays each persona like its people
+    r.robotic = _folded([_walk("robotic", s) for s in floor], "others")
+    r.panel = {name: _folded([_walk("robotic", 2000 + s) for s in floor], "others") for name in PANEL}
     r.blends["rusher+holder"] = [_walk("rusher", s) for s in seeds[:3]] + [_walk("holder", s) for s in seeds[3:6]]
-    plan = EvalPlan(PERSONAS, seeds, floor, {p: [f"{p}-0"] for p in PERSONAS}, (("rusher", "holder"),), {})
-    result, plots = _figures(r, Dataset.open(root), plan, 0, ClassifierConfig(epochs=4),
+    result, plots = _figures(r, Dataset.open(root), list(PERSONAS), 0, SequenceConfig(updates=150), 1,
                              lambda _: None)
     out = tmp_path_factory.mktemp("report")
     result.update(policy="constructed", data=str(root), setup={}, seeds=list(seeds), matches=0, wall_s=0)
@@ -75,6 +79,8 @@ def test_headline_figures_show_a_faithful_policy_and_a_caught_robot(report):
     # tiny constructed groups: the power check proper runs on the arena (test_eval_arena.py); here the wiring
     assert result["turing_auc_robotic"] >= max(result["turing_auc"], result["turing_auc_floor"]) + 0.15
     assert result["turing_auc"] <= 0.7
+    assert set(result["power_panel"]) == {*PANEL, "robotic"} and min(result["power_panel"].values()) >= 0.8
+    assert result["power_panel_detail"]["policy_more_human_than"] == sorted(result["power_panel"])
     assert result["style_accuracy"] >= 0.9
     assert result["distances"]["robotic"]["w1"]["turn_w32"]["ratio"] > result["distances"]["rusher"]["w1"]["turn_w32"]["ratio"]
     blend = result["style"]["blends"]["rusher+holder"]["belief"]
@@ -84,7 +90,8 @@ def test_headline_figures_show_a_faithful_policy_and_a_caught_robot(report):
 def test_report_files_hold_every_figure(report):
     out, result = report
     data = json.loads((out / "report.json").read_text())   # strict JSON: no NaN
-    for key in ("turing_auc", "turing_auc_floor", "turing_auc_robotic", "style_accuracy", "distances", "behaviour"):
+    for key in ("turing_auc", "turing_auc_floor", "turing_auc_robotic", "style_accuracy", "distances", "behaviour",
+                "power_panel", "power_panel_detail"):
         assert key in data
     assert len(data["plots"]["heatmaps"]["rusher"]["policy"]) == 16
     page = (out / "report.html").read_text()

@@ -4,13 +4,13 @@ on two samples of one stochastic walker."""
 import numpy as np
 import pytest
 
-from botsdk.evaluation.classifier import ClassifierConfig
-from botsdk.evaluation.features import Episode
+from botsdk.evaluation.classifier import SequenceConfig
+from botsdk.evaluation.features import Episode, FeatureScale
 from botsdk.evaluation.stats import auc, bootstrap_ci
-from botsdk.evaluation.turing import split_seeds, turing_test
+from botsdk.evaluation.turing import halves, turing_test
 
 HEADS = (9, 15, 2, 2)
-CONFIG = ClassifierConfig(epochs=4)
+CONFIG = SequenceConfig(updates=200)
 
 
 def _walker(seed: int, robotic: bool, steps: int = 192) -> Episode:
@@ -38,24 +38,40 @@ def test_auc_known_values():
     assert 0 <= lo <= 4.5 <= hi <= 9
 
 
-def test_seed_split_is_disjoint_and_covers():
-    train, test = split_seeds([1, 1, 2, 3, 4, 5], seed=0)
-    assert train and test and not (train & test) and train | test == {1, 2, 3, 4, 5}
-    with pytest.raises(ValueError, match="at least 2 match seeds"):
-        split_seeds([7, 7], seed=0)
+def _halves(episodes: list[Episode], group: str) -> tuple[list[Episode], list[Episode]]:
+    for k, e in enumerate(episodes):
+        e.meta["fold"] = f"{group}/{'train' if k % 2 == 0 else 'test'}"
+    return halves(episodes)
+
+
+def test_halves_follow_the_folds():
+    eps = [_walker(s, False, steps=16) for s in range(6)]
+    train, test = _halves(eps, "people")
+    assert len(train) == len(test) == 3 and not {id(e) for e in train} & {id(e) for e in test}
 
 
 def test_discriminator_catches_a_mechanical_walker():
-    humans = [_walker(s, False) for s in range(24)]
-    robots = [_walker(s, True) for s in range(24)]
-    result = turing_test(humans, robots, HEADS, seed=0, config=CONFIG, resamples=100)
+    humans = _halves([_walker(s, False) for s in range(48)], "people")
+    robots = _halves([_walker(100 + s, True) for s in range(24)], "others")
+    scale = FeatureScale.fit([*humans[0], *humans[1], *robots[0], *robots[1]])
+    result = turing_test(humans, robots, HEADS, scale, seed=0, config=CONFIG, resamples=100)
     assert result.auc >= 0.9
     assert result.auc_ci[0] <= result.auc <= result.auc_ci[1]
     assert result.episode_accuracy >= 0.9
 
 
 def test_discriminator_stays_near_chance_on_one_walker_against_itself():
-    a = [_walker(s, False) for s in range(0, 48, 2)]
-    b = [_walker(s, False) for s in range(1, 48, 2)]
-    result = turing_test(a, b, HEADS, seed=0, config=CONFIG, resamples=100)
-    assert result.auc <= 0.6
+    """Two-sided: one stochastic walker against itself lands near 0.5, neither above nor below."""
+    a = _halves([_walker(s, False) for s in range(0, 96, 2)], "people")
+    b = _halves([_walker(s, False) for s in range(1, 96, 2)], "others")
+    scale = FeatureScale.fit([*a[0], *a[1], *b[0], *b[1]])
+    aucs = [turing_test(a, b, HEADS, scale, seed=k, config=CONFIG, resamples=50).auc for k in range(3)]
+    assert abs(float(np.mean(aucs)) - 0.5) <= 0.08, aucs
+
+
+def test_a_blind_discriminator_cannot_catch_the_mechanical_walker():
+    humans = _halves([_walker(s, False) for s in range(48)], "people")
+    robots = _halves([_walker(100 + s, True) for s in range(24)], "others")
+    scale = FeatureScale.fit([*humans[0], *humans[1], *robots[0], *robots[1]])
+    result = turing_test(humans, robots, HEADS, scale, seed=0, config=CONFIG, resamples=50, blind=True)
+    assert result.auc == 0.5, result

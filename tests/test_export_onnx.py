@@ -23,7 +23,7 @@ from fixtures.synthetic_dataset import write_synthetic_dataset
 C = arena_contract()
 SMALL = dict(max_steps=4, batch_size=64, eval_every=4, log_every=4, checkpoint_every=4, progress=False, threads=1,
              encoder_set_size=16, encoder_groups=2, hidden_sizes=[64, 64], gru_hidden=16, style_embedding=8,
-             encoder_hidden=32, window=4)
+             encoder_hidden=32, window=4, style_encoder=True)
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +39,9 @@ def trained(tmp_path_factory) -> dict[str, Path]:
     train_run(data, root / "gru_deltas", TrainConfig(model="gru", input_features="deltas", position_encoding=3,
                                                      position_grid=5, position_grid_channels=3, **SMALL))
     runs["gru_deltas"] = root / "gru_deltas"
+    # dropout: the graph and the parity reference must both run the policy as in play (dropout off)
+    train_run(data, root / "mlp_dropout", TrainConfig(model="mlp", dropout=0.5, **SMALL))
+    runs["mlp_dropout"] = root / "mlp_dropout"
     return runs
 
 
@@ -48,7 +51,7 @@ def _export(run: Path, out: Path, *extra: str) -> dict:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("kind", ["mlp", "gru", "gru_deltas"])
+@pytest.mark.parametrize("kind", ["mlp", "gru", "gru_deltas", "mlp_dropout"])
 def test_cli_export_writes_a_checked_self_contained_file(trained, tmp_path, kind):
     out = tmp_path / f"{kind}.onnx"
     report = _export(trained[kind], out, "--data", str(trained["data"]))
@@ -102,15 +105,126 @@ def test_style_encoder_export_matches_torch(trained, tmp_path):
     np.testing.assert_allclose(got, expected, atol=1e-5)
 
 
-def test_int8_reports_agreement_and_size(trained, tmp_path):
+def test_int8_is_written_beside_the_untouched_float_model(trained, tmp_path):
     out = tmp_path / "q.onnx"
-    report = _export(trained["mlp"], out, "--quantize", "int8")
+    report = _export(trained["gru"], out, "--quantize", "int8", "--data", str(trained["data"]))
     q = report["quantized"]
-    assert 0.95 <= q["argmax_agreement"] <= 1.0 and q["size_bytes"] < q["float_size_bytes"]
-    assert Path(q["float_path"]).exists() and out.stat().st_size == q["size_bytes"]
-    rt = BotRuntime(out)  # the quantised file keeps the contract and runs
+    assert q["path"] == str(tmp_path / "q.int8.onnx") and q["float_path"] == str(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["q.int8.onnx", "q.onnx", "q.style.onnx"]
+    assert "botsdk.quantization" not in read_metadata(out)  # the float file is the plain export
+    assert set(q["head_agreement"]) == set(C.head_names) and min(q["head_agreement"].values()) >= 0.95
+    assert q["batch_1_vs_64_flips"] == 0 and q["gate_steps"] > 0 and q["calibration_steps"] > 0
+    assert q["size_bytes"] < q["float_size_bytes"]
+    rt = BotRuntime(tmp_path / "q.int8.onnx")  # the quantised file keeps the contract and runs
     assert rt.contract.content_hash == C.content_hash
     assert rt.metadata["botsdk.quantization"] == "int8"
+    ops = {n.op_type for n in onnx.load(str(tmp_path / "q.int8.onnx")).graph.node}
+    assert {"QuantizeLinear", "DequantizeLinear"} <= ops and "DynamicQuantizeLinear" not in ops  # static ranges
+
+
+@pytest.mark.parametrize("kind", ["mlp", "gru"])
+def test_int8_decisions_do_not_depend_on_the_batch(trained, tmp_path, kind):
+    from botsdk.export.quantize import decide_in_batches, int8_path_for, quantize_policy, recorded_sequences, \
+        run_sequences
+    from botsdk.export.session import load_policy
+
+    out = tmp_path / f"{kind}.onnx"
+    _export(trained[kind], out)
+    quantize_policy(out, trained["data"])
+    session, contract, state_size = load_policy(int8_path_for(out))
+    _, gate = recorded_sequences(trained["data"], contract)
+    _, inputs = run_sequences(session, contract, state_size, gate)  # recorded steps with the int8 model's own state
+    assert len(inputs["obs"]) >= 128 and np.abs(inputs["state_in"]).max() > (0 if kind == "gru" else -1)
+    single = decide_in_batches(session, contract, inputs, 1)
+    np.testing.assert_array_equal(decide_in_batches(session, contract, inputs, 64), single)
+    np.testing.assert_array_equal(decide_in_batches(session, contract, inputs, 37), single)
+
+
+def test_int8_is_refused_with_each_heads_agreement_and_nothing_written(trained, tmp_path):
+    from botsdk.export.quantize import QuantizationRefused, quantize_policy
+
+    out = tmp_path / "m.onnx"
+    _export(trained["mlp"], out)
+    before = out.read_bytes()
+    with pytest.raises(QuantizationRefused, match=r"per-head argmax agreement with the float model on \d+ recorded "
+                                                  r"steps .*move \d+\.\d+%, turn .*below the required 101%"):
+        quantize_policy(out, trained["data"], min_agreement=1.01)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.onnx", "m.style.onnx"] and out.read_bytes() == before
+
+
+def test_cli_int8_needs_recorded_data(trained, tmp_path):
+    result = CliRunner().invoke(build_app(), ["export", str(trained["mlp"]), "--out", str(tmp_path / "m.onnx"),
+                                              "--quantize", "int8"])
+    assert result.exit_code == 2 and "--quantize int8 needs --data" in result.output
+
+
+@pytest.mark.parametrize("opset", [15, 17])
+@pytest.mark.parametrize("kind", ["mlp", "gru"])
+def test_opset_passes_the_checker_parity_and_a_second_runtime(trained, tmp_path, kind, opset):
+    import onnxruntime as ort
+    from onnx.reference import ReferenceEvaluator
+
+    out = tmp_path / f"{kind}{opset}.onnx"
+    report = _export(trained[kind], out, "--opset", str(opset), "--data", str(trained["data"]))
+    model = onnx.load(str(out))
+    onnx.checker.check_model(model, full_check=True)
+    assert report["opset"] == opset
+    assert [o.version for o in model.opset_import if o.domain in ("", "ai.onnx")] == [opset]
+    assert report["parity"]["passed"] and report["parity"]["max_abs_logit_diff"] <= 1e-4
+    assert "GRU" not in {n.op_type for n in model.graph.node}  # the recurrent cell is elementary operators
+    assert max(o.version for o in onnx.load(str(tmp_path / f"{kind}{opset}.style.onnx")).opset_import) == opset
+    rng = np.random.default_rng(3)
+    state_size = int(read_metadata(out)["botsdk.state_size"])
+    feeds = {"obs": rng.random((32, C.observation_size), dtype=np.float32),
+             "style": rng.random((32, C.style.size), dtype=np.float32),
+             "state_in": rng.normal(0.0, 0.5, (32, state_size)).astype(np.float32)}
+    for got, want in zip(ReferenceEvaluator(model).run(None, feeds), ort.InferenceSession(str(out)).run(None, feeds)):
+        np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_fp32_files_use_only_the_operators_the_engine_guide_lists(trained, tmp_path):
+    guide = (Path(__file__).parents[1] / "docs" / "engine_guide.md").read_text()
+    listed = set(guide.split("use only these operators:\n`")[1].split("`")[0].split())
+    used = set()
+    for kind in ("mlp", "gru", "gru_deltas"):
+        out = tmp_path / f"{kind}.onnx"
+        _export(trained[kind], out, "--opset", "15")
+        for path in (out, tmp_path / f"{kind}.style.onnx"):
+            used |= {n.op_type for n in onnx.load(str(path)).graph.node}
+    assert used <= listed, f"operators missing from docs/engine_guide.md section 10: {sorted(used - listed)}"
+    assert not {"GRU", "LSTM", "Loop", "If"} & used
+
+
+def test_cli_refuses_an_opset_outside_the_supported_range(trained, tmp_path):
+    for opset in ("14", "21"):
+        result = CliRunner().invoke(build_app(), ["export", str(trained["mlp"]), "--out", str(tmp_path / "m.onnx"),
+                                                  "--opset", opset])
+        assert result.exit_code == 2 and "--opset: expected 15 to 20" in result.output
+
+
+@pytest.mark.parametrize("kind", ["mlp", "gru", "gru_deltas"])
+def test_empty_batches_work_for_every_model_kind(trained, tmp_path, kind):
+    import onnxruntime as ort
+
+    out = tmp_path / f"{kind}.onnx"
+    report = _export(trained[kind], out)
+    assert any("empty batch" in c for c in report["checks"]) and any("empty demonstration" in c
+                                                                     for c in report["checks"])
+    state_size = int(read_metadata(out)["botsdk.state_size"])
+    outputs = ort.InferenceSession(str(out)).run(None, {
+        "obs": np.zeros((0, C.observation_size), np.float32), "style": np.zeros((0, C.style.size), np.float32),
+        "state_in": np.zeros((0, state_size), np.float32)})
+    assert [o.shape for o in outputs] == [(0, n) for n in C.head_sizes] + [(0, state_size)]
+    rt = BotRuntime(out)
+    assert rt.act([], np.zeros((0, C.observation_size), np.float32)).shape == (0, len(C.head_sizes))
+    assert rt.decode(np.zeros((0, len(C.head_sizes)), np.int64)) == []
+    style_path = tmp_path / f"{kind}.style.onnx"
+    (style,) = ort.InferenceSession(str(style_path)).run(None, {
+        "obs": np.zeros((0, C.observation_size), np.float32), "actions_onehot": np.zeros((0, 28), np.float32)})
+    np.testing.assert_array_equal(style, np.zeros((1, C.style.size), np.float32))
+    encoder = StyleEncoderRuntime(style_path)
+    np.testing.assert_array_equal(encoder.encode(np.zeros((0, C.observation_size), np.float32),
+                                                 np.zeros((0, len(C.head_sizes)), np.int64)), np.zeros(C.style.size))
 
 
 class _BranchyPolicy(torch.nn.Module):

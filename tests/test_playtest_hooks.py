@@ -156,3 +156,22 @@ def test_a_worker_process_that_dies_is_pinned_on_its_seed():
     assert crash.seeds == [2] and "worker process died" in crash.findings[0].message
     assert sorted(r.seed for r in summary.results) == [0, 1, 2, 3]
     assert all(r.error is None for r in summary.results if r.seed != 2)
+
+
+def test_ctrl_c_gives_a_partial_report_of_the_finished_episodes(tmp_path):
+    def interrupted_explorer(seed):
+        if seed == 2:  # Ctrl-C arrives while the third episode starts
+            raise KeyboardInterrupt
+        return gw.explorer(seed)
+
+    hook = GymnasiumHook("gridworld", lambda: gw.GridWorldEnv(gw.LAYOUT), gw.world(gw.LAYOUT),
+                         {"explorer": interrupted_explorer})
+    summary = run_playtest(hook, ["explorer"], episodes=5, max_steps=60, workers=1)
+    assert summary.partial and [r.seed for r in summary.results] == [0, 1]
+    paths = write_reports(summary, tmp_path / "qa")
+    data = json.loads(paths["json"].read_text())
+    assert data["partial"] is True and data["episodes"] == 2
+    assert "Partial report" in paths["html"].read_text() and "2 of 5 episodes" in paths["html"].read_text()
+    complete = run_playtest(gym_hook(), ["explorer"], episodes=1, max_steps=60, workers=1)
+    assert not complete.partial and json.loads(write_reports(complete, tmp_path / "full")["json"].read_text())[
+        "partial"] is False

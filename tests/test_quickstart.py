@@ -43,3 +43,30 @@ def test_quickstart_quick_writes_a_report_with_every_plot(tmp_path: Path) -> Non
     for artefact in ("model.onnx", "model.style.onnx", "evaluation/report.html", "playtest/report.html",
                      "playtest/junit.xml", "run/checkpoint.pt"):
         assert (out / artefact).exists(), artefact
+
+
+def test_terminal_shows_progress_inside_a_stage_and_a_closing_table_of_verdicts(tmp_path: Path) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from botsdk.quickstart.pipeline import StageResult
+    from botsdk.quickstart.terminal import TerminalProgress, headline_table
+    from fixtures.reports import build_reports
+
+    screen = StringIO()
+    console = Console(file=screen, width=140, force_terminal=False)
+    progress = TerminalProgress(console)
+    progress.stage("record demonstrators", 0, 6)
+    progress.begin(96, "episodes")
+    for _ in range(24):
+        progress.advance(4)
+    assert progress._bar.tasks[0].completed == 96
+    progress.finished(StageResult("record", 12.3, {"episodes": 96, "steps": 14182, "styles": {"rusher": 96}}))
+    pages = build_reports(tmp_path)
+    console.print(headline_table(tmp_path))
+    shown = screen.getvalue()
+    assert "[1/6] record demonstrators" in shown
+    assert "done in 12.3 s: Recorded 96 agent-episodes (14,182 steps)" in shown
+    assert "botsdk quickstart: FAIL" in shown, "the fixture's power panel does not catch one of its two traits"
+    assert "0.58 (95% interval 0.52–0.64)" in shown and "≤ 0.65" in shown

@@ -123,3 +123,26 @@ def test_3d_origin_inside_box_tangent_sphere_and_max_distance():
                         np.array(spheres, float).reshape(-1, 4), [ENEMY] * len(spheres))
         got = cast_rays_3d(scene, spec, np.zeros((1, 3)), np.zeros(1), np.zeros(1), np.array([-1]))
         np.testing.assert_allclose(got[0], want, atol=1e-6)
+
+
+def test_zero_radius_circles_are_ignored_like_zero_length_segments():
+    np.testing.assert_allclose(cast([(8, -1, 8, 1)], [WALL], [(4, 0, 0)], [ENEMY]), encoding(WALL, 0.8))
+    np.testing.assert_array_equal(cast([], [], [(0, 0, 0)], [ENEMY]), encoding(None))  # not "inside" at the origin
+    np.testing.assert_allclose(cast([], [], [(4, 0, 0), (4, 0, 1e-9)], [ENEMY, MATE]), encoding(MATE, 0.4), atol=1e-9)
+
+
+@pytest.mark.parametrize("heading, wall, distance", [
+    (math.pi / 2, (0, 3, 0, 7), 0.3), (math.pi, (-2, 0, -9, 0), 0.2), (-math.pi / 2, (0, -4, 0, -5), 0.4),
+    (3 * math.pi / 2, (0, -4, 0, -5), 0.4), (2 * math.pi, (5, 0, 6, 0), 0.5)])
+def test_axis_headings_hit_the_wall_they_run_along(heading, wall, distance):
+    room = [(-20, -20, 20, -20), (20, -20, 20, 20), (20, 20, -20, 20), (-20, 20, -20, -20)]  # many grid cells
+    got = cast([wall] + room, [ENEMY] + [WALL] * 4, heading=heading)
+    np.testing.assert_allclose(got, encoding(ENEMY, distance), atol=1e-12)
+
+
+def test_3d_axis_directions_and_zero_radius_spheres():
+    spec = RaySensorSpec("grid3d", 10.0, TAGS, azimuth_count=1, elevation_count=1, azimuth_fov_deg=0.0,
+                         elevation_fov_deg=0.0, offset=(0.0, 0.0, 0.0))
+    scene = Scene3D(np.array([(0, 3, 0, 2, 5, 2)], float), [WALL], np.array([(0, 1, 0, 0.0)], float), [ENEMY])
+    got = cast_rays_3d(scene, spec, np.zeros((1, 3)), np.array([math.pi / 2]), np.zeros(1), np.array([-1]))
+    np.testing.assert_allclose(got[0], encoding(WALL, 0.3), atol=1e-12)  # along the face x = 0; the point is ignored

@@ -30,7 +30,7 @@ def test_unknown_key_is_named(tmp_path):
 
 @pytest.mark.parametrize("key,value,fragment", [
     ("batch_size", "'big'", "batch_size"), ("model", "'transformer'", "transformer"),
-    ("val_fraction", "1.5", "val_fraction"), ("style_encoder", "3", "style_encoder"),
+    ("val_fraction", "1.5", "val_fraction"), ("style_encoder", "3", "style_encoder"), ("dropout", "1.0", "dropout"),
 ])
 def test_bad_values_are_named(tmp_path, key, value, fragment):
     path = tmp_path / "c.toml"

@@ -17,7 +17,7 @@ def test_two_replicas_hold_identical_weights(tmp_path):
     config = tmp_path / "train.toml"
     config.write_text(TrainConfig(hidden_sizes=[16], style_embedding=4, encoder_hidden=8, encoder_groups=2,
                                   encoder_set_size=4, batch_size=16, max_steps=4, eval_every=2, log_every=2,
-                                  progress=False, threads=1, input_features="deltas").to_toml())
+                                  progress=False, threads=1, input_features="deltas", style_encoder=True).to_toml())
     out = tmp_path / "run"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",

@@ -24,8 +24,19 @@ def test_mlp_shapes_and_state_passthrough():
     assert state.shape == (5, 1)
 
 
+def test_dropout_acts_while_training_only_and_adds_no_weights():
+    policy = build_policy(CONTRACT, TrainConfig(hidden_sizes=[32, 16], dropout=0.5))
+    inputs = _inputs(policy)
+    torch.manual_seed(1)
+    assert not torch.allclose(policy(*inputs)[0][0], policy(*inputs)[0][0])  # training: a new mask per call
+    policy.eval()
+    torch.testing.assert_close(policy(*inputs)[0][0], policy(*inputs)[0][0])
+    plain = build_policy(CONTRACT, TrainConfig(hidden_sizes=[32, 16], dropout=0.0))
+    assert list(policy.state_dict()) == list(plain.state_dict())  # runs with any rate load into each other
+
+
 def test_gru_carries_state_and_matches_sequence_forward():
-    policy = build_policy(CONTRACT, TrainConfig(model="gru", hidden_sizes=[32], gru_hidden=24))
+    policy = build_policy(CONTRACT, TrainConfig(model="gru", hidden_sizes=[32], gru_hidden=24)).eval()
     assert policy.state_size == 24 and policy.recurrent
     obs = torch.rand(3, 6, CONTRACT.observation_size)
     style = torch.rand(3, CONTRACT.style.size)

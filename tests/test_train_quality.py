@@ -18,7 +18,8 @@ def quality_report(tmp_path_factory):
     root = tmp_path_factory.mktemp("quality")
     quality_main(["record", "--out", str(root / "data"), "--matches", "4", "--seed", "0"])
     config = TrainConfig(hidden_sizes=[32], style_embedding=8, encoder_hidden=16, encoder_groups=2,
-                         encoder_set_size=8, batch_size=64, max_steps=40, eval_every=20, progress=False, threads=1)
+                         encoder_set_size=8, batch_size=64, max_steps=40, eval_every=20, progress=False, threads=1,
+                         style_encoder=True)
     train_run(root / "data", root / "run", config)
     out = root / "quality.json"
     quality_main(["evaluate", "--run", str(root / "run"), "--matches", "1", "--seed", "900", "--temperature", "0.8",

@@ -62,7 +62,7 @@ def test_burn_in_masks_the_first_steps_unless_the_window_starts_its_episode(data
 def test_the_loss_ignores_masked_steps(data):
     config = _config(window=0, batch_size=2)
     torch.manual_seed(0)
-    objective = BCObjective(build_policy(CONTRACT, config), None, config)
+    objective = BCObjective(build_policy(CONTRACT, config), None, config).eval()  # no dropout: same net twice
     batch = BatchSampler(data, config, recurrent=True).batch(0)
     loss, _ = objective(batch)
     scrambled = dict(batch, actions=batch["actions"].clone())

@@ -19,7 +19,8 @@ from fixtures.synthetic_dataset import write_synthetic_dataset
 
 CONTRACT = arena_contract()
 TINY = dict(hidden_sizes=[32], style_embedding=8, encoder_hidden=16, encoder_groups=2, encoder_set_size=8,
-            batch_size=32, lr=3e-3, eval_every=3, log_every=2, checkpoint_every=1000, progress=False, threads=1)
+            batch_size=32, lr=3e-3, eval_every=3, log_every=2, checkpoint_every=1000, progress=False, threads=1,
+            style_encoder=True)
 
 
 @pytest.fixture(scope="module")

@@ -34,6 +34,7 @@ class LoadedRun:
     dataset_hash: str
     step: int
     path: Path
+    weights_step: int = 0  # the step whose weights the policy holds (the best-on-validation one when loaded so)
 
 
 def checkpoint_path(run: str | Path) -> Path:
@@ -85,5 +86,7 @@ def load_run(run: str | Path, best: bool = True) -> LoadedRun:
         encoder.load_state_dict(encoder_weights)
         encoder.eval()
     policy.eval()
+    weights_step = int(state.get("best_step") or 0) if best and state.get("best_policy") is not None \
+        else int(state["step"])
     return LoadedRun(policy, encoder, contract, config, state["dataset_hash"], int(state["step"]),
-                     checkpoint_path(run))
+                     checkpoint_path(run), weights_step)

@@ -39,20 +39,21 @@ class TrainConfig:
     position_encoding: int = 0              # octaves of sin/cos of the position fields appended (0: none)
     position_grid: int = 0                  # cells per side of a learned grid of place features (0: none)
     position_grid_channels: int = 16        # features per grid corner
+    dropout: float = 0.2                    # dropout rate on the trunk's hidden features while training
     # style encoder (demonstration-conditioned style, trained jointly)
-    style_encoder: bool = True
+    style_encoder: bool = False             # opt-in (few-shot styling): docs/recipes/style_encoder.toml
     encoder_hidden: int = 128
     encoder_groups: int = 8                 # player groups per step for the encoder term
     encoder_set_size: int = 64              # steps the encoder sees per group
     encoder_weight: float = 0.5             # weight of BC loss with the encoder's style
     encoder_pull: float = 1.0               # weight of ||encoder style - persona vector||^2
     # optimisation
-    batch_size: int = 512
+    batch_size: int = 128
     lr: float = 1e-3
     lr_schedule: str = "cosine"             # "constant" | "cosine": decays to lr * lr_final at max_steps
     lr_final: float = 0.1
     weight_decay: float = 0.0
-    max_steps: int = 2000
+    max_steps: int = 8000
     window: int = 16                        # GRU training window (steps); 0 = whole episodes from their start
     burn_in: int = 0                        # GRU: first steps of a window only warm the state (no loss) unless
                                             # the window starts an episode, where the zero state is the true one
@@ -65,11 +66,11 @@ class TrainConfig:
     # validation and early stopping
     val_split: str = "seed"                 # "player" | "seed" | "episode"
     val_fraction: float = 0.15
-    eval_every: int = 250
+    eval_every: int = 1000
     patience: int = 8                       # evaluations without improvement before stopping; 0 disables
     # bookkeeping
-    log_every: int = 50
-    checkpoint_every: int = 500
+    log_every: int = 200
+    checkpoint_every: int = 2000
     device: str = "cpu"
     threads: int = 0                        # torch intra-op threads; 0 leaves torch's default
     contract: str = ""                      # "" = the dataset's; "arena" or a contract JSON path = must match it
@@ -102,6 +103,8 @@ class TrainConfig:
         if self.burn_in < 0 or (self.window and self.burn_in >= self.window):
             raise ConfigError(f"config key 'burn_in': expected 0 <= burn_in < window ({self.window}), "
                               f"got {self.burn_in!r}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ConfigError(f"config key 'dropout': expected 0 <= rate < 1, got {self.dropout!r}")
         if not 0.0 <= self.val_fraction < 1.0:
             raise ConfigError(f"config key 'val_fraction': expected 0 <= value < 1, got {self.val_fraction!r}")
         for name in ("batch_size", "max_steps", "eval_every", "log_every", "checkpoint_every",

@@ -64,7 +64,9 @@ class InputFeatures(nn.Module):
         position, parts = obs[..., self.position_index], [base]
         if self.octaves:
             rates = math.pi * 2.0 ** torch.arange(self.octaves, dtype=obs.dtype, device=obs.device)
-            angles = (position[..., :, None] * rates).flatten(-2)
+            # an explicit width, not flatten's -1: the exported Reshape then also serves an empty batch
+            width = len(self.position_index) * self.octaves
+            angles = (position[..., :, None] * rates).reshape(*position.shape[:-1], width)
             parts += [torch.sin(angles), torch.cos(angles)]
         if self.grid is not None:
             parts.append(self.grid(position))

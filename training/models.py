@@ -63,12 +63,13 @@ class StyledTrunk(nn.Module):
             width = size
         self.layers = nn.Sequential(*layers)
         self.out_features = width
+        self.dropout = nn.Dropout(config.dropout)  # no weights: checkpoints keep their keys whatever the rate
 
     def forward(self, obs: torch.Tensor, embedded_style: torch.Tensor) -> torch.Tensor:
         scale, shift = self.film(embedded_style).chunk(2, dim=-1)
         inputs = torch.cat([self.features(obs), embedded_style], dim=-1)
         hidden = torch.relu(self.input(inputs) * (1 + scale) + shift)
-        return self.layers(hidden)
+        return self.dropout(self.layers(self.dropout(hidden)))
 
 
 class MLPPolicy(PolicyBase):

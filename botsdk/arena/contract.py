@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import math
 
-from botsdk.contract import ActionHead, BehaviourContract, ObservationBlock, RaySensorSpec, StyleSpec
+from botsdk.contract import (
+    ActionHead,
+    BehaviourContract,
+    ElementTransform,
+    ObservationBlock,
+    ObservationElement,
+    RaySensorSpec,
+    StyleSpec,
+)
 
 RAY_TAGS = ("wall", "teammate", "enemy", "objective", "pickup")
 RAY_COUNT = 32
@@ -46,6 +54,82 @@ DECISION_HZ = 16.0
 FRAME_STACK = 2
 
 
+# The element definitions below restate, for engines, how the arena computes each float (botsdk.arena.batch); the
+# scales are the simulation's constants (tests check both against the simulation).
+SCALE_HEALTH = 100.0     # sim.MAX_HEALTH
+SCALE_AMMO = 20.0        # sim.MAGAZINE
+SCALE_SPEED = 7.0        # sim.MAX_SPEED, units per second
+UNIT_CLIP = (-1.0, 1.0)
+QUANTITIES = (
+    ("map_min_x", "the map's west edge: bounds[0] of the map being played (world units)"),
+    ("map_min_y", "the map's south edge: bounds[1] (world units)"),
+    ("map_width", "bounds[2] - bounds[0] (world units)"),
+    ("map_height", "bounds[3] - bounds[1] (world units)"),
+    ("map_diagonal", "sqrt(map_width^2 + map_height^2) (world units)"),
+    ("max_steps", "decisions in a round (the round's time limit x decision_hz)"),
+)
+
+
+def _linear(name: str, unit: str, low: float, scale: float | str, description: str, offset: float | str = 0.0,
+            clip: tuple[float, float] = UNIT_CLIP, absent: float | None = None,
+            high: float = 1.0) -> ObservationElement:
+    return ObservationElement(name, unit, (low, high), ElementTransform("linear", offset, scale, clip, absent),
+                              description)
+
+
+def _angle(name: str, encoding: str, description: str, clip: tuple[float, float] | None = UNIT_CLIP,
+           absent: float | None = None) -> ObservationElement:
+    return ObservationElement(name, "radians", (-1.0, 1.0), ElementTransform(encoding, clip=clip, absent=absent),
+                              description)
+
+
+def _flag(name: str, description: str, clip: tuple[float, float] | None = UNIT_CLIP,
+          absent: float | None = None) -> ObservationElement:
+    return ObservationElement(name, "condition", (0.0, 1.0), ElementTransform("flag", clip=clip, absent=absent),
+                              description)
+
+
+SELF_ELEMENTS = (
+    _linear("health", "health points", 0.0, SCALE_HEALTH, "current health / maximum health"),
+    _linear("ammo", "rounds", 0.0, SCALE_AMMO, "rounds left in the magazine / magazine size"),
+    _linear("velocity_forward", "units/s", -1.0, SCALE_SPEED, "world velocity . (cos h, sin h), h the heading"),
+    _linear("velocity_right", "units/s", -1.0, SCALE_SPEED, "world velocity . (sin h, -cos h): positive to the right"),
+    _angle("heading_sin", "sin", "sin h, h the world heading counter-clockwise from +x"),
+    _angle("heading_cos", "cos", "cos h"),
+    _linear("position_x", "units", 0.0, "map_width", "x across the map: 0 at the west edge, 1 at the east edge",
+            offset="map_min_x"),
+    _linear("position_y", "units", 0.0, "map_height", "y across the map: 0 at the south edge, 1 at the north edge",
+            offset="map_min_y"),
+    _linear("objective_forward", "unit vector", -1.0, 1.0, "u . (cos h, sin h), u the unit vector from the agent "
+            "to the objective's centre"),
+    _linear("objective_right", "unit vector", -1.0, 1.0, "u . (sin h, -cos h)"),
+    _linear("objective_distance", "units", 0.0, "map_diagonal", "distance to the objective's centre"),
+    _flag("on_objective", "1 when the distance to the objective's centre is <= the objective's radius"),
+    _linear("round_time", "decisions", 0.0, "max_steps", "decisions elapsed in the round (0 at the first)"),
+)
+ENEMY_ELEMENTS = (
+    _flag("enemy_visible", "1 when an enemy within 30 units lies inside the +-120 degree view cone with no wall "
+          "between (the nearest such enemy is the one the next elements describe)", clip=None, absent=0.0),
+    _angle("enemy_bearing_sin", "sin", "sin b, b the enemy's bearing from the heading (positive to the left)",
+           clip=None, absent=0.0),
+    _angle("enemy_bearing_cos", "cos", "cos b (0, not 1, when no enemy is visible)", clip=None, absent=0.0),
+    _linear("enemy_aim", "degrees", -1.0, AIM_SCALE_DEG, "b in degrees / 30, clipped: fine aim near the centre",
+            absent=0.0),
+    _linear("enemy_distance", "units", 0.0, RAY_MAX_DISTANCE, "distance to the enemy's centre / the rays' max "
+            "distance", clip=(0.0, 1.0), absent=1.0),
+)
+
+
+def ray_elements(tags: tuple[str, ...], max_distance: float) -> tuple[ObservationElement, ...]:
+    """One ray's floats: the one-hot tag of what it hit, hit, distance / max_distance (see the ray encoding)."""
+    one_hot = tuple(ObservationElement(f"tag_{tag}", "tag", (0.0, 1.0), ElementTransform("one_hot", absent=0.0,
+                                       category=tag), f"1 when the nearest hit is tagged {tag!r}") for tag in tags)
+    hit = _flag("hit", "1 when anything is hit within max_distance (the distance counts)", clip=None, absent=0.0)
+    distance = _linear("distance", "units", 0.0, max_distance, "distance from the ray origin to the nearest hit",
+                       clip=(0.0, 1.0), absent=1.0)
+    return one_hot + (hit, distance)
+
+
 def persona_vector(index: int) -> tuple[float, ...]:
     return tuple(1.0 if i == index else 0.0 for i in range(STYLE_SIZE))
 
@@ -57,15 +141,16 @@ def arena_contract() -> BehaviourContract:
                          fov_deg=RAY_FOV_DEG, offset=(0.0, 0.0))
     return BehaviourContract(
         name="botsdk-arena",
-        version="2.0.0",
+        version="2.0.1",
         description="Top-down 2D tactical arena: ray fan + self block, factorised move/turn/fire/interact heads.",
         decision_hz=DECISION_HZ,
         frame_stack=FRAME_STACK,
         observation=(
-            ObservationBlock("rays", rays.size, f"{RAY_COUNT} rays x ({len(RAY_TAGS)} tags + hit + distance)"),
-            ObservationBlock("self", len(SELF_FIELDS), "the agent's own state", SELF_FIELDS),
+            ObservationBlock("rays", rays.size, f"{RAY_COUNT} rays x ({len(RAY_TAGS)} tags + hit + distance)",
+                             elements=ray_elements(RAY_TAGS, RAY_MAX_DISTANCE), repeat=RAY_COUNT),
+            ObservationBlock("self", len(SELF_FIELDS), "the agent's own state", SELF_FIELDS, SELF_ELEMENTS),
             ObservationBlock("enemy", len(ENEMY_FIELDS), "the nearest visible enemy, as an engine's target query "
-                             "reports it (zeros and distance 1 when none)", ENEMY_FIELDS),
+                             "reports it (zeros and distance 1 when none)", ENEMY_FIELDS, ENEMY_ELEMENTS),
         ),
         rays=rays,
         actions=(
@@ -75,4 +160,5 @@ def arena_contract() -> BehaviourContract:
             ActionHead("interact", (0, 1), "1 works on the objective or picks up"),
         ),
         style=StyleSpec(STYLE_SIZE, tuple((name, persona_vector(i)) for i, name in enumerate(PERSONAS))),
+        quantities=QUANTITIES,
     )

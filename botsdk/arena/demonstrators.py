@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass, replace
+from typing import Sequence
 
 import numpy as np
 
@@ -32,7 +33,7 @@ from botsdk.arena.choices import ChoosingPlayer, StepChoices, continue_prob, uni
 from botsdk.arena.contract import PERSONAS
 from botsdk.arena.explore import EXPLORE_CELL, ExplorationMemory, explore_origin, frontier_candidates, shut_in
 from botsdk.arena.maps import ArenaMap
-from botsdk.arena.motor import MOVE_DIRS, Motor, MotorParams, skilled, wrap_deg
+from botsdk.arena.motor import MOVE_DIRS, Motor, MotorParams, skilled, without_traits, wrap_deg
 from botsdk.arena.view import AgentView
 
 HUMAN_STYLES = PERSONAS  # the contract's personas, each played with the human motor model
@@ -114,7 +115,8 @@ class ScriptedController(ChoosingPlayer):
     """A scripted player. `act` returns int64[4] (move, turn, fire, interact) and keeps `last_probs`."""
 
     def __init__(self, style: str, seed: int = 0, skill: float = 0.7, player_id: str | None = None,
-                 memory: ExplorationMemory | None = None, thorough: bool = False, report_probs: bool = True):
+                 memory: ExplorationMemory | None = None, thorough: bool = False, report_probs: bool = True,
+                 traits_off: Sequence[str] = ()):
         _check_style(style)
         if not 0.0 <= skill <= 1.0:
             raise ValueError(f"skill: expected a number in [0, 1], got {skill!r}")
@@ -123,6 +125,9 @@ class ScriptedController(ChoosingPlayer):
         self.skill = float(skill)
         self.source = "bot" if style == "robotic" else "scripted"
         self.params = player_params(style, self.player_id, self.skill)
+        if traits_off:
+            self.params = replace(self.params, motor=without_traits(self.params.motor, traits_off))
+        self.traits_off = tuple(traits_off)
         self.memory = memory or ExplorationMemory()
         self.thorough = thorough  # QA playtests: an explorer steps onto every spot instead of looking from near it
         self.report_probs = report_probs  # False: draw choices on the spot, report no probabilities (faster)
@@ -486,9 +491,10 @@ def turn_value(intended_deg: float) -> float:
 
 def make_demonstrator(style: str, seed: int = 0, skill: float = 0.7, player_id: str | None = None,
                       memory: ExplorationMemory | None = None, thorough: bool = False,
-                      report_probs: bool = True) -> ScriptedController:
+                      report_probs: bool = True, traits_off: Sequence[str] = ()) -> ScriptedController:
     """A scripted player of `style` (see DEMONSTRATOR_STYLES); the robotic bot ignores skill. `thorough` (for QA
     playtests) makes an explorer walk right onto each spot it explores, so it steps into alcoves and traps.
-    `report_probs=False` plays the same way without working out `last_probs` (about 1.5x faster; they stay None)."""
+    `report_probs=False` plays the same way without working out `last_probs` (about 1.5x faster; they stay None).
+    `traits_off` switches human motor traits off (names from `motor.HUMAN_TRAITS`): the evaluation's power panel."""
     return ScriptedController(style, seed=seed, skill=skill, player_id=player_id, memory=memory, thorough=thorough,
-                              report_probs=report_probs)
+                              report_probs=report_probs, traits_off=traits_off)

@@ -7,7 +7,7 @@ player's `StepChoices` (see choices.py), so the reported probabilities are the m
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -37,6 +37,29 @@ class MotorParams:
     move_slip: float = 0.04            # probability mass on the neighbouring move directions
     mistake_rate: float = 0.02         # per-step chance of a random action on a head
     perfect: bool = False              # the robotic bot: no delay, no overshoot, no noise, deterministic
+
+
+# The human traits of the motor model that a Turing test must be able to notice when one is missing.
+HUMAN_TRAITS = ("reaction_delay", "overshoot", "tracking_noise", "mistakes")
+
+
+def without_traits(params: MotorParams, traits: Sequence[str]) -> MotorParams:
+    """The same player with some human traits switched off: what the evaluation's power panel plays, so the
+    panel's demonstrators differ from the reference people by exactly those traits."""
+    unknown = sorted(set(traits) - set(HUMAN_TRAITS))
+    if unknown:
+        raise ValueError(f"traits: expected names from {', '.join(HUMAN_TRAITS)}, got {', '.join(unknown)}")
+    off = set(traits)
+    return replace(
+        params,
+        reaction_median_s=0.0 if "reaction_delay" in off else params.reaction_median_s,
+        overshoot=1.0 if "overshoot" in off else params.overshoot,
+        overshoot_sd=0.0 if "overshoot" in off else params.overshoot_sd,
+        tracking_noise_deg=0.0 if "tracking_noise" in off else params.tracking_noise_deg,
+        turn_spread=0.0 if "tracking_noise" in off else params.turn_spread,
+        mistake_rate=0.0 if "mistakes" in off else params.mistake_rate,
+        move_slip=0.0 if "mistakes" in off else params.move_slip,
+    )
 
 
 def skilled(params: MotorParams, skill: float) -> MotorParams:
@@ -155,7 +178,7 @@ def reaction_pmf(params: MotorParams) -> np.ndarray:
     lo_s, hi_s = REACTION_CLIP_S
     last = int(round(hi_s / DECISION_DT))
     pmf = np.zeros(last + 1)
-    if params.perfect:
+    if params.perfect or params.reaction_median_s <= 0.0:   # no reaction delay: reacts on the step it sees
         pmf[0] = 1.0
         return pmf
     first = int(round(lo_s / DECISION_DT))

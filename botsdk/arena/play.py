@@ -21,9 +21,11 @@ def play_human(map_name: str, team_size: int = 2, opponents: str = "objective", 
     renderer = Renderer(arena_map, human=True)
     human = HumanController(renderer, player_id=player_id, style=style)
     writer = _writer(record) if record else None
+    renderer.you = 0   # blue_0
     results = []
     try:
         for ep in range(episodes):
+            renderer.hud_lines = hud_lines(ep, episodes, record)
             controllers: dict[str, Any] = {"blue_0": human}
             for i, agent in enumerate(agent_names(team_size)):
                 if agent != "blue_0":
@@ -37,11 +39,18 @@ def play_human(map_name: str, team_size: int = 2, opponents: str = "objective", 
             if writer is not None and len(mine) > 0:
                 result["episode_id"] = writer.add_episode(mine, mine.meta)
             results.append(result)
-    except QuitRequested:
+    except (QuitRequested, KeyboardInterrupt):   # window closed, Escape or Ctrl-C: keep the rounds played
         pass
     finally:
         renderer.close()
     return results
+
+
+def hud_lines(episode: int, episodes: int, record: str | None) -> list[str]:
+    """What the person needs on screen: who they are, the controls, and whether their play is being recorded."""
+    recording = f"recording to {record}" if record else "not recording (--record DIR to keep your play)"
+    return [f"you: blue_0 (blue team, ringed)  -  round {episode + 1} of {episodes}  -  {recording}",
+            "WASD move  -  mouse aim  -  click fire  -  E interact  -  Esc quit"]
 
 
 def _writer(root: str):

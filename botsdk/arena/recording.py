@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -61,26 +61,50 @@ def _agents(team_size: int) -> list[str]:
     return sorted([f"blue_{i}" for i in range(team_size)] + [f"red_{i}" for i in range(team_size)])
 
 
-def play_recorded_match(plan: RecordPlan, match: int) -> list[tuple[Any, dict[str, Any]]]:
-    """Play match `match`; returns each wanted agent's (trajectory, meta), ready for `DatasetWriter.add_episodes`."""
+def match_labels(plan: RecordPlan, match: int) -> dict[str, dict[str, Any]]:
+    """Every agent's labels in match `match` (style, player, skill): a pure function of the plan."""
+    agents = _agents(plan.team_size)
+    first_slot = match * len(agents)
+    labels = {}
+    for j, agent in enumerate(agents):
+        style = plan.styles[(first_slot + j + match) % len(plan.styles)]  # shift per match: styles swap teams
+        player, skill = player_for(style, first_slot + j + match, plan)
+        labels[agent] = {"player_id": player, "style": style, "skill": skill}
+    return labels
+
+
+def wanted_agents(plan: RecordPlan, match: int) -> list[str]:
+    """The agents match `match` records: all of them, except in the last match only as many as still needed."""
+    agents = _agents(plan.team_size)
+    return agents[: max(0, min(len(agents), plan.episodes - match * len(agents)))]
+
+
+class MatchDiscarded(Exception):
+    """A stop was requested while the match was playing: nothing of it was written."""
+
+
+def play_recorded_match(plan: RecordPlan, match: int, skip_agents: frozenset[str] = frozenset()
+                        ) -> list[tuple[Any, dict[str, Any]]] | None:
+    """Play match `match`; returns each wanted agent's (trajectory, meta), ready for `DatasetWriter.add_episodes`,
+    or None when a stop request discarded the match. `skip_agents` are already recorded. Writes nothing, so a
+    Ray task can run it and hand the result to the process that commits."""
     from botsdk.arena.demonstrators import make_demonstrator
     from botsdk.arena.rollout import play_match
     from botsdk.dataset.writer import utc_now
 
-    agents = _agents(plan.team_size)
-    first_slot = match * len(agents)
-    wanted = agents[: max(0, min(len(agents), plan.episodes - first_slot))]
+    wanted = [a for a in wanted_agents(plan, match) if a not in skip_agents]
     seed = match_seed(plan.seed, match)
-    controllers, labels = {}, {}
-    for j, agent in enumerate(agents):
-        style = plan.styles[(first_slot + j + match) % len(plan.styles)]  # shift per match: styles swap teams
-        player, skill = player_for(style, first_slot + j + match, plan)
-        # datasets keep no action probabilities: the players draw their choices on the spot (same play, faster)
-        controllers[agent] = make_demonstrator(style, match_seed(seed, j), skill=skill, player_id=player,
-                                               report_probs=False)
-        labels[agent] = {"player_id": player, "style": style, "skill": skill}
+    labels = match_labels(plan, match)
+    # datasets keep no action probabilities: the players draw their choices on the spot (same play, faster)
+    controllers = {agent: make_demonstrator(label["style"], match_seed(seed, j), skill=label["skill"],
+                                            player_id=label["player_id"], report_probs=False)
+                   for j, (agent, label) in enumerate(labels.items())}
     started = utc_now()
-    trajectories = play_match(plan.map_name, seed, controllers, plan.team_size, plan.max_steps)
+    try:
+        trajectories = play_match(plan.map_name, seed, controllers, plan.team_size, plan.max_steps,
+                                  on_step=_check_stop)
+    except MatchDiscarded:
+        return None
     items = []
     for agent in wanted:
         traj = trajectories[agent]
@@ -97,77 +121,246 @@ def commit_match(writer: Any, items: list[tuple[Any, dict[str, Any]]]) -> tuple[
     return len(items), int(sum(len(t.actions) if hasattr(t, "actions") else len(t["actions"]) for t, _ in items))
 
 
-def play_and_record(plan: RecordPlan, match: int) -> tuple[int, int]:
-    """Play match `match` and commit each wanted agent's trajectory; returns (episodes, steps) written."""
+def play_and_record(plan: RecordPlan, match: int, skip_agents: frozenset[str] = frozenset()) -> tuple[int, int]:
+    """Play match `match` and commit each wanted agent's trajectory (all in one commit); returns (episodes,
+    steps) written, or (0, 0) when a stop request discarded the match. `skip_agents` are already recorded."""
     from botsdk.arena.contract import arena_contract
     from botsdk.dataset.writer import DatasetWriter
 
     writer = _WRITERS.get(plan.out)
     if writer is None:
         writer = _WRITERS[plan.out] = DatasetWriter(plan.out, arena_contract(), plan.dataset_id)
-    return commit_match(writer, play_recorded_match(plan, match))
+    items = play_recorded_match(plan, match, skip_agents)
+    if items is None or _stop_requested():
+        return 0, 0
+    return commit_match(writer, items)
+
+
+@dataclass(frozen=True)
+class RunState:
+    """Where a plan stands in its dataset: what earlier runs of the same command already recorded."""
+
+    recorded: int
+    todo: dict[int, frozenset[str]]  # match -> agents it already holds (empty: the whole match is to play)
+
+
+class RecordingInterrupted(Exception):
+    """Ctrl-C stopped a recording; the message says what was kept and how to finish the run."""
+
+    def __init__(self, plan: RecordPlan, recorded: int, discarded: int):
+        self.plan, self.recorded, self.discarded = plan, recorded, discarded
+        remaining = plan.episodes - recorded
+        super().__init__(
+            f"interrupted: {plan.out} holds {recorded} of the {plan.episodes} episodes of this run"
+            + (f" ({discarded} unfinished match(es) discarded)" if discarded else "")
+            + f"; run the same command again to record the remaining {remaining}")
 
 
 def record(plan: RecordPlan, workers: int = 1, on_match: Callable[[int, int], None] | None = None,
-           cluster: str | None = None) -> dict[str, int]:
-    """Run every match of the plan on `workers` spawned processes; `on_match(episodes, steps)` after each.
+           on_start: Callable[[int], None] | None = None, cluster: str | None = None) -> dict[str, int]:
+    """Record every match of the plan that the dataset does not hold yet, on `workers` spawned processes.
+
+    `on_start(already_recorded)` once, then `on_match(episodes, steps)` after each match. Ctrl-C (SIGINT) stops
+    handing out matches; matches in flight either commit whole or are discarded, the workers stop, and
+    RecordingInterrupted says what was kept. Running the same plan again records only what is missing.
     With `cluster` (a Ray address, see botsdk.cluster) each match is a Ray task and this process commits what
     comes back, so a worker lost mid-match leaves nothing behind and its replay is committed once."""
     from botsdk.arena.contract import arena_contract
     from botsdk.dataset.writer import DatasetWriter
 
     DatasetWriter(plan.out, arena_contract(), plan.dataset_id)  # creates or checks the dataset here, not in workers
-    _refuse_duplicates(plan)
-    totals = {"matches": 0, "episodes": 0, "steps": 0}
+    state = run_state(plan)
+    if on_start:
+        on_start(state.recorded)
+    totals = {"matches": 0, "episodes": 0, "steps": 0, "already_recorded": state.recorded}
+    discarded = 0
 
     def done(episodes: int, steps: int) -> None:
+        nonlocal discarded
+        if episodes == 0:
+            discarded += 1
+            return
         totals["matches"] += 1
         totals["episodes"] += episodes
         totals["steps"] += steps
         if on_match:
             on_match(episodes, steps)
 
-    if cluster is not None:
-        _record_on_cluster(plan, workers, cluster, done)
-        return totals
-    if workers <= 1:
-        for m in range(plan.matches):
-            done(*play_and_record(plan, m))
-        return totals
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_init) as pool:
-        futures = [pool.submit(play_and_record, plan, m) for m in range(plan.matches)]
-        for future in as_completed(futures):
-            done(*future.result())
+    with _stop_on_sigint(shared=workers > 1) as stop:
+        if cluster is not None:
+            _record_on_cluster(plan, workers, cluster, state.todo, stop, done)
+        elif workers <= 1:
+            for m, skip in state.todo.items():
+                if stop.is_set():
+                    break
+                done(*play_and_record(plan, m, skip))
+        else:
+            _run_pool(plan, workers, state.todo, stop, done)
+        if stop.is_set():
+            raise RecordingInterrupted(plan, state.recorded + totals["episodes"], discarded)
     return totals
 
 
-def _record_on_cluster(plan: RecordPlan, workers: int, cluster: str, done: Callable[[int, int], None]) -> None:
+def _run_pool(plan: RecordPlan, workers: int, todo: dict[int, frozenset[str]], stop: Any,
+              done: Callable[[int, int], None]) -> None:
+    """Keep at most `workers` matches in flight (nothing queued that a stop would have to take back)."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    pending = iter(todo.items())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_init,
+                               initargs=(stop,))
+    running: set = set()
+    try:
+        while True:
+            while not stop.is_set() and len(running) < workers and (item := next(pending, None)) is not None:
+                running.add(pool.submit(play_and_record, plan, item[0], item[1]))
+            if not running:
+                break
+            finished, running = wait(running, timeout=0.1, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done(*future.result())
+            if stop.is_set():
+                _drain(running, done)
+                break
+    finally:
+        _shutdown(pool)
+
+
+def _record_on_cluster(plan: RecordPlan, workers: int, cluster: str, todo: dict[int, frozenset[str]], stop: Any,
+                       done: Callable[[int, int], None]) -> None:
+    """Every match still to play as a Ray task; commits here in completion order. A stop commits nothing more:
+    the matches still in flight end with the Ray session and leave nothing written."""
     from botsdk.arena.contract import arena_contract
     from botsdk.cluster import ClusterError, cluster_session, run_tasks
     from botsdk.dataset.writer import DatasetWriter
 
     writer = DatasetWriter(plan.out, arena_contract(), plan.dataset_id)
+    jobs = list(todo.items())
     with cluster_session(cluster, workers):
-        for outcome in run_tasks(play_recorded_match, list(range(plan.matches)), shared=plan):
+        for outcome in run_tasks(_play_job, jobs, shared=plan):
+            if stop.is_set():
+                done(0, 0)
+                break
+            match = jobs[outcome.index][0]
             if outcome.error is not None:
-                raise ClusterError(f"match {outcome.index} (seed {match_seed(plan.seed, outcome.index)}): "
-                                   f"{outcome.error}")
+                raise ClusterError(f"match {match} (seed {match_seed(plan.seed, match)}): {outcome.error}")
             done(*commit_match(writer, outcome.value))
 
 
-def _refuse_duplicates(plan: RecordPlan) -> None:
-    """Appending the same seed twice would record the same matches twice and skew every count."""
+def _play_job(plan: RecordPlan, job: tuple[int, frozenset[str]]) -> list[tuple[Any, dict[str, Any]]] | None:
+    return play_recorded_match(plan, *job)
+
+
+def _drain(running: set, done: Callable[[int, int], None], timeout_s: float = 1.0) -> None:
+    """After a stop: matches mid-play discard themselves at their next step, a commit in progress completes."""
+    from concurrent.futures import wait
+
+    finished, _ = wait(running, timeout=timeout_s)
+    for future in finished:
+        try:
+            done(*future.result())
+        except Exception:  # noqa: BLE001 - a worker lost at shutdown wrote nothing that is not already whole
+            done(0, 0)
+
+
+def _shutdown(pool: ProcessPoolExecutor, grace_s: float = 0.4) -> None:
+    """Stop the workers now: an idle one exits, one still busy after the drain is terminated (its unfinished
+    match holds nothing committed; a temp file it leaves is swept by the next writer)."""
+    import time
+
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + grace_s
+    for process in processes:
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=0.5)
+
+
+def run_state(plan: RecordPlan) -> RunState:
+    """Which matches of the plan are still to play. A match seed recorded with other labels (another style
+    list, map or players) is an error: continuing would mix two different runs under one seed."""
     from botsdk.dataset.catalog import DatasetError
     from botsdk.dataset.dataset import Dataset
 
-    planned = {match_seed(plan.seed, m) for m in range(plan.matches)}
-    clash = sorted({e.seed for e in Dataset.open(plan.out).episodes} & planned)
-    if clash:
-        raise DatasetError(f"--seed {plan.seed}: {plan.out} already holds {len(clash)} of its matches "
-                           f"(match seed {clash[0]}, ...); expected a seed not used in this dataset")
+    seeds = {match_seed(plan.seed, m): m for m in range(plan.matches)}
+    held: dict[int, set[str]] = {}
+    for e in Dataset.open(plan.out).episodes:
+        m = seeds.get(e.seed)
+        if m is None:
+            continue
+        expected = match_labels(plan, m).get(e.agent_id)
+        found = {"player_id": e.player_id, "style": e.style, "skill": e.skill}
+        if expected is None or e.map != plan.map_name or found != expected:
+            this_run = "no such agent" if expected is None else _describe(plan.map_name, expected)
+            raise DatasetError(
+                f"--seed {plan.seed}: {plan.out} already holds match seed {e.seed} recorded with other settings "
+                f"(agent {e.agent_id}: {_describe(e.map, found)} there, {this_run} in this run); expected a seed "
+                "not used in this dataset, or the same settings to continue that run")
+        held.setdefault(m, set()).add(e.agent_id)
+    recorded = sum(len(agents & set(wanted_agents(plan, m))) for m, agents in held.items())
+    todo = {m: frozenset(held.get(m, ())) for m in range(plan.matches)
+            if not set(wanted_agents(plan, m)) <= held.get(m, set())}
+    return RunState(recorded, todo)
 
 
-def _worker_init() -> None:
+def _describe(map_name: str, labels: dict[str, Any]) -> str:
+    return f"{labels['style']} player {labels['player_id']} (skill {labels['skill']:g}) on {map_name}"
+
+
+# ---- stopping --------------------------------------------------------------------------------------------------
+
+_STOP: Any = None  # the run's stop event, in the recording process and in each worker
+
+
+def _stop_requested() -> bool:
+    return _STOP is not None and _STOP.is_set()
+
+
+def _check_stop(_batch: Any) -> None:
+    if _stop_requested():
+        raise MatchDiscarded()
+
+
+class _stop_on_sigint:
+    """A stop event that the first SIGINT sets (later ones only set it again while the run winds down); shared
+    with worker processes when `shared`."""
+
+    def __init__(self, shared: bool):
+        import threading
+
+        self.event = get_context("spawn").Event() if shared else threading.Event()
+        self.installed, self.previous = False, None
+
+    def __enter__(self) -> Any:
+        import signal
+        import threading
+
+        global _STOP
+        _STOP = self.event
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, lambda *_: self.event.set())
+            self.installed = True
+        return self.event
+
+    def __exit__(self, *exc: Any) -> None:
+        import signal
+
+        global _STOP
+        _STOP = None
+        if self.installed:
+            signal.signal(signal.SIGINT, self.previous if self.previous is not None else signal.default_int_handler)
+
+
+def _worker_init(stop: Any = None) -> None:
+    import signal
+
+    global _STOP
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C reaches the workers too: the parent decides
+    _STOP = stop
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")

@@ -25,8 +25,8 @@ class Renderer:
     """Draws one env of an ArenaBatch; y points up in the world and down on screen."""
 
     def __init__(self, arena_map: ArenaMap, human: bool = False, pixels_per_metre: float = 14.0):
-        if not human:
-            os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+        if not human and not display_available():
+            os.environ.setdefault("SDL_VIDEODRIVER", "dummy")   # off-screen frames on a machine without a display
         os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
         import pygame
 
@@ -44,6 +44,8 @@ class Renderer:
         self.canvas = pygame.Surface(self.size)
         self.clock = pygame.time.Clock() if human else None
         self.font = pygame.font.Font(None, 18)
+        self.you: int | None = None          # the agent a person controls: ringed on the map
+        self.hud_lines: list[str] = []       # shown at the bottom of a human window (who you are, controls, recording)
 
     def to_screen(self, x: float, y: float) -> tuple[int, int]:
         return int((x - self.x0) * self.scale), int(self.size[1] - (y - self.y0) * self.scale)
@@ -97,6 +99,7 @@ class Renderer:
             pg.draw.rect(self.canvas, (20, 200, 60), (centre[0] - r, centre[1] - r - 5, int(2 * r * frac), 3))
         label = f"{self.map.name}  step {int(batch.steps[env])}/{batch.max_steps}"
         self.canvas.blit(self.font.render(label, True, (230, 230, 230)), (6, 6))
+        self._draw_hud(batch, env, r)
         if self.human:
             pg.event.pump()
             self.window.blit(self.canvas, (0, 0))
@@ -105,6 +108,53 @@ class Renderer:
             return None
         return np.transpose(pg.surfarray.array3d(self.canvas), (1, 0, 2)).copy()
 
+    def _draw_hud(self, batch, env: int, radius: int) -> None:
+        pg = self.pg
+        if self.you is not None:
+            centre = self.to_screen(*batch.pos[env, self.you])
+            pg.draw.circle(self.canvas, (255, 255, 255), centre, radius + 4, 2)
+            self.canvas.blit(self.font.render("you", True, (255, 255, 255)), (centre[0] + radius + 4, centre[1] - 6))
+        lines = [part for line in self.hud_lines for part in wrap_text(self.font, line, self.size[0] - 12)]
+        if lines:
+            height = 16 * len(lines) + 6
+            panel = pg.Surface((self.size[0], height), pg.SRCALPHA)
+            panel.fill((0, 0, 0, 170))
+            self.canvas.blit(panel, (0, self.size[1] - height))
+            for i, line in enumerate(lines):
+                self.canvas.blit(self.font.render(line, True, (235, 235, 235)),
+                                 (6, self.size[1] - height + 4 + 16 * i))
+
     def close(self) -> None:
         if self.human:
             self.pg.display.quit()
+
+
+def display_available() -> bool:
+    """Whether a window can open here: a display on Linux/BSD, or a desktop OS, or a video driver chosen already."""
+    import sys
+
+    if os.environ.get("SDL_VIDEODRIVER"):
+        return os.environ["SDL_VIDEODRIVER"] not in ("dummy", "offscreen")
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def wrap_text(font, text: str, width: int) -> list[str]:
+    """Lines of `text` that each fit `width` pixels, broken between words."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.size(f"{lines[-1]} {word}")[0] <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(fit_text(font, word, width))
+    return lines
+
+
+def fit_text(font, text: str, width: int) -> str:
+    """`text`, cut with an ellipsis only if it is wider than `width` pixels."""
+    if font.size(text)[0] <= width:
+        return text
+    while text and font.size(text + "…")[0] > width:
+        text = text[:-1]
+    return text + "…"

@@ -87,7 +87,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     from botsdk.training.config import TrainConfig
 
     torch.set_num_threads(1)  # one thread on both sides: steadier on a shared machine, same work per sample
-    steps, pairs, rows = (40, 5, 8192) if quick else (100, 9, 16384)
+    samples, pairs, rows = (20_480, 5, 8192) if quick else (51_200, 9, 16384)
+    steps = max(10, samples // TrainConfig().batch_size)  # the same samples per run whatever the default batch
     config = TrainConfig(max_steps=steps, log_every=50, eval_every=10**9, checkpoint_every=10**9,
                          progress=False)  # the default model and objective; only the run's length and logging change
     contract, data = _tensors(rows)
@@ -100,8 +101,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     ratios = [a / b for a, b in zip(ours, peer)]
     ours_med, peer_med, ratio = float(np.median(ours)), float(np.median(peer)), float(np.median(ratios))
     result = {
-        "configuration": {k: config.to_dict()[k] for k in ("model", "hidden_sizes", "style_encoder", "input_features",
-                                                            "batch_size", "lr")},
+        "configuration": {k: config.to_dict()[k] for k in ("model", "hidden_sizes", "style_encoder", "dropout",
+                                                            "input_features", "batch_size", "lr")},
         "steps_per_run": steps, "pairs": pairs, "rows": data.size, "threads": torch.get_num_threads(),
         "botsdk_samples_per_s": round(ours_med, 1), "plain_torch_samples_per_s": round(peer_med, 1),
         "ratio": round(ratio, 3), "ratio_definition": "median over back-to-back pairs of botsdk / plain",

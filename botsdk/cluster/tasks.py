@@ -85,7 +85,7 @@ def _call(fn: Callable[[Any, Any], Any], shared: tuple, job: Any) -> Any:
 
 class TaskBatch:
     """Jobs already submitted to the cluster (they run while the caller does other work); `outcomes()` yields
-    them in completion order, `in_order()` by job index."""
+    them in completion order, `in_order()` by job index (all at once), `ordered()` by job index as they arrive."""
 
     def __init__(self, fn: Callable[[Any, Any], Any], jobs: Sequence[Any], shared: Any, max_retries: int):
         self._ray = ray = _ray()
@@ -104,6 +104,16 @@ class TaskBatch:
 
     def in_order(self) -> list[TaskOutcome]:
         return sorted(self.outcomes(), key=lambda o: o.index)
+
+    def ordered(self) -> Iterator[TaskOutcome]:
+        """Outcomes by job index, each as soon as it and every one before it have finished."""
+        ready: dict[int, TaskOutcome] = {}
+        following = 0
+        for outcome in self.outcomes():
+            ready[outcome.index] = outcome
+            while following in ready:
+                yield ready.pop(following)
+                following += 1
 
 
 def submit_tasks(fn: Callable[[Any, Any], Any], jobs: Sequence[Any], shared: Any = None,

@@ -5,14 +5,16 @@ from botsdk.contract.model import (
     ActionHead,
     BehaviourContract,
     ContractError,
+    ElementTransform,
     ObservationBlock,
+    ObservationElement,
     RaySensorSpec,
     StyleSpec,
 )
 from botsdk.contract.io import load_contract, schema_path
 
 __all__ = [
-    "ActionHead", "BehaviourContract", "ContractError", "Difference", "IncompatibleContractError",
-    "ObservationBlock", "RaySensorSpec", "StyleSpec", "check_compatible", "contract_differences",
+    "ActionHead", "BehaviourContract", "ContractError", "Difference", "ElementTransform", "IncompatibleContractError",
+    "ObservationBlock", "ObservationElement", "RaySensorSpec", "StyleSpec", "check_compatible", "contract_differences",
     "load_contract", "schema_path",
 ]

@@ -7,14 +7,16 @@ The rule (documented in docs/contract.md):
 - Everything that shapes tensors or their meaning must be identical: observation blocks (names, sizes, order),
   frame stack, the whole ray spec, action heads (names, value tables), style size, decision rate.
 - Every persona the model knows must exist on the other side with the same vector.
-PATCH versions never matter.
+- Where both sides define a block's elements, their names, ranges and transforms must be equal (one side without
+  definitions, such as a format botsdk.contract/1 file, is not a difference); the frame fill rule must be equal.
+PATCH versions, the contract format and the content hash never matter by themselves.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from botsdk.contract.model import BehaviourContract, _ray_spec_to_dict
+from botsdk.contract.model import BehaviourContract, ObservationBlock, _ray_spec_to_dict
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,12 @@ def contract_differences(model: BehaviourContract, other: BehaviourContract) -> 
         diffs.append(Difference("version (minor)", model.version, f"{other.version} (older than the model's)"))
     check("observation", [(b.name, b.size) for b in model.observation], [(b.name, b.size) for b in other.observation])
     check("frame_stack", model.frame_stack, other.frame_stack)
+    check("frame_fill", model.frame_fill, other.frame_fill)
+    other_blocks = {b.name: b for b in other.observation}
+    for block in model.observation:
+        theirs = other_blocks.get(block.name)
+        if theirs is not None and block.elements and theirs.elements:
+            check(f"observation.{block.name}.elements", _element_meaning(block), _element_meaning(theirs))
     model_rays, other_rays = _ray_spec_to_dict(model.rays), _ray_spec_to_dict(other.rays)
     for key in sorted(set(model_rays) | set(other_rays)):
         check(f"rays.{key}", model_rays.get(key), other_rays.get(key))
@@ -64,6 +72,11 @@ def contract_differences(model: BehaviourContract, other: BehaviourContract) -> 
         check(f"style.personas.{name}", list(vector), list(other_personas[name]) if name in other_personas else None)
     check("decision_hz", model.decision_hz, other.decision_hz)
     return diffs
+
+
+def _element_meaning(block: ObservationBlock) -> list[tuple]:
+    """What a model reads from element definitions: names, ranges, transforms (not units or descriptions)."""
+    return [(e.name, e.range, e.transform) for e in block.elements] + [("repeat", block.repeat)]
 
 
 def check_compatible(model: BehaviourContract, other: BehaviourContract,

@@ -12,8 +12,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-FORMAT = "botsdk.contract/1"
-SUPPORTED_FORMATS = (FORMAT,)
+from botsdk.contract.canonical import jcs, legacy_json
+
+FORMAT = "botsdk.contract/2"  # content hash over the RFC 8785 canonical form; element definitions; frame fill
+LEGACY_FORMAT = "botsdk.contract/1"  # read and validated with its own hash rule, never written for new contracts
+SUPPORTED_FORMATS = (FORMAT, LEGACY_FORMAT)
+ENCODINGS = ("linear", "sin", "cos", "flag", "one_hot")
+FRAME_FILLS = ("first_frame",)
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 RAY_PATTERNS = ("fan2d", "grid3d")
 
@@ -31,13 +36,47 @@ class ContractError(ValueError):
 
 
 @dataclass(frozen=True)
+class ElementTransform:
+    """How a game quantity becomes one float: encoded, then clipped; `absent` is the value when there is no source.
+
+    linear: (source - offset) / scale; sin / cos: of the source in radians; flag: 1.0 when the condition holds, else
+    0.0; one_hot: 1.0 when the source's category is `category`, else 0.0. `offset` and `scale` are numbers or the
+    name of a quantity the game supplies (e.g. `map_width`), listed in the contract documentation.
+    """
+
+    encoding: str = "linear"
+    offset: float | str = 0.0
+    scale: float | str = 1.0
+    clip: tuple[float, float] | None = None
+    absent: float | None = None
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class ObservationElement:
+    """One float of a block: what it measures (`unit` of the source quantity), the range of the encoded value and
+    the transform between them."""
+
+    name: str
+    unit: str
+    range: tuple[float, float]
+    transform: ElementTransform = ElementTransform()
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class ObservationBlock:
-    """One named slice of the float32 observation vector, in order."""
+    """One named slice of the float32 observation vector, in order.
+
+    `elements` define each float; they repeat `repeat` times (e.g. once per ray), so size = len(elements) * repeat.
+    """
 
     name: str
     size: int
     description: str = ""
     fields: tuple[str, ...] = ()  # optional per-element names (e.g. the self block)
+    elements: tuple[ObservationElement, ...] = ()
+    repeat: int = 1
 
 
 @dataclass(frozen=True)
@@ -131,6 +170,8 @@ class BehaviourContract:
     description: str = ""
     format: str = FORMAT
     metadata: tuple[tuple[str, str], ...] = field(default=())
+    frame_fill: str = "first_frame"  # at an episode's first decision every frame slot holds that first frame
+    quantities: tuple[tuple[str, str], ...] = ()  # game quantities element transforms name: (name, definition)
 
     # ---- derived sizes -------------------------------------------------------------------------------------
     @property
@@ -175,26 +216,30 @@ class BehaviourContract:
 
     # ---- serialisation -------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """Every member, optional ones included: the form botsdk writes and the content hash covers."""
+        legacy = self.format == LEGACY_FORMAT
+        data = {
             "format": self.format,
             "name": self.name,
             "version": self.version,
             "description": self.description,
             "decision_hz": self.decision_hz,
             "frame_stack": self.frame_stack,
-            "observation": [
-                {"name": b.name, "size": b.size, "description": b.description, "fields": list(b.fields)}
-                for b in self.observation
-            ],
+            "observation": [_block_to_dict(b, legacy) for b in self.observation],
             "rays": _ray_spec_to_dict(self.rays),
             "actions": [{"name": h.name, "values": list(h.values), "description": h.description} for h in self.actions],
             "style": {"size": self.style.size, "personas": {n: list(v) for n, v in self.style.personas}},
             "metadata": dict(self.metadata),
         }
+        if not legacy:
+            data["frame_fill"] = self.frame_fill
+            data["quantities"] = dict(self.quantities)
+        return data
 
     def canonical_json(self) -> str:
-        """Deterministic JSON (sorted keys, no whitespace): what the content hash covers."""
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), allow_nan=False)
+        """What the content hash covers: the RFC 8785 (JCS) form of `to_dict()`; format 1 keeps its own rule."""
+        data = self.to_dict()
+        return legacy_json(data) if self.format == LEGACY_FORMAT else jcs(data)
 
     @property
     def content_hash(self) -> str:
@@ -218,6 +263,24 @@ class BehaviourContract:
         from botsdk.contract.validation import parse_contract
 
         return parse_contract(data)
+
+
+def _block_to_dict(block: ObservationBlock, legacy: bool) -> dict[str, Any]:
+    data = {"name": block.name, "size": block.size, "description": block.description, "fields": list(block.fields)}
+    if not legacy:
+        data["repeat"] = block.repeat
+        data["elements"] = [_element_to_dict(e) for e in block.elements]
+    return data
+
+
+def _element_to_dict(element: ObservationElement) -> dict[str, Any]:
+    t = element.transform
+    transform: dict[str, Any] = {"encoding": t.encoding, "offset": t.offset, "scale": t.scale,
+                                 "clip": list(t.clip) if t.clip is not None else None, "absent": t.absent}
+    if t.encoding == "one_hot":
+        transform["category"] = t.category
+    return {"name": element.name, "unit": element.unit, "range": list(element.range), "transform": transform,
+            "description": element.description}
 
 
 def _ray_spec_to_dict(spec: RaySensorSpec) -> dict[str, Any]:

@@ -22,6 +22,10 @@ class DatasetError(ValueError):
     """A dataset directory is missing, malformed, or used inconsistently; the message names the path and the field."""
 
 
+class DamagedDatasetError(DatasetError):
+    """A dataset's files are damaged (a garbled catalog, unreadable episodes); the message says how to repair it."""
+
+
 @dataclass(frozen=True)
 class EpisodeInfo:
     """What a dataset knows about one episode without opening its file."""
@@ -43,6 +47,7 @@ class EpisodeInfo:
     size: int = 0
     obs_offset: int = -1
     act_offset: int = -1
+    content_hash: str = ""  # sha256 of the step arrays: finds altered files and duplicate episodes
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -88,7 +93,7 @@ def read_catalog(root: Path) -> list[EpisodeInfo]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise DatasetError(f"{path} line {number}: expected one JSON object per line, got {line[:80]!r}; "
+            raise DamagedDatasetError(f"{path} line {number}: expected one JSON object per line, got {line[:80]!r}; "
                                "`botsdk data repair` rebuilds the catalog from the episode files") from exc
         record = {k: v for k, v in record.items() if k in _FIELD_NAMES}
         record["id"] = len(out)

@@ -11,7 +11,7 @@ import numpy as np
 from botsdk.contract import BehaviourContract
 from botsdk.dataset import index
 from botsdk.dataset.catalog import DatasetError, EpisodeInfo, read_catalog
-from botsdk.dataset.episode_file import CorruptEpisodeError, read_episode_file
+from botsdk.dataset.episode_file import CorruptEpisodeError, content_hash, read_episode_file
 from botsdk.dataset.layout import BOTSDK, DATA_DIR, episodes_dir
 
 
@@ -98,14 +98,28 @@ class Dataset:
         return self._labels[field]
 
     def verify(self) -> list[CorruptEpisodeError]:
-        """Open every episode file; return one error per unreadable one (the rest stay usable)."""
+        """Open every episode file and check its recorded content hash; one error per damaged episode (the rest
+        stay usable)."""
         errors = []
         for e in self.episodes:
             try:
-                read_episode_file(self.episode_path(e.id), e.size)
+                self.episode_hash(e.id, check=True)
             except CorruptEpisodeError as exc:
                 errors.append(exc)
         return errors
+
+    def episode_hash(self, episode_id: int, check: bool = False) -> str:
+        """The episode's content hash: the recorded one, or computed from the file when the catalog has none.
+        `check` reads the file anyway and raises CorruptEpisodeError when it no longer matches the record."""
+        info = self.info(episode_id)
+        if info.content_hash and not check:
+            return info.content_hash
+        path = self.episode_path(episode_id)
+        found = content_hash(read_episode_file(path, info.size))
+        if info.content_hash and found != info.content_hash:
+            raise CorruptEpisodeError(path, "its arrays no longer match the content hash recorded at commit "
+                                            "(the file was altered)")
+        return found
 
     def summary(self) -> dict[str, Any]:
         """Counts for `botsdk data info`."""

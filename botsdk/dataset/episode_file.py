@@ -81,6 +81,18 @@ def _info(infos: Mapping[str, Any], key: str, shape: tuple[int, ...]) -> np.ndar
     return arr
 
 
+def content_hash(arrays: Mapping[str, Any]) -> str:
+    """sha256 over the step arrays (shape, dtype and bytes): equal for the same episode, whatever its metadata."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for key in STEP_FIELDS:
+        arr = np.ascontiguousarray(arrays[key])
+        h.update(f"{key}:{arr.dtype.str}:{arr.shape};".encode())
+        h.update(arr.tobytes())
+    return "sha256:" + h.hexdigest()
+
+
 def write_episode_file(directory: Path, arrays: dict[str, Any], attrs: dict[str, Any]) -> dict[str, Any]:
     """Write and fsync `.tmp-<pid>-<uuid>.hdf5`; the caller renames it to `file` when it commits.
 

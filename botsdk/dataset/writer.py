@@ -19,7 +19,7 @@ from botsdk.contract import BehaviourContract, contract_differences
 from botsdk.contract.compat import IncompatibleContractError
 from botsdk.dataset import index
 from botsdk.dataset.catalog import DatasetError, EpisodeInfo, LineCounter, append_records, catalog_path, clean_meta, read_catalog
-from botsdk.dataset.episode_file import CorruptEpisodeError, normalise, read_episode_attrs, write_episode_file
+from botsdk.dataset.episode_file import CorruptEpisodeError, content_hash, normalise, read_episode_attrs, write_episode_file
 from botsdk.dataset.layout import BOTSDK, TMP_PREFIX, data_dir, episodes_dir, fsync_dir, index_lock
 
 
@@ -86,6 +86,7 @@ class DatasetWriter:
         record["contract_hash"] = self.contract.content_hash
         record["finished_at"] = meta.get("finished_at") or utc_now()
         record["steps"] = int(arrays["actions"].shape[0])
+        record["content_hash"] = content_hash(arrays)
         extra = {k: v for k, v in meta.items() if k not in record and isinstance(v, (str, int, float, bool))}
         attrs = {**extra, **record, "total_steps": record["steps"]}  # Minari shows every scalar meta field
         written = write_episode_file(episodes_dir(self.root), arrays, attrs)
@@ -149,6 +150,7 @@ def _record_from_file(path: Path) -> dict[str, Any]:
     attrs = read_episode_attrs(path)
     record = clean_meta(attrs)
     record.update(steps=int(attrs["total_steps"]), file=path.name, size=path.stat().st_size,
+                  content_hash=str(attrs.get("content_hash", "")),
                   obs_offset=attrs["_obs_offset"], act_offset=attrs["_act_offset"])
     return record
 
@@ -178,13 +180,19 @@ def repair(root: str | Path) -> list[str]:
     except DatasetError:
         path = catalog_path(root)
         path.replace(path.with_name(path.name + ".corrupt"))
+    writer = maintenance_writer(root)
+    with index_lock(root):
+        return writer._repair_locked()
+
+
+def maintenance_writer(root: Path) -> DatasetWriter:
+    """A writer on an existing dataset that skips the checks and repair a recorder runs when it opens one."""
     identity = index.read_identity(root)
     writer = DatasetWriter.__new__(DatasetWriter)
     writer.root, writer._lines = root, LineCounter()
     writer.contract = BehaviourContract.from_dict(identity["contract"])
     writer.metadata = index.new_metadata(identity["dataset_id"], writer.contract)
-    with index_lock(root):
-        return writer._repair_locked()
+    return writer
 
 
 def import_episode_file(writer: DatasetWriter, source: Path, info: EpisodeInfo) -> int:

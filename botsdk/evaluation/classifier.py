@@ -107,3 +107,108 @@ def _fit(x: np.ndarray, y: np.ndarray, n_classes: int, rng: np.random.Generator,
         loss_fn(model(xt[idx]), yt[idx]).backward()
         opt.step()
     return WindowClassifier(model, mean, std, n_classes)
+
+
+@dataclass(frozen=True)
+class SequenceConfig:
+    """The Turing discriminator: a GRU that reads whole episodes and says at every step which side it is on.
+    Chosen on the validation split (docs/research/human_likeness.md): wider or longer-trained models did not
+    separate the power panel better and moved the floor further from 0.5."""
+
+    hidden: int = 32
+    updates: int = 300
+    batch: int = 16           # episodes per update
+    chunk: int = 64           # steps of each episode per update (a random stretch): ~4 s of play
+    lr: float = 3e-3
+
+
+class SequenceClassifier:
+    """GRU over an episode's per-step features -> a log-odds per step; an episode scores the mean of its steps."""
+
+    def __init__(self, model: Any, mean: np.ndarray, std: np.ndarray):
+        self.model, self.mean, self.std = model, mean, std
+
+    def episode_scores(self, episodes: list[np.ndarray]) -> np.ndarray:
+        import torch
+
+        out = np.zeros(len(episodes), np.float64)
+        self.model.eval()
+        with _one_thread(), torch.no_grad():
+            for i, x in enumerate(episodes):
+                xs = torch.from_numpy(((x - self.mean) / self.std).astype(np.float32))[None]
+                out[i] = float(self.model(xs)[0].mean())
+        return out
+
+
+def _sequence_model(n_features: int, hidden: int) -> Any:
+    from torch import nn
+
+    class StepGru(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.gru = nn.GRU(n_features, hidden, batch_first=True)
+            self.out = nn.Linear(hidden, 1)
+
+        def forward(self, x: Any) -> Any:
+            y, _ = self.gru(x)
+            return self.out(y).squeeze(-1)
+
+    return StepGru()
+
+
+class _one_thread:
+    """Tiny matmuls: one torch thread is fastest and immune to a busy machine."""
+
+    def __enter__(self) -> None:
+        import torch
+
+        self.threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+
+    def __exit__(self, *exc: Any) -> None:
+        import torch
+
+        torch.set_num_threads(self.threads)
+
+
+def train_sequence_classifier(negative: list[np.ndarray], positive: list[np.ndarray], seed: int,
+                              config: SequenceConfig = SequenceConfig()) -> SequenceClassifier:
+    """Episodes of two classes (float32[T, F] each) -> per-step binary classifier; classes sampled equally, so
+    group sizes do not tilt it. Deterministic for a seed."""
+    import torch
+
+    if not negative or not positive:
+        raise ValueError(f"a discriminator needs episodes of both classes; received {len(negative)} reference and "
+                         f"{len(positive)} candidate episodes")
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    stacked = np.concatenate(negative + positive)
+    mean, std = stacked.mean(axis=0), stacked.std(axis=0) + 1e-3
+    classes = [[(x - mean) / std for x in negative], [(x - mean) / std for x in positive]]
+    model = _sequence_model(stacked.shape[1], config.hidden)
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    model.train()
+    with _one_thread():
+        for _ in range(config.updates):
+            x, y, mask = _chunk_batch(classes, config, rng)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(model(x), y, reduction="none")
+            opt.zero_grad()
+            ((loss * mask).sum() / mask.sum()).backward()
+            opt.step()
+    return SequenceClassifier(model, mean, std)
+
+
+def _chunk_batch(classes: list[list[np.ndarray]], config: SequenceConfig, rng: np.random.Generator) -> tuple:
+    import torch
+
+    labels = rng.integers(0, 2, config.batch)
+    width = classes[0][0].shape[1]
+    x = np.zeros((config.batch, config.chunk, width), np.float32)
+    mask = np.zeros((config.batch, config.chunk), np.float32)
+    for b, label in enumerate(labels):
+        episode = classes[label][rng.integers(len(classes[label]))]
+        start = int(rng.integers(0, max(1, len(episode) - config.chunk + 1)))
+        piece = episode[start:start + config.chunk]
+        x[b, :len(piece)], mask[b, :len(piece)] = piece, 1.0
+    y = np.repeat(labels[:, None].astype(np.float32), config.chunk, axis=1)
+    return torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(mask)

@@ -3,6 +3,11 @@
 Both bots and demonstrators become `Episode` records through `as_episode`, from a `Trajectory` or a dataset
 episode dict alike, and every feature is computed from those records only, so no recording artefact
 (episode length, termination, metadata) can tell the two apart.
+
+Motion and actions alone cannot show a missing reaction delay or an aim that never overshoots: those are about
+*when* and *how* a player answers what it sees. So each step also carries cues read off the observation the
+action was taken on (`CueLayout`): whether an enemy is visible, whether it just appeared, its bearing and distance,
+how long it has been in view, and hits taken.
 """
 
 from __future__ import annotations
@@ -13,8 +18,49 @@ from typing import Any, Sequence
 import numpy as np
 
 WINDOW = 24
-N_CONTINUOUS = 6
+N_MOTION = 6
+N_CUES = 10
 MIN_STEPS = 8
+CUE_FIELDS = ("enemy_visible", "enemy_bearing_sin", "enemy_bearing_cos", "enemy_aim", "enemy_distance", "health")
+HIT_SCALE = 8.0        # health is 0..1 and a hit takes 1/8 of it: one hit reads 1
+MIN_BEARING_DEG = 3.0  # an enemy this close to dead ahead needs no turn: no answer to read
+IN_VIEW_HORIZON = 16   # steps (1 s): how long "time since the enemy appeared" counts before it saturates
+
+
+@dataclass(frozen=True)
+class CueLayout:
+    """Where the cue fields live in a stacked observation (the newest frame is the last `frame_size` values), and
+    which ray values say "this ray hit an enemy" (a person notices an enemy once it shows in the rays)."""
+
+    indices: tuple[int, ...]        # observation index of each of CUE_FIELDS
+    enemy_rays: tuple[int, ...]     # observation index of every ray's enemy-tag value in the newest frame
+
+    @classmethod
+    def from_contract(cls, contract: Any) -> "CueLayout | None":
+        """The layout for a contract whose blocks name the cue fields, else None (motion and actions only)."""
+        where: dict[str, int] = {}
+        newest = contract.frame_size * (contract.frame_stack - 1)
+        start = newest
+        for block in contract.observation:
+            for i, name in enumerate(block.fields):
+                where.setdefault(name, start + i)
+            start += block.size
+        if not all(name in where for name in CUE_FIELDS):
+            return None
+        rays = getattr(contract, "rays", None)
+        enemy_rays: tuple[int, ...] = ()
+        if rays is not None and "enemy" in rays.tags and any(b.name == "rays" for b in contract.observation):
+            first = newest + contract.block_slice("rays").start + rays.tags.index("enemy")
+            enemy_rays = tuple(first + r * rays.values_per_ray for r in range(rays.total_rays))
+        return cls(tuple(where[name] for name in CUE_FIELDS), enemy_rays)
+
+    def read(self, observations: np.ndarray) -> np.ndarray:
+        """float32[T+1, len(CUE_FIELDS) + 1]: the named fields, then whether any ray shows an enemy (the
+        enemy_visible field stands in when the contract has no tagged rays)."""
+        obs = np.asarray(observations, dtype=np.float32)
+        fields = obs[:, list(self.indices)]
+        in_rays = obs[:, list(self.enemy_rays)].max(axis=1) if self.enemy_rays else fields[:, 0]
+        return np.column_stack([fields, in_rays]).astype(np.float32)
 
 
 @dataclass
@@ -27,14 +73,17 @@ class Episode:
     rewards: np.ndarray     # float64[T]
     meta: dict[str, Any] = field(default_factory=dict)
     observations: np.ndarray | None = None   # float32[T+1, O], kept only where a consumer needs it
+    cues: np.ndarray | None = None           # float32[T+1, len(CUE_FIELDS)] read off the observations
 
     @property
     def steps(self) -> int:
         return int(self.actions.shape[0])
 
 
-def as_episode(record: Any, meta: dict[str, Any] | None = None, keep_observations: bool = False) -> Episode:
-    """Turn a `Trajectory` (attributes) or a dataset episode (dict) into an `Episode`."""
+def as_episode(record: Any, meta: dict[str, Any] | None = None, keep_observations: bool = False,
+               cues: CueLayout | None = None) -> Episode:
+    """Turn a `Trajectory` (attributes) or a dataset episode (dict) into an `Episode`; with a `CueLayout`, keep
+    the observation cues (a few columns, not the whole observation)."""
     get = (lambda k: record[k]) if isinstance(record, dict) else (lambda k: getattr(record, k))
     infos = get("infos")
     actions = np.asarray(get("actions"), dtype=np.int64)
@@ -48,9 +97,10 @@ def as_episode(record: Any, meta: dict[str, Any] | None = None, keep_observation
                          f"received {positions.shape} and {headings.shape}")
     if meta is None:
         meta = dict(record.get("meta", {}) if isinstance(record, dict) else getattr(record, "meta", {}) or {})
-    observations = np.asarray(get("observations"), dtype=np.float32) if keep_observations else None
+    observations = np.asarray(get("observations"), dtype=np.float32) if keep_observations or cues else None
+    cue_values = cues.read(observations) if cues is not None else None
     return Episode(positions, headings, actions, np.asarray(get("rewards"), dtype=np.float64), dict(meta),
-                   observations)
+                   observations if keep_observations else None, cue_values)
 
 
 @dataclass(frozen=True)
@@ -83,18 +133,53 @@ def step_turns(episode: Episode) -> np.ndarray:
     return np.degrees((d + np.pi) % (2 * np.pi) - np.pi)
 
 
-def step_features(episode: Episode, scale: FeatureScale, head_sizes: Sequence[int]) -> np.ndarray:
-    """float32[T, N_CONTINUOUS + sum(head_sizes)]: normalised position, heading sin/cos, speed, the heading change
-    it led to, one-hot actions. Step t describes the state the action was taken in and the action itself.
+def feature_width(head_sizes: Sequence[int], with_cues: bool) -> int:
+    return N_MOTION + (N_CUES if with_cues else 0) + int(sum(head_sizes))
+
+
+def step_features(episode: Episode, scale: FeatureScale, head_sizes: Sequence[int],
+                  with_cues: bool | None = None) -> np.ndarray:
+    """float32[T, feature_width]: normalised position, heading sin/cos, speed, the heading change it led to, the
+    observation cues (`cue_features`), one-hot actions. Step t describes the state the action was taken in and the
+    action itself. `with_cues` None: cues when the episode has them.
 
     The explicit turn (a difference the GRU could learn) makes small evaluations far more sample-efficient."""
+    with_cues = episode.cues is not None if with_cues is None else with_cues
     pos = (episode.positions[:-1] - scale.lo) / scale.span
     head = episode.headings[:-1]
     speed = step_speeds(episode) / scale.speed
     turn = step_turns(episode) / 180.0
     onehots = [np.eye(n, dtype=np.float32)[np.clip(episode.actions[:, i], 0, n - 1)] for i, n in enumerate(head_sizes)]
-    cont = np.column_stack([pos, np.sin(head), np.cos(head), speed, turn]).astype(np.float32)
-    return np.concatenate([cont, *onehots], axis=1)
+    parts = [np.column_stack([pos, np.sin(head), np.cos(head), speed, turn]).astype(np.float32)]
+    if with_cues:
+        if episode.cues is None:
+            raise ValueError("step_features: cues requested but the episode carries none (as_episode(..., cues=))")
+        parts.append(cue_features(episode.cues[:-1], step_turns(episode)))
+    return np.concatenate([*parts, *onehots], axis=1)
+
+
+def cue_features(cues: np.ndarray, turns_deg: np.ndarray | None = None) -> np.ndarray:
+    """float32[T, N_CUES] from raw cue columns: enemy visible, enemy in the rays, newly in the rays, bearing
+    sin/cos, fine aim, distance, time in the rays (saturating at IN_VIEW_HORIZON), hits taken (health lost), and
+    the answer to it: the step's turn as a fraction of the enemy's bearing (1: turned right onto it; above 1: past
+    it; 0 while it is dead ahead or not seen). `turns_deg`: the heading change each step led to."""
+    visible = (cues[:, 0] > 0.5).astype(np.float32)
+    seen = (cues[:, 6] > 0.5).astype(np.float32)
+    newly = seen * (1.0 - np.concatenate([[0.0], seen[:-1]]))
+    in_view = np.zeros(len(seen), np.float32)
+    run = 0
+    for t, v in enumerate(seen):
+        run = run + 1 if v else 0
+        in_view[t] = min(run, IN_VIEW_HORIZON) / IN_VIEW_HORIZON
+    health = cues[:, 5]
+    hit = np.clip(np.concatenate([[0.0], health[:-1] - health[1:]]) * HIT_SCALE, 0.0, 1.0)
+    bearing = np.degrees(np.arctan2(cues[:, 1], cues[:, 2]))
+    answer = np.zeros(len(seen), np.float32)
+    if turns_deg is not None:
+        aimed = (visible > 0) & (np.abs(bearing) >= MIN_BEARING_DEG)
+        answer[aimed] = np.clip(turns_deg[aimed] / bearing[aimed], -2.0, 2.0)
+    return np.column_stack([visible, seen, newly, cues[:, 1] * visible, cues[:, 2] * visible, cues[:, 3] * visible,
+                            cues[:, 4], in_view, hit, answer]).astype(np.float32)
 
 
 def windows(features: np.ndarray, window: int = WINDOW, stride: int | None = None,
@@ -114,14 +199,18 @@ def windows(features: np.ndarray, window: int = WINDOW, stride: int | None = Non
 
 
 def episode_windows(episodes: Sequence[Episode], scale: FeatureScale, head_sizes: Sequence[int],
-                    window: int = WINDOW, stride: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """All windows of many episodes and, for each window, the index of its episode."""
+                    window: int = WINDOW, stride: int | None = None,
+                    with_cues: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """All windows of many episodes and, for each window, the index of its episode. Cues are used when every
+    episode has them (`with_cues` None) so two groups are always described alike."""
+    if with_cues is None:
+        with_cues = bool(episodes) and all(e.cues is not None for e in episodes)
     xs, owner = [], []
     for i, ep in enumerate(episodes):
-        w = windows(step_features(ep, scale, head_sizes), window, stride)
+        w = windows(step_features(ep, scale, head_sizes, with_cues), window, stride)
         xs.append(w)
         owner.append(np.full(len(w), i, dtype=np.int64))
-    width = N_CONTINUOUS + int(sum(head_sizes))
+    width = feature_width(head_sizes, with_cues)
     if not xs:
         return np.zeros((0, window, width), np.float32), np.zeros(0, np.int64)
     return np.concatenate(xs), np.concatenate(owner)

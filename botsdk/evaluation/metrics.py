@@ -6,13 +6,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from botsdk.evaluation.classifier import ClassifierConfig
+from botsdk.evaluation.classifier import SequenceConfig
 from botsdk.evaluation.distances import head_js, heatmap_emd, position_heatmap, ratio, windowed_w1
 from botsdk.evaluation.entropy import Descriptor, competence, paired_entropy
 from botsdk.evaluation.features import Episode, FeatureScale
 from botsdk.evaluation.plan import Rollouts
 from botsdk.evaluation.style import StyleClassifier, confusion_matrix, mean_probabilities, style_accuracy
-from botsdk.evaluation.turing import turing_test
+from botsdk.evaluation.turing import halves, turing_test
 
 HEATMAP_BINS = 16
 
@@ -48,20 +48,43 @@ def distances(candidate: Sequence[Episode], reference: Sequence[Episode], floor:
 
 
 def turing_figures(r: Rollouts, head_sizes: Sequence[int], scale: FeatureScale, seed: int,
-                   config: ClassifierConfig) -> dict[str, Any]:
-    """Policy, floor and robotic bot against the held-out demonstrators (pooled), and the policy per persona."""
-    pooled = lambda groups: [e for g in groups.values() for e in g]
-    demo, floor, policy = pooled(r.demo), pooled(r.floor), pooled(r.policy)
+                   config: SequenceConfig, seeds: int = 1) -> dict[str, Any]:
+    """Every candidate group against the reference people: the floor (other people), the policy (pooled and per
+    persona), the robotic bot and each power-panel member. With `seeds` > 1 each AUC is the mean over that many
+    discriminators (their spread shows in `auc_seeds`)."""
+    people = halves(pooled(r.demo))
 
-    def test(reference: list[Episode], candidate: list[Episode]) -> dict[str, Any]:
+    def test(candidate: list[Episode], reference: tuple[list[Episode], list[Episode]] = people) -> dict[str, Any]:
         try:
-            return turing_test(reference, candidate, head_sizes, seed, scale, config=config).to_dict()
+            runs = [turing_test(reference, halves(candidate), head_sizes, scale, seed + k, config)
+                    for k in range(seeds)]
         except ValueError as exc:   # too few episodes for a split: say so in the report instead of failing it
             return {"auc": float("nan"), "auc_ci": (float("nan"), float("nan")), "episode_accuracy": float("nan"),
                     "episode_accuracy_ci": (float("nan"), float("nan")), "error": str(exc)}
+        out = runs[0].to_dict()
+        out["auc_seeds"] = [run.auc for run in runs]
+        out["auc"] = round(float(np.mean(out["auc_seeds"])), 4)
+        return out
 
-    return {"policy": test(demo, policy), "floor": test(demo, floor), "robotic": test(demo, r.robotic),
-            "per_persona": {p: test(r.demo[p], r.policy[p]) for p in r.policy}}
+    per_persona = {p: test(r.policy[p], halves(r.demo.get(p, []))) for p in r.policy if r.demo.get(p)}
+    return {"policy": test(pooled(r.policy)), "floor": test(pooled(r.floor)), "robotic": test(r.robotic),
+            "panel": {name: test(eps) for name, eps in r.panel.items()}, "per_persona": per_persona}
+
+
+def power_panel_summary(turing: dict[str, Any]) -> dict[str, Any]:
+    """name -> {auc, lo, hi} for every panel member and the robotic bot, and which of them the policy is more
+    human-like than (a lower AUC) and less human-like than."""
+    members = {**turing["panel"], "robotic": turing["robotic"]}
+    panel = {name: {"auc": t["auc"], "lo": t["auc_ci"][0], "hi": t["auc_ci"][1]} for name, t in members.items()}
+    policy = turing["policy"]["auc"]
+    finite = {n: v for n, v in panel.items() if np.isfinite(v["auc"])}
+    return {"members": panel,
+            "policy_more_human_than": sorted(n for n, v in finite.items() if np.isfinite(policy) and policy < v["auc"]),
+            "policy_less_human_than": sorted(n for n, v in finite.items() if np.isfinite(policy) and policy >= v["auc"])}
+
+
+def pooled(groups: dict[str, list[Episode]]) -> list[Episode]:
+    return [e for g in groups.values() for e in g]
 
 
 def style_figures(clf: StyleClassifier, r: Rollouts) -> dict[str, Any]:
@@ -71,25 +94,44 @@ def style_figures(clf: StyleClassifier, r: Rollouts) -> dict[str, Any]:
         belief = mean_probabilities(clf, eps)
         a, b = name.split("+")
         blends[name] = {"belief": belief, "mass_on_parents": belief.get(a, 0.0) + belief.get(b, 0.0)}
-    fewshot = {}
-    for p, eps in r.fewshot.items():
-        belief = mean_probabilities(clf, eps)
-        fewshot[p] = {"belief": belief, "predicted": max(belief, key=lambda k: belief[k]),
-                      "style_vector": r.fewshot_style.get(p)}
-    hits = [v["predicted"] == p for p, v in fewshot.items()]
+    fewshot = fewshot_figures(clf, r.fewshot)
     return {
         "styles": list(clf.styles),
         "confusion_policy": _listify(policy_cm), "confusion_demonstrators": _listify(demo_cm),
         "accuracy_policy": style_accuracy(policy_cm), "accuracy_demonstrators": style_accuracy(demo_cm),
         "blends": blends, "fewshot": fewshot,
-        "fewshot_accuracy": float(np.mean(hits)) if hits else None,
+        "fewshot_accuracy": fewshot["accuracy"], "fewshot_accuracy_ci": fewshot["accuracy_ci"],
     }
+
+
+def fewshot_figures(clf: StyleClassifier, episodes: Sequence[Episode]) -> dict[str, Any]:
+    """One trial per episode: did the classifier read, in the model's play, the persona of the player whose few
+    episodes styled it? Accuracy with a Wilson 95% interval, and per persona."""
+    probs = clf.episode_probabilities(episodes) if episodes else np.zeros((0, len(clf.styles)))
+    trials = [(str(e.meta.get("style")), clf.styles[int(np.argmax(row))])
+              for e, row in zip(episodes, probs) if not np.isnan(row).any()]
+    hits = np.array([shown == read for shown, read in trials], dtype=bool)
+    per_style = {s: {"trials": int(sum(1 for shown, _ in trials if shown == s)),
+                     "correct": int(sum(1 for shown, read in trials if shown == s and read == s))}
+                 for s in sorted({shown for shown, _ in trials})}
+    return {"trials": int(len(hits)), "correct": int(hits.sum()),
+            "accuracy": float(hits.mean()) if len(hits) else None,
+            "accuracy_ci": wilson_interval(int(hits.sum()), len(hits)) if len(hits) else None,
+            "per_style": per_style}
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """95% interval of a success rate that stays inside [0, 1] and is honest at small counts."""
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return round(float(centre - half), 4), round(float(centre + half), 4)
 
 
 def behaviour_figures(r: Rollouts, geo: Geometry, descriptor: Descriptor | None = None) -> dict[str, Any]:
     """Route entropy (D3IL) and competence per persona, policy next to its demonstrators."""
     out = {}
-    for p in r.policy:
+    for p in (p for p in r.policy if r.demo.get(p)):
         h_demo, h_policy = paired_entropy(r.demo[p], r.policy[p], geo.bounds, descriptor)
         c_demo, c_policy = competence(r.demo[p]), competence(r.policy[p])
         out[p] = {"entropy_demonstrators": h_demo, "entropy_policy": h_policy,

@@ -11,12 +11,15 @@ from typing import Any, Callable
 
 import numpy as np
 
-from botsdk.evaluation.classifier import ClassifierConfig
+from botsdk.evaluation.classifier import SequenceConfig
 from botsdk.evaluation.distances import step_speeds, step_turns
+from botsdk.evaluation.distributed import match_runner
 from botsdk.evaluation.entropy import arena_route_descriptor
-from botsdk.evaluation.features import FeatureScale, as_episode
-from botsdk.evaluation.metrics import Geometry, behaviour_figures, distances, style_figures, turing_figures
-from botsdk.evaluation.plan import ROBOTIC, EvalPlan, Rollouts, make_plan, play_plan
+from botsdk.evaluation.features import CueLayout, FeatureScale, as_episode
+from botsdk.evaluation.metrics import (Geometry, behaviour_figures, distances, pooled, power_panel_summary,
+                                       style_figures, turing_figures)
+from botsdk.evaluation.plan import ROBOTIC, Rollouts, play_plan
+from botsdk.evaluation.reference import FOLDS, generate_reference, load_reference
 from botsdk.evaluation.rollouts import MatchSetup, Recorder
 from botsdk.evaluation.style import train_style_classifier
 
@@ -26,19 +29,26 @@ STYLE_TRAIN_EPISODES = 120    # demonstrator episodes per style the style classi
 
 def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str | Path,
                     episodes: int = DEFAULT_EPISODES, seed: int = 0,
-                    tick: Callable[[str], None] = lambda _: None, config: ClassifierConfig = ClassifierConfig(),
-                    temperature: float | None = None, cluster: str | None = None) -> dict[str, Any]:
-    """Evaluate `policy_path` (ONNX) against the demonstrators of `data_dir`; writes report.html/report.json into
-    `out_dir` and returns the JSON dict (headline keys: turing_auc, turing_auc_floor, turing_auc_robotic,
-    style_accuracy). `temperature` is the sampling temperature the bot would be deployed with. With `cluster` (a
-    Ray address) the demonstrators' matches run as Ray tasks (botsdk.evaluation.distributed); same report."""
+                    tick: Callable[[str], None] = lambda _: None, config: SequenceConfig = SequenceConfig(),
+                    temperature: float | None = None, reference: str | Path | None = None,
+                    split: str = "final", discriminator_seeds: int = 1,
+                    reference_source: str | None = None, cluster: str | None = None) -> dict[str, Any]:
+    """Evaluate `policy_path` (ONNX) against people; writes report.html/report.json into `out_dir` and returns the
+    JSON dict (headline keys: turing_auc, turing_auc_floor, turing_auc_robotic, power_panel, style_accuracy).
+
+    `reference`: a dataset of people (any source: the studio, an engine's RecordGameplay, scripted
+    demonstrators); without one, the scripted demonstrators are recorded for `split` ("validation" to choose
+    settings on, "final" to report) with player identities no training set holds. `data_dir` is the training
+    data: it teaches the style classifier what each persona looks like. `temperature`: the sampling temperature
+    the bot is deployed with (default: the model's own). `cluster` (a Ray address, see botsdk.cluster): the matches
+    only scripted demonstrators play run as Ray tasks (botsdk.evaluation.distributed); the report is the same."""
     from botsdk.contract import check_compatible
-    from botsdk.export.runtime import BotRuntime
     from botsdk.dataset import Dataset
+    from botsdk.export.runtime import BotRuntime
 
     started = time.perf_counter()
     if episodes < 2:
-        raise ValueError(f"episodes: expected >= 2 held-out matches (a seed split needs two), received {episodes}")
+        raise ValueError(f"episodes: expected >= 2 held-out matches (a train and a test half), received {episodes}")
     out_dir = Path(out_dir)
     dataset = Dataset.open(data_dir)
     runtime = BotRuntime(policy_path, seed=seed, temperature=temperature)
@@ -46,15 +56,28 @@ def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str 
                      other_label=f"dataset {data_dir}")
     personas = _personas(dataset, runtime.contract)
     setup = MatchSetup.from_dataset(dataset)
-    plan = make_plan(dataset, personas, episodes, seed)
-    rollout_dir = out_dir / "rollouts"
-    shutil.rmtree(rollout_dir, ignore_errors=True)
-    recorder = Recorder(rollout_dir, dataset.contract, setup)
-    rollouts = play_plan(plan, recorder, runtime, _encoder(Path(policy_path)), tick, cluster)
-    result, plots = _figures(rollouts, dataset, plan, seed, config, tick)
-    result.update(policy=str(policy_path), data=str(data_dir), setup=vars(setup), seeds=list(plan.seeds),
-                  matches=plan.matches, episodes=episodes, seed=seed, temperature=runtime.temperature,
-                  wall_s=round(time.perf_counter() - started, 1))
+    with match_runner(cluster) as play_matches:
+        if reference is None:
+            reference = out_dir / "reference"
+            shutil.rmtree(reference, ignore_errors=True)
+            generate_reference(reference, dataset.contract, setup, personas, split, max(1, -(-episodes // 2)), tick,
+                               play_matches)
+        else:
+            check_compatible(runtime.contract, Dataset.open(reference).contract, model_label=f"model {policy_path}",
+                             other_label=f"reference {reference}")
+        people = load_reference(reference, dataset.contract, personas, setup, reference_source)
+        rollout_dir = out_dir / "rollouts"
+        shutil.rmtree(rollout_dir, ignore_errors=True)
+        recorder = Recorder(rollout_dir, dataset.contract, people.setup, play_matches=play_matches)
+        cues = CueLayout.from_contract(dataset.contract)
+        rollouts = play_plan(people, recorder, runtime, _encoder(Path(policy_path)), cues, tick)
+    result, plots = _figures(rollouts, dataset, personas, seed, config, discriminator_seeds, tick)
+    result.update(policy=str(policy_path), data=str(data_dir), setup=vars(people.setup), episodes=episodes,
+                  seed=seed, temperature=runtime.temperature, discriminator_seeds=discriminator_seeds,
+                  reference={"path": str(reference), "sources": people.sources, "generated_split":
+                             None if reference != out_dir / "reference" else split, "split_by": people.split_by,
+                             "notes": people.notes, "episodes": {f: len(people.folds[i]) for i, f in enumerate(FOLDS)}},
+                  matches=len(people.matches), wall_s=round(time.perf_counter() - started, 1))
     result = _clean(result)
     from botsdk.evaluation.report import write_report
 
@@ -92,43 +115,46 @@ def _style_training_set(dataset: Any, personas: list[str], seed: int) -> tuple[l
     return episodes, labels
 
 
-def _figures(r: Rollouts, dataset: Any, plan: EvalPlan, seed: int, config: ClassifierConfig,
-             tick: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _figures(r: Rollouts, dataset: Any, personas: list[str], seed: int, config: SequenceConfig,
+             discriminator_seeds: int, tick: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, Any]]:
     contract = dataset.contract
     heads, names = contract.head_sizes, contract.head_names
-    train_eps, train_labels = _style_training_set(dataset, list(plan.personas), seed)
+    train_eps, train_labels = _style_training_set(dataset, personas, seed)
     scale = FeatureScale.fit(r.everything() + train_eps)
     geo = Geometry(r.everything())
     tick("Turing test")
-    turing = turing_figures(r, heads, scale, seed, config)
+    turing = turing_figures(r, heads, scale, seed, config, discriminator_seeds)
+    panel = power_panel_summary(turing)
     tick("style classifier")
-    clf = train_style_classifier(train_eps, train_labels, scale, heads, seed, config)
+    clf = train_style_classifier(train_eps, train_labels, scale, heads, seed)
     style = style_figures(clf, r)
-    pooled = lambda groups: [e for g in groups.values() for e in g]
-    dist = {p: distances(r.policy[p], r.demo[p], r.floor[p], geo, names, heads) for p in plan.personas}
+    shared = [p for p in personas if r.demo.get(p) and r.floor.get(p) and r.policy.get(p)]
+    dist = {p: distances(r.policy[p], r.demo[p], r.floor[p], geo, names, heads) for p in shared}
     dist["robotic"] = distances(r.robotic, pooled(r.demo), pooled(r.floor), geo, names, heads)
     result = {
         "turing_auc": turing["policy"]["auc"], "turing_auc_ci": turing["policy"]["auc_ci"],
         "turing_auc_floor": turing["floor"]["auc"], "turing_auc_robotic": turing["robotic"]["auc"],
+        "power_panel": {name: v["auc"] for name, v in panel["members"].items()},
+        "power_panel_detail": panel,
         "episode_accuracy": turing["policy"]["episode_accuracy"],
         "style_accuracy": style["accuracy_policy"], "style_accuracy_demonstrators": style["accuracy_demonstrators"],
-        "fewshot_style_accuracy": style["fewshot_accuracy"],
-        "emd_ratio": float(np.mean([dist[p]["emd"]["ratio"] for p in plan.personas])),
-        "turing": turing, "style": style, "distances": dist, "behaviour": behaviour_figures(r, geo, arena_route_descriptor(_map_of(r))),
+        "fewshot_style_accuracy": style["fewshot_accuracy"], "fewshot_style_accuracy_ci": style["fewshot_accuracy_ci"],
+        "emd_ratio": float(np.mean([dist[p]["emd"]["ratio"] for p in shared])) if shared else float("nan"),
+        "turing": turing, "style": style, "distances": dist,
+        "behaviour": behaviour_figures(r, geo, arena_route_descriptor(_map_of(r))),
     }
-    return result, _plot_data(r, geo, plan)
+    return result, _plot_data(r, geo, personas)
 
 
 def _map_of(r: Rollouts) -> str:
     return str(next(iter(r.robotic or r.everything())).meta.get("map", ""))
 
 
-def _plot_data(r: Rollouts, geo: Geometry, plan: EvalPlan) -> dict[str, Any]:
-    maps = {p: {"demonstrators": geo.heatmap(r.demo[p]).round(5).tolist(),
-                "policy": geo.heatmap(r.policy[p]).round(5).tolist()} for p in plan.personas}
+def _plot_data(r: Rollouts, geo: Geometry, personas: list[str]) -> dict[str, Any]:
+    maps = {p: {"people": geo.heatmap(r.demo[p]).round(5).tolist(),
+                "policy": geo.heatmap(r.policy[p]).round(5).tolist()} for p in personas if r.demo.get(p) and r.policy.get(p)}
     maps["robotic"] = {"robotic bot": geo.heatmap(r.robotic).round(5).tolist()}
-    pooled = lambda groups: [e for g in groups.values() for e in g]
-    groups = {"demonstrators": pooled(r.demo), "policy": pooled(r.policy), "robotic bot": r.robotic}
+    groups = {"people": pooled(r.demo), "policy": pooled(r.policy), "robotic bot": r.robotic}
     hists = {}
     for quantity, fn, edges in (("turn per step (degrees)", step_turns, np.linspace(-130, 130, 53)),
                                 ("speed per step (units)", step_speeds, None)):

@@ -2,7 +2,8 @@
 the policy plays when conditioned on each persona, on blends, and on a style inferred from a few episodes.
 
 Scoring is per episode (the mean of its window probabilities): a style is a property of play over time, and
-one window of a holder walking to a site looks like any other style."""
+one window of a holder walking to a site looks like any other style. It reads motion and actions only (no
+observation cues): a style is where and how a player moves, and the training data need not carry cues."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ class StyleClassifier:
 
     def episode_probabilities(self, episodes: Sequence[Episode]) -> np.ndarray:
         """float32[E, n_styles]; rows of episodes too short for one window are NaN."""
-        x, owner = episode_windows(episodes, self.scale, self.head_sizes, self.window)
+        x, owner = episode_windows(episodes, self.scale, self.head_sizes, self.window, with_cues=False)
         probs = self.model.predict_proba(x)
         out = np.full((len(episodes), len(self.styles)), np.nan, np.float32)
         for i in range(len(episodes)):
@@ -42,7 +43,7 @@ def train_style_classifier(episodes: Sequence[Episode], labels: Sequence[str], s
     if len(episodes) != len(labels):
         raise ValueError(f"one label per episode: {len(episodes)} episodes, {len(labels)} labels")
     styles = tuple(sorted(set(labels)))
-    x, owner = episode_windows(episodes, scale, tuple(head_sizes))
+    x, owner = episode_windows(episodes, scale, tuple(head_sizes), with_cues=False)
     y = np.array([styles.index(labels[i]) for i in owner], np.int64)
     model = train_classifier(x, y, len(styles), seed, config)
     return StyleClassifier(styles, model, scale, tuple(head_sizes))

@@ -1,11 +1,13 @@
-"""The automated Turing test: a GRU discriminator, trained for each evaluation, tells reference episodes
-(label 0, e.g. held-out demonstrators) from candidate episodes (label 1, e.g. the policy) over short windows.
+"""The automated Turing test: a discriminator, trained fresh for each comparison, tells reference people (label 0)
+from candidate episodes (label 1).
 
-Train and test are split by match (`meta["match"]`, the lineup index shared by the m-th match of every group,
-else the match seed), so the discriminator never scores a match it trained on, and the two classes' test
-matches have the same lineups (a split that paired different lineups biases the AUC below 0.5). 0.5 means
-indistinguishable; run it on demonstrators against held-out demonstrators for the noise floor and on the
-robotic bot for the power check."""
+It trains on one half and is scored on the other, and the halves share no player and no match: people/train
+against the candidate's episodes in the others/train matches, then people/test against the candidate's
+others/test matches (see reference.py). The discriminator reads whole episodes, step by step, with what each
+step showed (observation cues) next to what the player did, and judges each episode by its mean per-step
+log-odds: a judge watching one round. AUC 0.5 means indistinguishable; the floor (other people as the
+candidate) must sit near 0.5 and the power panel (people with a human trait removed) well above it.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from botsdk.evaluation.classifier import ClassifierConfig, train_classifier
-from botsdk.evaluation.features import WINDOW, Episode, FeatureScale, episode_windows
+from botsdk.evaluation.classifier import SequenceConfig, train_sequence_classifier
+from botsdk.evaluation.features import MIN_STEPS, Episode, FeatureScale, step_features
 from botsdk.evaluation.stats import auc, balanced_accuracy, bootstrap_ci
 
 
@@ -25,78 +27,55 @@ class TuringResult:
     auc_ci: tuple[float, float]
     episode_accuracy: float
     episode_accuracy_ci: tuple[float, float]
-    train_windows: int
-    test_windows: int
-    test_episodes: tuple[int, int]   # (reference, candidate)
+    train_episodes: tuple[int, int]   # (reference, candidate)
+    test_episodes: tuple[int, int]
+    seed: int
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def split_seeds(seeds: Sequence[int], seed: int, test_fraction: float = 0.5) -> tuple[set[int], set[int]]:
-    """Disjoint train/test sets of match seeds (at least one in each when there are two or more)."""
-    uniq = np.array(sorted(set(int(s) for s in seeds)))
-    if len(uniq) < 2:
-        raise ValueError(f"a seed split needs episodes from at least 2 match seeds; received {uniq.tolist()}")
-    perm = np.random.default_rng(seed).permutation(uniq)
-    n_test = min(len(uniq) - 1, max(1, int(round(len(uniq) * test_fraction))))
-    return set(perm[n_test:].tolist()), set(perm[:n_test].tolist())
-
-
-def episode_seed(episode: Episode) -> int:
-    """The split key: the lineup index when the evaluation plan set one, else the match seed."""
-    for key in ("match", "seed"):
-        if key in episode.meta:
-            return int(episode.meta[key])
-    raise ValueError(f"episode meta must hold the match 'seed'; received keys {sorted(episode.meta)}")
-
-
-def turing_test(reference: Sequence[Episode], candidate: Sequence[Episode], head_sizes: Sequence[int],
-                seed: int = 0, scale: FeatureScale | None = None, window: int = WINDOW,
-                config: ClassifierConfig = ClassifierConfig(), resamples: int = 300) -> TuringResult:
-    """Window AUC and episode balanced accuracy on held-out seeds, each with an episode-bootstrap 95% interval."""
-    scale = scale or FeatureScale.fit(list(reference) + list(candidate))
-    train_s, test_s = split_seeds([episode_seed(e) for e in (*reference, *candidate)], seed)
-    parts = {}
-    for name, seeds in (("train", train_s), ("test", test_s)):
-        ref = [e for e in reference if episode_seed(e) in seeds]
-        cand = [e for e in candidate if episode_seed(e) in seeds]
-        parts[name] = (episode_windows(ref, scale, head_sizes, window), episode_windows(cand, scale, head_sizes, window))
-    (xr, _), (xc, _) = parts["train"]
-    x = np.concatenate([xr, xc])
-    y = np.concatenate([np.zeros(len(xr), np.int64), np.ones(len(xc), np.int64)])
-    model = train_classifier(x, y, 2, seed, config)
-    (tr, tr_owner), (tc, tc_owner) = parts["test"]
-    if len(tr) == 0 or len(tc) == 0:
-        raise ValueError(f"held-out seeds {sorted(test_s)} gave {len(tr)} reference and {len(tc)} candidate windows; "
-                         f"expected both > 0 (play more episodes)")
-    score_r, score_c = model.predict_proba(tr)[:, 1], model.predict_proba(tc)[:, 1]
-    return _summarise(score_r, tr_owner, score_c, tc_owner, len(x), seed, resamples)
-
-
-def _group(scores: np.ndarray, owner: np.ndarray) -> list[np.ndarray]:
-    return [scores[owner == i] for i in np.unique(owner)]
-
-
-def _summarise(score_r: np.ndarray, owner_r: np.ndarray, score_c: np.ndarray, owner_c: np.ndarray,
-               train_windows: int, seed: int, resamples: int) -> TuringResult:
-    ref_eps, cand_eps = _group(score_r, owner_r), _group(score_c, owner_c)
-    ref_mean = np.array([s.mean() for s in ref_eps])
-    cand_mean = np.array([s.mean() for s in cand_eps])
+def turing_test(reference: tuple[Sequence[Episode], Sequence[Episode]],
+                candidate: tuple[Sequence[Episode], Sequence[Episode]], head_sizes: Sequence[int],
+                scale: FeatureScale, seed: int = 0, config: SequenceConfig = SequenceConfig(),
+                resamples: int = 300, with_cues: bool | None = None, blind: bool = False) -> TuringResult:
+    """`reference` and `candidate` are (train, test) episode lists. Episode AUC and balanced accuracy on the test
+    halves, each with an episode-bootstrap 95% interval. `blind` hides every feature from the discriminator (it
+    sees zeros): a judge that watched nothing, which any power check must fail."""
+    (ref_train, ref_test), (cand_train, cand_test) = reference, candidate
+    if with_cues is None:
+        with_cues = all(e.cues is not None for e in (*ref_train, *ref_test, *cand_train, *cand_test))
+    feats = lambda eps: [step_features(e, scale, head_sizes, with_cues) for e in eps if e.steps >= MIN_STEPS]
+    xr_train, xc_train, xr_test, xc_test = feats(ref_train), feats(cand_train), feats(ref_test), feats(cand_test)
+    if not xr_test or not xc_test:
+        raise ValueError(f"the test half holds {len(xr_test)} reference and {len(xc_test)} candidate episodes of at "
+                         f"least {MIN_STEPS} steps; expected both > 0 (play more matches)")
+    if blind:
+        xr_train, xc_train, xr_test, xc_test = ([np.zeros_like(x) for x in xs]
+                                                for xs in (xr_train, xc_train, xr_test, xc_test))
+    model = train_sequence_classifier(xr_train, xc_train, seed, config)
+    score_r, score_c = model.episode_scores(xr_test), model.episode_scores(xc_test)
+    threshold = 0.0   # log-odds 0: the classes were sampled equally in training
 
     def auc_of(ic: np.ndarray, ir: np.ndarray) -> float:
-        return auc(np.concatenate([cand_eps[i] for i in ic]), np.concatenate([ref_eps[i] for i in ir]))
+        return auc(score_c[ic], score_r[ir])
 
     def acc_of(ic: np.ndarray, ir: np.ndarray) -> float:
-        return balanced_accuracy(cand_mean[ic] > 0.5, ref_mean[ir] > 0.5)
+        return balanced_accuracy(score_c[ic] > threshold, score_r[ir] > threshold)
 
-    n_c, n_r = len(cand_eps), len(ref_eps)
+    n_c, n_r = len(score_c), len(score_r)
     everything = (np.arange(n_c), np.arange(n_r))
     return TuringResult(
         auc=round(auc_of(*everything), 4),
         auc_ci=tuple(round(v, 4) for v in bootstrap_ci(auc_of, n_c, n_r, seed, resamples)),
         episode_accuracy=round(acc_of(*everything), 4),
         episode_accuracy_ci=tuple(round(v, 4) for v in bootstrap_ci(acc_of, n_c, n_r, seed + 1, resamples)),
-        train_windows=int(train_windows), test_windows=int(len(score_r) + len(score_c)),
-        test_episodes=(n_r, n_c),
+        train_episodes=(len(xr_train), len(xc_train)), test_episodes=(n_r, n_c), seed=seed,
     )
+
+
+def halves(episodes: Sequence[Episode]) -> tuple[list[Episode], list[Episode]]:
+    """(train, test) by the fold each episode carries (`meta["fold"]` ends in /train or /test)."""
+    train = [e for e in episodes if str(e.meta.get("fold", "")).endswith("/train")]
+    test = [e for e in episodes if str(e.meta.get("fold", "")).endswith("/test")]
+    return train, test

@@ -21,6 +21,7 @@ class PlaytestSummary:
     coverage: dict[str, Coverage]  # per persona, plus "all"
     golden: dict[str, GoldenPath] = field(default_factory=dict)  # per persona, empty without a golden path
     wall_s: float = 0.0
+    partial: bool = False  # interrupted: only the episodes that finished are in it
 
     def groups_of(self, check: str) -> list[FindingGroup]:
         return [g for g in self.groups if g.check == check]
@@ -31,7 +32,7 @@ class PlaytestSummary:
     def to_dict(self) -> dict[str, Any]:
         steps = sum(r.steps for r in self.results)
         return {
-            "map": self.world.name,
+            "map": self.world.name, "partial": self.partial,
             "plan": {"personas": list(self.plan.personas), "episodes_per_persona": self.plan.episodes,
                      "max_steps": self.plan.max_steps, "seed": self.plan.seed, "workers": self.plan.workers,
                      "cluster": self.plan.cluster},
@@ -73,7 +74,7 @@ def run_playtest(adapter: Any, personas: list[str] | tuple[str, ...], episodes: 
     """Play `episodes` per persona on `adapter` (any `PlaytestAdapter`) and analyse them; an adapter with a
     `static_findings()` method (the arena has one) adds what its level analysis finds unless `static_checks` is
     False. With `cluster` (a Ray address, see botsdk.cluster) the episodes run as Ray tasks; `workers` is then the
-    CPU count of a `local` Ray instance."""
+    CPU count of a `local` Ray instance. Ctrl-C returns the episodes that finished, with `partial` set."""
     import time
 
     from botsdk.playtest.runner import run_episodes
@@ -84,5 +85,13 @@ def run_playtest(adapter: Any, personas: list[str] | tuple[str, ...], episodes: 
     world = adapter.world()
     started = time.perf_counter()
     static = adapter.static_findings() if static_checks and hasattr(adapter, "static_findings") else []
-    results = run_episodes(adapter, plan, progress=progress)
+    finished: list = []
+    try:
+        results = run_episodes(adapter, plan, progress=progress, on_result=finished.append)
+    except KeyboardInterrupt:  # Ctrl-C: what finished still makes a report, marked partial
+        order = {p: i for i, p in enumerate(plan.personas)}
+        results = sorted(finished, key=lambda r: (order[r.persona], r.seed))
+        summary = analyse(world, plan, results, config, wall_s=time.perf_counter() - started, static=static)
+        summary.partial = True
+        return summary
     return analyse(world, plan, results, config, wall_s=time.perf_counter() - started, static=static)

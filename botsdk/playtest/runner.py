@@ -121,6 +121,12 @@ def _collect(first: tuple[ProcessPoolExecutor, dict[Future, tuple]], workers: in
             except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot travel back
                 persona, seed, _ = futures[future]
                 yield EpisodeResult(persona, seed, [], 0, 0.0, "".join(traceback.format_exception(exc)))
+    except KeyboardInterrupt:  # Ctrl-C: the episodes still playing are dropped, their workers stopped now
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
     for job in lost:  # one process each, so a crash is pinned on the seed that causes it

@@ -16,7 +16,6 @@ from typing import Any, Callable
 from botsdk.arena.contract import PERSONAS
 
 
-
 @dataclass(frozen=True)
 class QuickstartPlan:
     """Sizes of every stage. `quick()` fits in about two minutes on 2 cores; the default in about ten."""
@@ -28,8 +27,6 @@ class QuickstartPlan:
     train_steps: int = 12000            # cosine schedule; early stopping ends it sooner if validation stalls
     train_threads: int = 1              # one torch thread: on 2 shared cores, 2 threads can run several times slower
     eval_episodes: int = 24             # held-out matches per group: fewer leave the Turing AUC too noisy to read
-    temperature: float = 0.8            # sampling temperature the bot is evaluated (deployed) with: a bit of the
-                                        # cloned policy's blur removed, its step-to-step choices hold together better
     remote_matches: int = 2
     playtest_map: str = "qa_defects"
     playtest_personas: tuple[str, ...] = ("explorer", "objective", "rusher")
@@ -51,10 +48,31 @@ class StageResult:
     links: dict[str, str] = field(default_factory=dict)
 
 
-Stage = Callable[[QuickstartPlan], StageResult]
+class StageProgress:
+    """What a stage reports while it runs. This base shows nothing (library use); a terminal display overrides it.
+
+    `library_bars`: the stages whose own libraries draw a progress bar (training steps, playtest episodes) may draw
+    it, because no other live display is on screen."""
+
+    library_bars: bool = False
+
+    def stage(self, label: str, index: int, total: int) -> None:
+        """A stage starts."""
+
+    def begin(self, total: int | None, unit: str) -> None:
+        """The stage's work in countable units (None: not known in advance)."""
+
+    def advance(self, amount: int = 1, note: str = "") -> None:
+        """`amount` more units done; `note` says what is being done now."""
+
+    def finished(self, result: StageResult) -> None:
+        """The stage is over; its summary is filled in."""
 
 
-def record_stage(plan: QuickstartPlan) -> StageResult:
+Stage = Callable[[QuickstartPlan, StageProgress], StageResult]
+
+
+def record_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
     from botsdk.dataset import Dataset
     from botsdk.arena.recording import RecordPlan, record
 
@@ -63,72 +81,91 @@ def record_stage(plan: QuickstartPlan) -> StageResult:
         import shutil
 
         shutil.rmtree(data)
-    record(RecordPlan(plan.map_name, PERSONAS, plan.record_episodes, str(data), seed=plan.seed), workers=plan.workers)
+    progress.begin(plan.record_episodes, "episodes")
+    record(RecordPlan(plan.map_name, PERSONAS, plan.record_episodes, str(data), seed=plan.seed), workers=plan.workers,
+           on_match=lambda episodes, steps: progress.advance(episodes))
     info = Dataset.open(data).summary()
     return StageResult("record", 0.0, {"episodes": info["episodes"], "steps": info["steps"], "styles": info["per_style"]},
                        {"dataset": "data/"})
 
 
-def train_stage(plan: QuickstartPlan) -> StageResult:
+def train_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
     from botsdk.training.api import load_config, train_run
 
-    config = load_config(None, max_steps=plan.train_steps, seed=plan.seed, progress=False, threads=plan.train_threads)
+    # the style encoder is opt-in; the quickstart shows few-shot styling, so it turns it on
+    config = load_config(None, max_steps=plan.train_steps, seed=plan.seed, progress=progress.library_bars,
+                         threads=plan.train_threads, style_encoder=True)
     metrics = train_run(plan.out / "data", plan.out / "run", config)
-    keep = {k: v for k, v in metrics.items() if isinstance(v, (int, float, str))}
+    keep = {k: metrics[k] for k in ("step", "stopped_early", "best_val_bc_loss", "best_step", "train_samples_per_s",
+                                    "train_episodes", "val_episodes") if k in metrics}
     return StageResult("train", 0.0, keep, {"run": "run/", "metrics": "run/metrics.json"})
 
 
-def export_stage(plan: QuickstartPlan) -> StageResult:
+def export_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
     from botsdk.export.onnx_export import export_run
 
-    report = export_run(plan.out / "run", plan.out / "model.onnx", dataset=plan.out / "data", seed=plan.seed,
-                        temperature=plan.temperature)
-    return StageResult("export", 0.0, {"checks": list(report.checks), "size_bytes": int(report.size_bytes)},
+    # the default sampling temperature (chosen on the validation split) goes into the model's metadata
+    report = export_run(plan.out / "run", plan.out / "model.onnx", dataset=plan.out / "data", seed=plan.seed)
+    parity = report.parity
+    return StageResult("export", 0.0, {"size_bytes": int(report.size_bytes), "opset": report.opset,
+                                       "parity_samples": parity.samples,
+                                       "argmax_agreement": float(parity.argmax_agreement),
+                                       "min_agreement": float(parity.min_agreement),
+                                       "max_abs_logit_diff": float(parity.max_abs_logit_diff),
+                                       "checks": list(report.checks)},
                        {"model": "model.onnx", "style encoder": "model.style.onnx"})
 
 
-def serve_stage(plan: QuickstartPlan) -> StageResult:
+def serve_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
     """Serve the model on loopback and let the arena, as a remote engine, play matches through the bridge."""
     import numpy as np
 
     from botsdk.game_bridge.remote_play import play_remote
     from botsdk.game_bridge.server import BridgeServer
 
+    progress.begin(plan.remote_matches, "matches")
     server = BridgeServer(plan.out / "model.onnx", host="127.0.0.1", port=0, seed=plan.seed).start()  # its temperature
+    matches = []
     try:
-        matches = [play_remote(server.target, plan.map_name, plan.seed + 100 + i,
-                               personas=PERSONAS[i % len(PERSONAS)], timeout=30.0)
-                   for i in range(plan.remote_matches)]
+        for i in range(plan.remote_matches):
+            matches.append(play_remote(server.target, plan.map_name, plan.seed + 100 + i,
+                                       personas=PERSONAS[i % len(PERSONAS)], timeout=30.0))
+            progress.advance(1)
     finally:
         server.stop(grace=1.0)
     ticks = np.concatenate([np.asarray(m.tick_ms) for m in matches]) if matches else np.zeros(1)
-    summary = {"matches": len(matches), "steps": [m.steps for m in matches],
+    summary = {"matches": len(matches), "steps": int(sum(m.steps for m in matches)),
                "tick_ms_p50": round(float(np.percentile(ticks, 50)), 3),
                "tick_ms_p99": round(float(np.percentile(ticks, 99)), 3),
                "model_version": matches[0].model_version if matches else ""}
     return StageResult("serve", 0.0, summary)
 
 
-def evaluate_stage(plan: QuickstartPlan) -> StageResult:
+def evaluate_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
     from botsdk.evaluation.runner import evaluate_policy
 
+    progress.begin(None, "matches")
     result = evaluate_policy(plan.out / "model.onnx", plan.out / "data", plan.out / "evaluation",
-                             episodes=plan.eval_episodes, seed=plan.seed)  # the model's temperature
-    headline = {k: result.get(k) for k in ("turing_auc", "turing_auc_floor", "turing_auc_robotic", "style_accuracy",
-                                           "temperature")}
+                             episodes=plan.eval_episodes, seed=plan.seed, split="final",  # the model's temperature
+                             tick=lambda label: progress.advance(1, label))
+    headline = {k: result.get(k) for k in ("turing_auc", "turing_auc_ci", "turing_auc_floor", "turing_auc_robotic",
+                                           "power_panel", "style_accuracy", "style_accuracy_demonstrators",
+                                           "fewshot_style_accuracy", "fewshot_style_accuracy_ci", "temperature")}
     return StageResult("evaluate", 0.0, headline, {"evaluation report": "evaluation/report.html",
                                                    "evaluation json": "evaluation/report.json"})
 
 
-def playtest_stage(plan: QuickstartPlan) -> StageResult:
+def playtest_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
     from botsdk.playtest import ArenaPlaytest, run_playtest, write_reports
 
     summary = run_playtest(ArenaPlaytest(plan.playtest_map), list(plan.playtest_personas), plan.playtest_episodes,
-                           plan.playtest_max_steps, workers=plan.workers, seed=plan.seed)
+                           plan.playtest_max_steps, workers=plan.workers, seed=plan.seed,
+                           progress=progress.library_bars)
     write_reports(summary, plan.out / "playtest")
     found = json.loads((plan.out / "playtest" / "playtest.json").read_text())
-    keep = {k: found[k] for k in ("coverage", "findings_by_check", "passed") if k in found}
+    keep = {k: found[k] for k in ("episodes", "coverage", "checks", "golden_path") if k in found}
     return StageResult("playtest", 0.0, keep, {"playtest report": "playtest/report.html",
+                                               "playtest json": "playtest/playtest.json",
                                                "junit": "playtest/junit.xml"})
 
 
@@ -142,19 +179,23 @@ STAGES: tuple[tuple[str, Stage], ...] = (
 )
 
 
-def run_quickstart(plan: QuickstartPlan, on_stage: Callable[[str, int, int], None] | None = None) -> Path:
+def run_quickstart(plan: QuickstartPlan, on_stage: Callable[[str, int, int], None] | None = None,
+                   progress: StageProgress | None = None) -> Path:
     """Run every stage, write quickstart.json and report.html into `plan.out`; returns the report's path."""
     from botsdk.quickstart.report import write_quickstart_report
 
+    progress = progress or StageProgress()
     plan.out.mkdir(parents=True, exist_ok=True)
     results: list[StageResult] = []
     started = time.perf_counter()
     for index, (label, stage) in enumerate(STAGES):
         if on_stage:
             on_stage(label, index, len(STAGES))
+        progress.stage(label, index, len(STAGES))
         t0 = time.perf_counter()
-        result = stage(plan)
+        result = stage(plan, progress)
         result.seconds = round(time.perf_counter() - t0, 1)
+        progress.finished(result)
         results.append(result)
     total = round(time.perf_counter() - started, 1)
     summary = {"plan": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(plan).items()},

@@ -15,7 +15,7 @@ import numpy as np
 import pygame
 
 from botsdk.arena.batch import ArenaBatch
-from botsdk.arena.render import Renderer
+from botsdk.arena.render import Renderer, display_available, fit_text, wrap_text
 from botsdk.studio.human_input import human_action
 from botsdk.studio.widgets import MUTED, PANEL_BG, TEXT, Button, Slider
 from botsdk.export.runtime import BotRuntime, StyleEncoderRuntime
@@ -79,6 +79,7 @@ class Studio:
         self.firing = False
         self.mouse_pos: tuple[int, int] | None = None
         self._starts = np.ones(self.batch.n_agents, dtype=bool)
+        _warn_without_display()
         self.renderer = Renderer(self.batch.map, human=False)
         width, height = self.renderer.size
         pygame.init()
@@ -162,6 +163,7 @@ class Studio:
         """Start: the designer takes over `human_agent`. Stop: keep the demonstration for `apply_my_style`."""
         if self.recording is None:
             self.recording = Demonstration()
+            self.selected = self.batch.agents.index(self.human_agent)   # the panel shows the agent you control
             self.message = f"recording: you play {self.human_agent} (WASD, mouse aim, click fire, E interact)"
         else:
             self.last_demo, self.recording = self.recording, None
@@ -178,8 +180,10 @@ class Studio:
             self.message = "this model has no style encoder file (<model>.style.onnx)"
             return
         vector = self.encoder.encode(np.stack(self.last_demo.observations), np.stack(self.last_demo.actions))
+        weights = persona_weights(self.contract, vector)
         for style in self.styles:
             style.learned = vector.astype(np.float32)
+            style.weights = weights.copy()
             style.label = MY_STYLE
         self.message = "bots now play your style"
         self._sync_sliders()
@@ -274,14 +278,22 @@ class Studio:
         return True
 
     def run(self, max_frames: int | None = None) -> None:
+        """The interactive loop; the window's close button, Escape and Ctrl-C all end it and close the window."""
         frames = 0
-        while self.frame():
-            pygame.display.flip()
-            self.clock.tick(self.contract.decision_hz)
-            frames += 1
-            if max_frames is not None and frames >= max_frames:
-                break
-        pygame.quit()
+        interrupted = []
+        previous = _on_sigint(lambda *_: interrupted.append(True))
+        try:
+            while not interrupted and self.frame():
+                pygame.display.flip()
+                self.clock.tick(self.contract.decision_hz)
+                frames += 1
+                if max_frames is not None and frames >= max_frames:
+                    break
+        except KeyboardInterrupt:
+            pass
+        finally:
+            _on_sigint(previous)
+            pygame.quit()
 
     # ---- drawing -------------------------------------------------------------------------------------------------
     def draw(self) -> pygame.Surface:
@@ -320,14 +332,17 @@ class Studio:
         left = self.renderer.size[0] + 16
         agent = self.batch.agents[self.selected]
         style = self.styles[self.selected]
-        self._text(f"bot {agent}  style: {style.label}", (left, 16))
+        who = "you" if self.recording is not None and agent == self.human_agent else "bot"
+        self._text(fit_text(self.font, f"{who} {agent}  style: {style.label}", PANEL_WIDTH - 32), (left, 16))
         self._text("PAUSED" if self.paused else "playing", (left, 40), MUTED)
         if self.recording is not None:
             self._text(f"REC {len(self.recording)} steps", (left + 120, 40), (255, 80, 80))
         for widget in [*self.sliders, *self.buttons]:
             widget.draw(self.screen, self.font)
-        self._text(self.message[:48], (left, self.screen.get_height() - 40), MUTED)
-        self._text(self.message[48:96], (left, self.screen.get_height() - 22), MUTED)
+        lines = wrap_text(self.font, self.message, PANEL_WIDTH - 32)[:3]
+        bottom = self.screen.get_height() - 8 - 18 * len(lines)
+        for i, line in enumerate(lines):
+            self._text(line, (left, bottom + 18 * i), MUTED)
 
     def _text(self, text: str, pos: tuple[int, int], colour=TEXT) -> None:
         self.screen.blit(self.font.render(text, True, colour), pos)
@@ -341,6 +356,34 @@ class Studio:
         save_demonstration(self.record_dir, self.contract, demo.observations, demo.actions, demo.positions,
                            demo.headings, self.batch.map.name, self.seed)
         self.message = f"saved {len(demo)} steps to {self.record_dir}"
+
+
+def persona_weights(contract, vector: np.ndarray) -> np.ndarray:
+    """Slider positions for a learned style: the non-negative persona mix nearest to it, largest weight at 1."""
+    personas = np.array([contract.style.persona(name) for name in contract.style.persona_names], np.float64)
+    weights, *_ = np.linalg.lstsq(personas.T, np.asarray(vector, np.float64), rcond=None)
+    weights = np.clip(weights, 0.0, None)
+    return weights / weights.max() if weights.max() > 0 else np.full(len(personas), 1.0)
+
+
+def _warn_without_display() -> None:
+    """Say why no window appears on a machine without a display (unless a video driver was chosen on purpose)."""
+    import os
+    import sys
+
+    if not display_available() and not os.environ.get("SDL_VIDEODRIVER"):
+        print("botsdk studio: no display found (DISPLAY and WAYLAND_DISPLAY are unset), so it runs without a window; "
+              "use a desktop session or `xvfb-run`", file=sys.stderr)
+
+
+def _on_sigint(handler):
+    """Install `handler` for Ctrl-C where signals can be set (the main thread); returns the one it replaced."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or handler is None:
+        return None
+    return signal.signal(signal.SIGINT, handler)
 
 
 _KEY_NAMES = {pygame.K_w: "w", pygame.K_a: "a", pygame.K_s: "s", pygame.K_d: "d", pygame.K_e: "e"}

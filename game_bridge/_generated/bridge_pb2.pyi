@@ -21,7 +21,7 @@ class GetSpecRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class Spec(_message.Message):
-    __slots__ = ("contract_json", "contract_hash", "model_version", "observation_size", "style_size", "head_names", "head_sizes", "max_agents_per_request")
+    __slots__ = ("contract_json", "contract_hash", "model_version", "observation_size", "style_size", "head_names", "head_sizes", "max_agents_per_request", "limits", "sampling_temperature", "frame_stack", "observation_blocks", "ray_tags")
     CONTRACT_JSON_FIELD_NUMBER: _ClassVar[int]
     CONTRACT_HASH_FIELD_NUMBER: _ClassVar[int]
     MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -30,6 +30,11 @@ class Spec(_message.Message):
     HEAD_NAMES_FIELD_NUMBER: _ClassVar[int]
     HEAD_SIZES_FIELD_NUMBER: _ClassVar[int]
     MAX_AGENTS_PER_REQUEST_FIELD_NUMBER: _ClassVar[int]
+    LIMITS_FIELD_NUMBER: _ClassVar[int]
+    SAMPLING_TEMPERATURE_FIELD_NUMBER: _ClassVar[int]
+    FRAME_STACK_FIELD_NUMBER: _ClassVar[int]
+    OBSERVATION_BLOCKS_FIELD_NUMBER: _ClassVar[int]
+    RAY_TAGS_FIELD_NUMBER: _ClassVar[int]
     contract_json: str
     contract_hash: str
     model_version: str
@@ -38,7 +43,48 @@ class Spec(_message.Message):
     head_names: _containers.RepeatedScalarFieldContainer[str]
     head_sizes: _containers.RepeatedScalarFieldContainer[int]
     max_agents_per_request: int
-    def __init__(self, contract_json: _Optional[str] = ..., contract_hash: _Optional[str] = ..., model_version: _Optional[str] = ..., observation_size: _Optional[int] = ..., style_size: _Optional[int] = ..., head_names: _Optional[_Iterable[str]] = ..., head_sizes: _Optional[_Iterable[int]] = ..., max_agents_per_request: _Optional[int] = ...) -> None: ...
+    limits: ServerLimits
+    sampling_temperature: float
+    frame_stack: int
+    observation_blocks: _containers.RepeatedCompositeFieldContainer[ObservationBlock]
+    ray_tags: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, contract_json: _Optional[str] = ..., contract_hash: _Optional[str] = ..., model_version: _Optional[str] = ..., observation_size: _Optional[int] = ..., style_size: _Optional[int] = ..., head_names: _Optional[_Iterable[str]] = ..., head_sizes: _Optional[_Iterable[int]] = ..., max_agents_per_request: _Optional[int] = ..., limits: _Optional[_Union[ServerLimits, _Mapping]] = ..., sampling_temperature: _Optional[float] = ..., frame_stack: _Optional[int] = ..., observation_blocks: _Optional[_Iterable[_Union[ObservationBlock, _Mapping]]] = ..., ray_tags: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ObservationBlock(_message.Message):
+    __slots__ = ("name", "size")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    size: int
+    def __init__(self, name: _Optional[str] = ..., size: _Optional[int] = ...) -> None: ...
+
+class ServerLimits(_message.Message):
+    __slots__ = ("max_agents_per_request", "max_agents_per_session", "max_agent_id_bytes", "max_message_bytes", "max_streams", "max_streams_per_client", "max_act_sessions", "idle_timeout_s", "act_session_ttl_s", "keepalive_time_s", "keepalive_timeout_s", "min_client_ping_interval_s")
+    MAX_AGENTS_PER_REQUEST_FIELD_NUMBER: _ClassVar[int]
+    MAX_AGENTS_PER_SESSION_FIELD_NUMBER: _ClassVar[int]
+    MAX_AGENT_ID_BYTES_FIELD_NUMBER: _ClassVar[int]
+    MAX_MESSAGE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    MAX_STREAMS_FIELD_NUMBER: _ClassVar[int]
+    MAX_STREAMS_PER_CLIENT_FIELD_NUMBER: _ClassVar[int]
+    MAX_ACT_SESSIONS_FIELD_NUMBER: _ClassVar[int]
+    IDLE_TIMEOUT_S_FIELD_NUMBER: _ClassVar[int]
+    ACT_SESSION_TTL_S_FIELD_NUMBER: _ClassVar[int]
+    KEEPALIVE_TIME_S_FIELD_NUMBER: _ClassVar[int]
+    KEEPALIVE_TIMEOUT_S_FIELD_NUMBER: _ClassVar[int]
+    MIN_CLIENT_PING_INTERVAL_S_FIELD_NUMBER: _ClassVar[int]
+    max_agents_per_request: int
+    max_agents_per_session: int
+    max_agent_id_bytes: int
+    max_message_bytes: int
+    max_streams: int
+    max_streams_per_client: int
+    max_act_sessions: int
+    idle_timeout_s: float
+    act_session_ttl_s: float
+    keepalive_time_s: float
+    keepalive_timeout_s: float
+    min_client_ping_interval_s: float
+    def __init__(self, max_agents_per_request: _Optional[int] = ..., max_agents_per_session: _Optional[int] = ..., max_agent_id_bytes: _Optional[int] = ..., max_message_bytes: _Optional[int] = ..., max_streams: _Optional[int] = ..., max_streams_per_client: _Optional[int] = ..., max_act_sessions: _Optional[int] = ..., idle_timeout_s: _Optional[float] = ..., act_session_ttl_s: _Optional[float] = ..., keepalive_time_s: _Optional[float] = ..., keepalive_timeout_s: _Optional[float] = ..., min_client_ping_interval_s: _Optional[float] = ...) -> None: ...
 
 class AgentBatch(_message.Message):
     __slots__ = ("agent_ids", "observations", "styles", "personas", "episode_start", "ended", "decode")
@@ -59,14 +105,28 @@ class AgentBatch(_message.Message):
     def __init__(self, agent_ids: _Optional[_Iterable[str]] = ..., observations: _Optional[_Union[FloatTensor, _Mapping]] = ..., styles: _Optional[_Union[FloatTensor, _Mapping]] = ..., personas: _Optional[_Iterable[str]] = ..., episode_start: _Optional[_Iterable[bool]] = ..., ended: _Optional[_Iterable[str]] = ..., decode: _Optional[bool] = ...) -> None: ...
 
 class Actions(_message.Message):
-    __slots__ = ("actions", "shape", "decoded_json")
+    __slots__ = ("actions", "shape", "decoded_json", "errors")
     ACTIONS_FIELD_NUMBER: _ClassVar[int]
     SHAPE_FIELD_NUMBER: _ClassVar[int]
     DECODED_JSON_FIELD_NUMBER: _ClassVar[int]
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
     actions: _containers.RepeatedScalarFieldContainer[int]
     shape: _containers.RepeatedScalarFieldContainer[int]
     decoded_json: str
-    def __init__(self, actions: _Optional[_Iterable[int]] = ..., shape: _Optional[_Iterable[int]] = ..., decoded_json: _Optional[str] = ...) -> None: ...
+    errors: _containers.RepeatedCompositeFieldContainer[AgentError]
+    def __init__(self, actions: _Optional[_Iterable[int]] = ..., shape: _Optional[_Iterable[int]] = ..., decoded_json: _Optional[str] = ..., errors: _Optional[_Iterable[_Union[AgentError, _Mapping]]] = ...) -> None: ...
+
+class AgentError(_message.Message):
+    __slots__ = ("index", "agent_id", "code", "message")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    agent_id: str
+    code: str
+    message: str
+    def __init__(self, index: _Optional[int] = ..., agent_id: _Optional[str] = ..., code: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class ActRequest(_message.Message):
     __slots__ = ("session_id", "batch")
@@ -165,15 +225,17 @@ class RecordSummary(_message.Message):
     def __init__(self, episode_ids: _Optional[_Iterable[str]] = ..., steps: _Optional[int] = ..., dropped: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ReloadRequest(_message.Message):
-    __slots__ = ("model_path",)
-    MODEL_PATH_FIELD_NUMBER: _ClassVar[int]
-    model_path: str
-    def __init__(self, model_path: _Optional[str] = ...) -> None: ...
+    __slots__ = ("model_name",)
+    MODEL_NAME_FIELD_NUMBER: _ClassVar[int]
+    model_name: str
+    def __init__(self, model_name: _Optional[str] = ...) -> None: ...
 
 class ReloadResponse(_message.Message):
-    __slots__ = ("model_version", "contract_hash")
+    __slots__ = ("model_version", "contract_hash", "model_sha256")
     MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
     CONTRACT_HASH_FIELD_NUMBER: _ClassVar[int]
+    MODEL_SHA256_FIELD_NUMBER: _ClassVar[int]
     model_version: str
     contract_hash: str
-    def __init__(self, model_version: _Optional[str] = ..., contract_hash: _Optional[str] = ...) -> None: ...
+    model_sha256: str
+    def __init__(self, model_version: _Optional[str] = ..., contract_hash: _Optional[str] = ..., model_sha256: _Optional[str] = ...) -> None: ...

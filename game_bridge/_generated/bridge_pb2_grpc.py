@@ -93,7 +93,8 @@ class BotBridgeServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ReloadPolicy(self, request, context):
-        """Admin: swap the served model for another with a compatible contract.
+        """Admin: swap the served model for another with a compatible contract, chosen by name from the server's models
+        directory. Off unless the server has an admin token (distinct from the engines' token) and a models directory.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import typer
 
-from botsdk.cli.errors import fail
+from botsdk.cli.errors import fail_naming
 
 
 def register(app: typer.Typer) -> None:
@@ -17,10 +17,17 @@ def register(app: typer.Typer) -> None:
 
     @group.command("validate")
     def validate(path: Path = typer.Argument(..., help="A contract JSON, .onnx model, .pt checkpoint or dataset dir.")) -> None:
-        """Exit 0 if the contract is valid, else exit 2 naming the bad field."""
+        """Exit 0 if the contract is valid (its content_hash included), else exit 2 naming the bad field."""
         contract = _load(path)
         typer.echo(f"ok: {contract.name} {contract.version} {contract.content_hash} "
                    f"(observation {contract.observation_size} floats, heads {list(contract.head_sizes)})")
+
+    @group.command("doc")
+    def doc(path: Path = typer.Argument(..., help="A contract JSON, .onnx model, .pt checkpoint or dataset dir.")) -> None:
+        """Print every observation element (unit, range, transform) and the frame-stack rule as Markdown."""
+        from botsdk.contract.render import elements_markdown
+
+        typer.echo(elements_markdown(_load(path)))
 
     @group.command("schema")
     def schema() -> None:
@@ -43,4 +50,4 @@ def _load(path: Path):
     try:
         return load_contract(path)
     except (ContractError, FileNotFoundError, ValueError, KeyError) as exc:
-        fail(f"{path}: {exc}")
+        fail_naming(path, exc)

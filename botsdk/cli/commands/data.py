@@ -1,17 +1,12 @@
 import typer
 
-from botsdk.cli.errors import fail, print_json
+from botsdk.cli.errors import ExitCode, fail, print_json, require_writable_dir
+
+SKIP_DAMAGED_HELP = "Leave damaged episodes out (each is reported) instead of refusing the whole operation."
 
 
-def _guard(fn):
-    """Turn dataset errors into one-line CLI errors (exit 2) instead of tracebacks."""
-    from botsdk.dataset import CorruptEpisodeError, DatasetError
-    from botsdk.contract import IncompatibleContractError
-
-    try:
-        return fn()
-    except (DatasetError, IncompatibleContractError, CorruptEpisodeError, FileNotFoundError) as exc:
-        fail(str(exc))
+def _report_skip(line: str) -> None:
+    typer.echo(line, err=True)
 
 
 def _split_csv(value: str | None) -> list[str] | None:
@@ -51,23 +46,20 @@ def register(app: typer.Typer) -> None:
     def info(
         path: str = typer.Argument(..., help="Dataset directory."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-        verify: bool = typer.Option(False, "--verify", help="Also open every episode file and list bad ones."),
+        verify: bool = typer.Option(False, "--verify", help="Also read every episode and list damaged ones "
+                                                              "(exit 3 if there are any)."),
     ) -> None:
         """Episodes, steps, per-style and per-player counts, and the contract."""
         from botsdk.dataset import Dataset
 
-        def run():
-            ds = Dataset.open(path)
-            summary = ds.summary()
-            if verify:
-                summary["corrupt"] = [{"file": str(e.path), "reason": e.reason} for e in ds.verify()]
-            return summary
-
-        summary = _guard(run)
-        if as_json:
-            print_json(summary)
-            return
-        _print_summary(summary)
+        ds = Dataset.open(path)
+        summary = ds.summary()
+        if verify:
+            summary["corrupt"] = [{"file": str(e.path), "reason": e.reason} for e in ds.verify()]
+        print_json(summary) if as_json else _print_summary(summary)
+        if summary.get("corrupt"):
+            fail(f"{path}: {len(summary['corrupt'])} damaged episode(s); remove them with "
+                 f"`botsdk data repair {path} --drop-damaged`", ExitCode.DAMAGED)
 
     @data_app.command("split")
     def split(
@@ -76,13 +68,16 @@ def register(app: typer.Typer) -> None:
         out: str = typer.Option(..., "--out", help="Writes OUT/train and OUT/val."),
         val_fraction: float = typer.Option(0.2, "--val-fraction", help="Share of groups that go to val."),
         seed: int = typer.Option(0, "--seed", help="Seed of the group shuffle."),
-        as_json: bool = typer.Option(False, "--json"),
+        skip_damaged: bool = typer.Option(False, "--skip-damaged", help=SKIP_DAMAGED_HELP),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     ) -> None:
         """Split into train/val by player or seed, so validation measures generalisation to unseen ones."""
         from botsdk.dataset import Dataset
         from botsdk.dataset.ops import split as do_split
 
-        parts = _guard(lambda: do_split(Dataset.open(path), by, out, val_fraction, seed))
+        ds = Dataset.open(path)
+        require_writable_dir(out, "--out")
+        parts = do_split(ds, by, out, val_fraction, seed, skip_damaged=skip_damaged, on_skip=_report_skip)
         result = {name: {"path": str(ds.root), "episodes": len(ds), "steps": ds.total_steps} for name, ds in parts.items()}
         print_json(result) if as_json else typer.echo(
             ", ".join(f"{k}: {v['episodes']} episodes -> {v['path']}" for k, v in result.items()))
@@ -91,12 +86,17 @@ def register(app: typer.Typer) -> None:
     def merge(
         sources: list[str] = typer.Argument(..., help="Dataset directories to merge."),
         out: str = typer.Option(..., "--out", help="Target dataset (created, or appended to)."),
-        as_json: bool = typer.Option(False, "--json"),
+        skip_damaged: bool = typer.Option(False, "--skip-damaged", help=SKIP_DAMAGED_HELP),
+        skip_duplicates: bool = typer.Option(False, "--skip-duplicates", help="Keep one copy of episodes with the "
+                                             "same content instead of refusing the merge."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     ) -> None:
         """Merge datasets recorded under the same contract (a difference is an error naming the fields)."""
         from botsdk.dataset.ops import merge as do_merge
 
-        ds = _guard(lambda: do_merge(sources, out))
+        require_writable_dir(out, "--out")
+        ds = do_merge(sources, out, skip_damaged=skip_damaged, skip_duplicates=skip_duplicates,
+                      on_skip=_report_skip)
         result = {"path": str(ds.root), "episodes": len(ds), "steps": ds.total_steps}
         print_json(result) if as_json else typer.echo(f"{result['episodes']} episodes -> {result['path']}")
 
@@ -109,29 +109,45 @@ def register(app: typer.Typer) -> None:
         source: str = typer.Option(None, "--source", help="Comma-separated sources to keep."),
         min_steps: int = typer.Option(None, "--min-steps", help="Keep episodes with at least this many steps."),
         max_steps: int = typer.Option(None, "--max-steps", help="Keep episodes with at most this many steps."),
-        as_json: bool = typer.Option(False, "--json"),
+        skip_damaged: bool = typer.Option(False, "--skip-damaged", help=SKIP_DAMAGED_HELP),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     ) -> None:
         """Keep the episodes matching every given condition."""
         from botsdk.dataset import Dataset
         from botsdk.dataset.ops import export, require_new, select
 
-        def run():
-            ds = Dataset.open(path)
-            ids = select(ds, _split_csv(style), _split_csv(player), _split_csv(source), min_steps, max_steps)
-            if not ids:
-                fail(f"filter matched 0 of {len(ds)} episodes; expected at least 1")
-            require_new(out)
-            return export(ds, ids, out)
-
-        ds = _guard(run)
+        source_ds = Dataset.open(path)
+        ids = select(source_ds, _split_csv(style), _split_csv(player), _split_csv(source), min_steps, max_steps)
+        if not ids:
+            fail(f"filter matched 0 of {len(source_ds)} episodes; expected at least 1")
+        require_new(out)
+        require_writable_dir(out, "--out")
+        ds = export(source_ds, ids, out, skip_damaged=skip_damaged, on_skip=_report_skip)
         result = {"path": str(ds.root), "episodes": len(ds), "steps": ds.total_steps}
         print_json(result) if as_json else typer.echo(f"{result['episodes']} episodes -> {result['path']}")
 
     @data_app.command("repair")
-    def repair_(path: str = typer.Argument(..., help="Dataset directory.")) -> None:
-        """List episodes a crashed recorder committed but never indexed, and rebuild Minari's index."""
-        from botsdk.dataset import repair
-        from botsdk.dataset.dataset import resolve_root
+    def repair_(
+        path: str = typer.Argument(..., help="Dataset directory."),
+        drop_damaged: bool = typer.Option(False, "--drop-damaged", help="Take damaged episodes out of the dataset "
+                                                                        "(their files move to data/damaged/)."),
+    ) -> None:
+        """Bring the index up to date after a crash; drop damaged episodes.
 
-        added = _guard(lambda: repair(resolve_root(path)))
+        Relists episodes a crashed recorder committed but never indexed and rebuilds Minari's index. Exit 3 if
+        damaged episodes remain (without --drop-damaged)."""
+        from botsdk.dataset import Dataset, repair
+        from botsdk.dataset.dataset import resolve_root
+        from botsdk.dataset.integrity import damaged, drop_damaged as drop
+
+        root = resolve_root(path)
+        added = repair(root)
         typer.echo(f"repaired {path}: {len(added)} episode(s) newly listed")
+        if drop_damaged:
+            for exc in drop(root):
+                typer.echo(f"dropped damaged episode {exc.path.name}: {exc.reason}")
+            return
+        bad = damaged(Dataset.open(root))
+        if bad:
+            fail(f"{path}: {len(bad)} damaged episode(s) remain, e.g. {next(iter(bad.values())).path.name}; "
+                 f"remove them with `botsdk data repair {path} --drop-damaged`", ExitCode.DAMAGED)

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import typer
 
-from botsdk.cli.errors import fail
+from botsdk.cli.errors import fail, require_writable_dir
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +29,9 @@ def register(app: typer.Typer) -> None:
         Yourself: WASD to move, mouse to aim, click to fire, E to interact. --spectate: the designer studio.
         --remote HOST:PORT: every agent acts through `botsdk serve`."""
         _check_common(map_name, team_size, episodes, max_steps)
+        _require_display("--spectate" if spectate else "--remote" if remote else "play")
+        if record is not None:
+            require_writable_dir(record, "--record")
         if spectate:
             _studio(policy, map_name, team_size, seed, record, frames)
         elif remote:
@@ -46,6 +49,19 @@ def _check_common(map_name: str, team_size: int, episodes: int, max_steps: int) 
         fail(f"--team-size: expected 1 to 4, got {team_size}")
     if episodes < 1 or max_steps < 1:
         fail(f"--episodes and --max-steps: expected positive integers, got {episodes} and {max_steps}")
+
+
+def _require_display(what: str) -> None:
+    """A window needs a display: refuse up front (exit 2) instead of failing inside pygame."""
+    import os
+    import sys
+
+    driver = os.environ.get("SDL_VIDEODRIVER", "")
+    if driver or not sys.platform.startswith("linux"):
+        return  # an explicit driver (dummy runs headless) or a platform whose SDL finds its own display
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        fail(f"{what}: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); run it in a desktop "
+             "session, or set SDL_VIDEODRIVER=dummy to run without a window")
 
 
 def _studio(policy: Path | None, map_name: str, team_size: int, seed: int, record: str | None,

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from botsdk.cli.cluster import checked_cluster, cluster_option
-from botsdk.cli.errors import fail
+from botsdk.cli.errors import Interrupted, fail, fail_naming, require_writable_dir, require_writable_file
 
 from botsdk.playtest.budget import DEFAULT_EPISODES, DEFAULT_MAX_STEPS, DEFAULT_PERSONAS, DEFAULT_WORKERS
 
@@ -43,7 +43,7 @@ def _adapter(map_name: Optional[str], hook: Optional[str], policy: Optional[Path
         try:
             check_policy(str(policy))
         except Exception as exc:  # noqa: BLE001 - a bad model is bad input, whatever layer notices it
-            fail(f"--policy {policy}: {exc}")
+            fail_naming(policy, exc)
     try:
         return ArenaPlaytest(map_name, policy=None if policy is None else str(policy))
     except FileNotFoundError:
@@ -83,6 +83,9 @@ def register(app: typer.Typer) -> None:
         bad = [p for p in wanted if p not in adapter.personas]
         if bad:
             fail(f"unknown persona {bad[0]!r}; expected some of {', '.join(adapter.personas)}")
+        require_writable_dir(out, "--out")
+        if junit is not None:
+            require_writable_file(junit, "--junit")
         from botsdk.playtest.analysis import run_playtest
         from botsdk.playtest.report import write_reports
 
@@ -90,6 +93,10 @@ def register(app: typer.Typer) -> None:
                                cluster=checked_cluster(cluster))
         paths = write_reports(summary, out, junit, gates)
         _print_summary(summary, paths, gates)
+        if summary.partial:
+            raise Interrupted(f"interrupted: partial report ({len(summary.results)} of "
+                              f"{len(wanted) * episodes} episodes) in {paths['html']}; run the same command again "
+                              "for the full playtest")
         if summary.failed(gates):
             raise typer.Exit(1)
 

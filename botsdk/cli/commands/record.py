@@ -4,7 +4,7 @@ from typing import Optional
 import typer
 
 from botsdk.cli.cluster import checked_cluster, cluster_option
-from botsdk.cli.errors import fail, print_json
+from botsdk.cli.errors import fail, print_json, require_writable_dir
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +23,10 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the totals as JSON."),
         cluster: Optional[str] = cluster_option(),
     ) -> None:
-        """Record scripted demonstrators into a Minari dataset."""
+        """Record scripted demonstrators into a Minari dataset.
+
+        Running the same command again continues it: only the episodes still missing are recorded. Ctrl-C keeps
+        every finished match, discards unfinished ones and exits 130."""
         from botsdk.arena.demonstrators import DEMONSTRATOR_STYLES
 
         style_list = tuple(s.strip() for s in styles.split(",") if s.strip())
@@ -40,6 +43,7 @@ def register(app: typer.Typer) -> None:
             load_map(map_name)
         except (MapError, FileNotFoundError, ValueError) as exc:
             fail(f"--map: {exc}")
+        require_writable_dir(out, "--out")
         from botsdk.arena.recording import RecordPlan
         from botsdk.arena.recording import record as run_record
 
@@ -48,20 +52,19 @@ def register(app: typer.Typer) -> None:
                                     record_fn=partial(run_record, cluster=checked_cluster(cluster)))
         if as_json:
             print_json({"out": out, **totals})
+        elif totals["already_recorded"] >= episodes:
+            typer.echo(f"{out} already holds all {episodes} episodes of this run; use another --seed to record more")
         else:
+            earlier = totals["already_recorded"]
             typer.echo(f"recorded {totals['episodes']} episodes ({totals['steps']} steps, {totals['matches']} matches) "
-                       f"into {out}")
+                       f"into {out}" + (f"; {earlier} were already there from an earlier run" if earlier else ""))
 
 
 def _run_with_progress(plan, workers: int, quiet: bool, record_fn):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from botsdk.contract import IncompatibleContractError
-
     with Progress(TextColumn("recording"), BarColumn(), MofNCompleteColumn(), TextColumn("episodes"),
                   TimeElapsedColumn(), disable=quiet, transient=False) as progress:
         task = progress.add_task("record", total=plan.episodes)
-        try:
-            return record_fn(plan, workers, on_match=lambda eps, steps: progress.advance(task, eps))
-        except (IncompatibleContractError, ValueError) as exc:
-            fail(str(exc))
+        return record_fn(plan, workers, on_match=lambda eps, steps: progress.advance(task, eps),
+                         on_start=lambda already: progress.update(task, completed=already))

@@ -6,13 +6,25 @@ import typer
 from botsdk.cli.errors import fail
 
 
+def _defaults():
+    from botsdk.game_bridge.limits import Limits
+
+    return Limits()
+
+
 def register(app: typer.Typer) -> None:
+    d = _defaults()
+
     @app.command("serve")
     def serve(
         model: Path = typer.Argument(..., help="An exported policy (.onnx) with its embedded contract."),
-        host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; non-loopback needs a token or TLS."),
-        port: int = typer.Option(50051, "--port", help="TCP port (0 picks a free one and prints it)."),
-        token_file: Optional[Path] = typer.Option(None, "--token-file", help="File holding the bearer token."),
+        host: str = typer.Option("localhost", "--host", help="Address to bind; localhost = 127.0.0.1 and ::1; "
+                                                             "non-loopback needs a token or TLS."),
+        port: int = typer.Option(50051, "--port", help="TCP port 0..65535 (0 picks a free one and prints it)."),
+        token_file: Optional[Path] = typer.Option(None, "--token-file", help="File holding the engines' bearer token."),
+        admin_token_file: Optional[Path] = typer.Option(None, "--admin-token-file", help="File holding the admin token (ReloadPolicy); must differ from the engines' token."),
+        models_dir: Optional[Path] = typer.Option(None, "--models-dir", help="Directory ReloadPolicy may load models from, by file name."),
+        allow_plaintext_token: bool = typer.Option(False, "--allow-plaintext-token", help="Accept tokens without TLS on a non-loopback address (prints a warning)."),
         tls_cert: Optional[Path] = typer.Option(None, "--tls-cert", help="Server certificate (PEM)."),
         tls_key: Optional[Path] = typer.Option(None, "--tls-key", help="Server private key (PEM)."),
         client_ca: Optional[Path] = typer.Option(None, "--client-ca", help="CA for client certificates (mutual TLS)."),
@@ -20,42 +32,64 @@ def register(app: typer.Typer) -> None:
         greedy: bool = typer.Option(False, "--greedy", help="Take each head's most likely action instead of sampling."),
         temperature: Optional[float] = typer.Option(None, "--temperature", help="Sampling temperature (< 1 sharpens the heads); default: the one stored in the model (1.0 if none)."),
         seed: int = typer.Option(0, "--seed", help="Seed of the action sampler."),
-        grace: float = typer.Option(5.0, "--grace", help="Seconds open streams get to finish on shutdown."),
+        grace: float = typer.Option(d.grace_s, "--grace", help="Seconds open streams get to finish on shutdown."),
+        idle_timeout: float = typer.Option(d.idle_timeout_s, "--idle-timeout", help="Seconds a stream may stay silent before it is closed."),
+        keepalive: float = typer.Option(d.keepalive_time_s, "--keepalive", help="Seconds between keepalive pings on a quiet connection."),
+        keepalive_timeout: float = typer.Option(d.keepalive_timeout_s, "--keepalive-timeout", help="Seconds a keepalive ping may go unanswered before the connection is dropped."),
+        max_streams: int = typer.Option(d.max_streams, "--max-streams", help="Concurrent Session/RecordGameplay streams, all clients."),
+        max_streams_per_client: int = typer.Option(d.max_streams_per_client, "--max-streams-per-client", help="Concurrent streams from one client address."),
+        act_session_ttl: float = typer.Option(d.act_session_ttl_s, "--act-session-ttl", help="Seconds an unused Act session keeps its agents' state."),
+        max_message_bytes: int = typer.Option(d.max_message_bytes, "--max-message-bytes", help="Largest request or reply."),
+        max_agents_per_request: int = typer.Option(d.max_agents_per_request, "--max-agents-per-request", help="Agents in one tick or Act request."),
+        log_json: bool = typer.Option(False, "--log-json", help="Server events as one JSON object per line on stderr."),
     ) -> None:
         """Serve a bot to game engines over gRPC.
 
-        BotBridge, health and reflection services until SIGINT/SIGTERM, which drains open streams."""
+        BotBridge, health and reflection services until SIGINT/SIGTERM, which drains open streams. Every limit is
+        advertised to engines in GetSpec."""
         import signal
+        import sys
         import threading
 
-        from botsdk.game_bridge.errors import InsecureBindError
+        from botsdk.game_bridge import events
+        from botsdk.game_bridge.errors import BindError, InsecureBindError, InvalidPortError
         from botsdk.game_bridge.limits import Limits
         from botsdk.game_bridge.security import TlsFiles, read_token_file
         from botsdk.game_bridge.server import BridgeServer
 
+        if not 0 <= port <= 65535:
+            fail(f"--port: expected an integer in 0..65535 (0 picks a free port), got {port}")
         if not model.is_file():
             fail(f"model: expected an .onnx file, got {model} (no such file)")
         if (tls_cert is None) != (tls_key is None):
             fail(f"TLS: expected both --tls-cert and --tls-key, got cert={tls_cert} key={tls_key}")
         if client_ca is not None and tls_cert is None:
             fail("--client-ca (mutual TLS): expected --tls-cert and --tls-key as well, got neither")
+        events.configure(as_json=log_json)
         try:
+            limits = Limits(grace_s=grace, idle_timeout_s=idle_timeout, keepalive_time_s=keepalive,
+                            keepalive_timeout_s=keepalive_timeout, max_streams=max_streams,
+                            max_streams_per_client=max_streams_per_client, act_session_ttl_s=act_session_ttl,
+                            max_message_bytes=max_message_bytes, max_agents_per_request=max_agents_per_request)
             token = read_token_file(token_file) if token_file else None
+            admin_token = read_token_file(admin_token_file) if admin_token_file else None
             tls = TlsFiles(cert=tls_cert, key=tls_key, ca=client_ca) if tls_cert else None
             server = BridgeServer(model, host=host, port=port, token=token, tls=tls, record_dir=record_dir,
-                                  limits=Limits(grace_s=grace), seed=seed, greedy=greedy,
-                                  temperature=temperature).start()
-        except (InsecureBindError, FileNotFoundError, ValueError, OSError) as exc:
+                                  limits=limits, seed=seed, greedy=greedy, temperature=temperature,
+                                  admin_token=admin_token, models_dir=models_dir,
+                                  allow_plaintext_token=allow_plaintext_token)
+            server.start()  # a plaintext-token warning, if any, is already in the log
+        except (InsecureBindError, InvalidPortError, BindError, FileNotFoundError, ValueError, OSError) as exc:
             fail(str(exc))
         done = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: done.set())
         auth = ("token" if token else "no token") + (", mutual TLS" if client_ca else ", TLS" if tls else "")
+        auth += ", admin on" if admin_token else ""
+        sampling = "greedy" if greedy else f"temperature {server.policy.runtime.temperature:g}"
         typer.echo(f"serving {server.policy.contract.name} model {server.policy.model_version} on "
-                   f"{server.target} ({auth})", err=False)
-        import sys
-
+                   f"{', '.join(server.addresses)} ({auth}; {sampling})", err=False)
         sys.stdout.flush()
         done.wait()
-        typer.echo("shutting down: draining open streams", err=True)
+        events.event("shutting_down", grace_s=grace, open_streams=len(server.servicer.streams))
         server.stop()
