@@ -56,16 +56,22 @@ class Reference:
     setup: MatchSetup
     split_by: str                       # "player", or "episode" when a style has too few players
     notes: list[str] = field(default_factory=list)
+    _opened: Any = field(default=None, repr=False, compare=False)
 
     def fold(self, index: int) -> list[Episode]:
         return self.folds[index]
 
     def observations(self, episode: Episode) -> np.ndarray:
         """float32[T+1, O]: one reference episode's observations, read again from disk (folds keep only cues)."""
-        from botsdk.dataset import Dataset
+        return np.asarray(self._dataset().episode(int(episode.meta["episode_id"]))["observations"], np.float32)
 
-        return np.asarray(Dataset.open(self.root).episode(int(episode.meta["episode_id"]))["observations"],
-                          np.float32)
+    def _dataset(self) -> Any:
+        """The reference dataset, opened once (few-shot trials read many of its episodes)."""
+        if self._opened is None:
+            from botsdk.dataset import Dataset
+
+            self._opened = Dataset.open(self.root)
+        return self._opened
 
     @property
     def people(self) -> list[Episode]:
