@@ -32,13 +32,10 @@ class WindowClassifier:
             return np.zeros((0, self.n_classes), np.float32)
         out = []
         self.model.eval()
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        with torch.no_grad():
+        with _one_thread(), torch.no_grad():
             for s in range(0, len(x), batch):
                 xb = torch.from_numpy(((x[s:s + batch] - self.mean) / self.std).astype(np.float32))
                 out.append(torch.softmax(self.model(xb), dim=1).numpy())
-        torch.set_num_threads(threads)
         return np.concatenate(out)
 
 
@@ -74,12 +71,8 @@ def train_classifier(x: np.ndarray, y: np.ndarray, n_classes: int, seed: int,
         keep = rng.choice(len(x), config.max_train_windows, replace=False)
         x, y = x[keep], y[keep]
     torch.manual_seed(seed)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)   # tiny matmuls: one thread is fastest and immune to a busy machine
-    try:
+    with _one_thread():
         return _fit(x, y, n_classes, rng, config)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _fit(x: np.ndarray, y: np.ndarray, n_classes: int, rng: np.random.Generator,
