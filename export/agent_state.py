@@ -15,9 +15,12 @@ class UnknownAgentError(KeyError):
 
 
 class AgentStateTable:
-    def __init__(self, state_size: int, capacity: int = 64):
+    def __init__(self, state_size: int, capacity: int = 64, action_width: int = 0):
+        """`action_width` > 0 also keeps each agent's last action (int64, -1 until its first decision) for a policy
+        that reads its previous action."""
         self.state_size = int(state_size)
         self._state = np.zeros((max(capacity, 1), self.state_size), np.float32)
+        self._actions = np.full((max(capacity, 1), int(action_width)), -1, np.int64)
         self._rows: dict[Hashable, int] = {}
         self._free: list[int] = []
         self._last_ids: tuple | None = None
@@ -65,7 +68,11 @@ class AgentStateTable:
                 grown = np.zeros((self._state.shape[0] * 2, self.state_size), np.float32)
                 grown[: self._state.shape[0]] = self._state
                 self._state = grown
+                actions = np.full((grown.shape[0], self._actions.shape[1]), -1, np.int64)
+                actions[: self._actions.shape[0]] = self._actions
+                self._actions = actions
             self._state[row] = 0.0
+            self._actions[row] = -1
             self._rows[agent_id] = row
         return row
 
@@ -83,6 +90,14 @@ class AgentStateTable:
 
     def zero(self, rows: np.ndarray) -> None:
         self._state[rows] = 0.0
+        self._actions[rows] = -1
+
+    def gather_actions(self, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Each agent's last action (-1 before its first or after a reset) into `out` int64[B, action_width]."""
+        return np.take(self._actions, rows, axis=0, out=out)
+
+    def scatter_actions(self, rows: np.ndarray, actions: np.ndarray) -> None:
+        self._actions[rows] = actions
 
     def known_rows(self, agent_ids: Sequence[Hashable], action: str) -> list[int]:
         unknown = [a for a in agent_ids if a not in self._rows]
@@ -93,7 +108,7 @@ class AgentStateTable:
         return [self._rows[a] for a in agent_ids]
 
     def reset(self, agent_ids: Sequence[Hashable]) -> None:
-        self._state[self.known_rows(agent_ids, "reset")] = 0.0
+        self.zero(np.asarray(self.known_rows(agent_ids, "reset"), np.intp))
 
     def end(self, agent_ids: Sequence[Hashable]) -> None:
         rows = self.known_rows(agent_ids, "end")
@@ -102,7 +117,12 @@ class AgentStateTable:
             self._free.append(row)
         self._last_ids = None
 
-    def resize(self, state_size: int) -> None:
-        """A swapped-in model with another state width starts every agent from zeros."""
+    def resize(self, state_size: int, action_width: int = 0) -> None:
+        """A swapped-in model with another state width (or history input) starts every agent afresh."""
         self.state_size = int(state_size)
         self._state = np.zeros((self._state.shape[0], self.state_size), np.float32)
+        self._actions = np.full((self._state.shape[0], int(action_width)), -1, np.int64)
+
+    @property
+    def action_width(self) -> int:
+        return int(self._actions.shape[1])

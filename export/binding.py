@@ -12,7 +12,7 @@ from collections import OrderedDict
 import numpy as np
 import onnxruntime as ort
 
-from botsdk.export.metadata import INPUT_OBS, INPUT_STATE, INPUT_STYLE
+from botsdk.export.metadata import INPUT_OBS, INPUT_PREVIOUS_ACTION, INPUT_STATE, INPUT_STYLE
 from botsdk.export.sampling import HeadSampler
 
 _add_reduce = np.add.reduce
@@ -21,9 +21,10 @@ BIND_IN_PLACE_ROWS = 32  # from this batch size on, binding the caller's obs arr
 
 class BoundBuffers:
     def __init__(self, session: ort.InferenceSession, batch: int, obs_size: int, style_size: int, state_size: int,
-                 output_names: list[str], sampler: HeadSampler):
+                 output_names: list[str], sampler: HeadSampler, previous_action_width: int = 0):
         """Logits are bound straight into the sampler's padded buffer when a head's view is contiguous (batch 1),
-        else into their own arrays and copied after the run."""
+        else into their own arrays and copied after the run. `previous_action_width` > 0 binds the
+        `previous_action` input (int64[batch, heads]) for a policy that reads it."""
         self.batch, self.session = batch, session
         # one block for obs and style, so a single agent's inputs are checked for NaN/inf in one reduction
         self._inputs = np.zeros(batch * (obs_size + style_size), np.float32)
@@ -38,6 +39,10 @@ class BoundBuffers:
         self.binding = session.io_binding()
         for name, array in ((INPUT_OBS, self.obs), (INPUT_STYLE, self.style), (INPUT_STATE, self.state_in)):
             self._bind_input(name, array)
+        self.previous_action = np.full((batch, previous_action_width), -1, np.int64)
+        if previous_action_width:
+            self.binding.bind_input(INPUT_PREVIOUS_ACTION, "cpu", 0, np.int64, list(self.previous_action.shape),
+                                    self.previous_action.ctypes.data)
         for name, view in zip(output_names[:-1], self.logits):
             target = view if view.flags.c_contiguous else np.zeros(view.shape, np.float32)
             if target is not view:

@@ -23,11 +23,12 @@ from torch import nn
 
 from botsdk.contract import BehaviourContract
 from botsdk.export.metadata import (
-    EXPORT_TEMPERATURE, INPUT_OBS, INPUT_STATE, INPUT_STYLE, MAX_OPSET, MIN_OPSET, OPSET, OUTPUT_STATE,
+    EXPORT_TEMPERATURE, INPUT_OBS, INPUT_PREVIOUS_ACTION, INPUT_STATE, INPUT_STYLE, MAX_OPSET, MIN_OPSET,
+    NO_PREVIOUS_ACTION, OPSET, OUTPUT_STATE,
     STYLE_INPUT_ACTIONS, STYLE_INPUT_OBS, STYLE_OUTPUT, build_metadata, output_names, style_path_for,
 )
-from botsdk.export.parity import ParityReport, compare, held_out_styles, synthetic_observations
-from botsdk.export.session import ModelFormatError, load_policy, load_style_encoder
+from botsdk.export.parity import ParityReport, compare, held_out_styles, random_histories, synthetic_observations
+from botsdk.export.session import ModelFormatError, load_policy, load_style_encoder, reads_previous_action
 
 PARITY_ATOL = 1e-4
 PARITY_MIN_AGREEMENT = 0.999
@@ -104,9 +105,19 @@ class _FlatPolicy(nn.Module):
         super().__init__()
         self.policy = _portable(policy)
 
-    def forward(self, obs: torch.Tensor, style: torch.Tensor, state: torch.Tensor):
-        logits, new_state = self.policy(obs, style, state)
+    def forward(self, obs: torch.Tensor, style: torch.Tensor, state: torch.Tensor,
+                previous_action: torch.Tensor | None = None):
+        logits, new_state = self.policy(obs, style, state, previous_action)
         return (*logits, new_state)
+
+
+def _reads_previous_action(policy: nn.Module) -> bool:
+    return bool(getattr(policy, "reads_previous_action", False))
+
+
+def _policy_inputs(policy: nn.Module) -> list[str]:
+    """The exported file's input names: the previous action only for a policy that reads it."""
+    return [INPUT_OBS, INPUT_STYLE, INPUT_STATE] + ([INPUT_PREVIOUS_ACTION] if _reads_previous_action(policy) else [])
 
 
 class _BatchedStyleEncoder(nn.Module):
@@ -161,10 +172,17 @@ def policy_parity(policy: nn.Module, path: Path, contract: BehaviourContract, ob
     state = np.zeros((len(obs), state_size), np.float32)
     if getattr(policy, "recurrent", False):
         state = rng.normal(0.0, 0.5, state.shape).astype(np.float32)
+    feeds = {INPUT_OBS: obs, INPUT_STYLE: style, INPUT_STATE: state}
+    previous = None
+    if _reads_previous_action(policy):
+        previous, memory = random_histories(contract, len(obs), seed)
+        state[:, state_size - memory.shape[1]:] = memory
+        feeds[INPUT_PREVIOUS_ACTION] = previous
     with torch.no_grad():
-        ref_logits, ref_state = policy(torch.from_numpy(obs), torch.from_numpy(style), torch.from_numpy(state))
+        ref_logits, ref_state = policy(torch.from_numpy(obs), torch.from_numpy(style), torch.from_numpy(state),
+                                       None if previous is None else torch.from_numpy(previous))
     reference = [t.numpy() for t in ref_logits] + [ref_state.numpy()]
-    exported = session.run(output_names(contract), {INPUT_OBS: obs, INPUT_STYLE: style, INPUT_STATE: state})
+    exported = session.run(output_names(contract), feeds)
     return compare(reference, exported, len(contract.head_sizes), atol, min_agreement)
 
 
@@ -193,6 +211,8 @@ def _empty_batch_check(path: Path, contract: BehaviourContract, state_size: int)
     feeds = {INPUT_OBS: np.zeros((0, contract.observation_size), np.float32),
              INPUT_STYLE: np.zeros((0, contract.style.size), np.float32),
              INPUT_STATE: np.zeros((0, state_size), np.float32)}
+    if reads_previous_action(session):
+        feeds[INPUT_PREVIOUS_ACTION] = np.zeros((0, len(contract.head_sizes)), np.int64)
     got = [tuple(a.shape) for a in session.run(output_names(contract), feeds)]
     want = [(0, n) for n in contract.head_sizes] + [(0, state_size)]
     if got != want:
@@ -214,8 +234,9 @@ def _check_policy_shapes(policy: nn.Module, contract: BehaviourContract) -> int:
     """The policy must produce the contract's heads; returns its state size."""
     state_size = int(getattr(policy, "state_size", 1))
     obs = torch.zeros(2, contract.observation_size)
+    previous = torch.full((2, len(contract.head_sizes)), NO_PREVIOUS_ACTION) if _reads_previous_action(policy) else None
     with torch.no_grad():
-        logits, state = policy(obs, torch.zeros(2, contract.style.size), torch.zeros(2, state_size))
+        logits, state = policy(obs, torch.zeros(2, contract.style.size), torch.zeros(2, state_size), previous)
     got = [tuple(t.shape) for t in logits]
     want = [(2, n) for n in contract.head_sizes]
     if got != want or tuple(state.shape) != (2, state_size):
@@ -242,11 +263,13 @@ def export_policy(policy: nn.Module, contract: BehaviourContract, path: str | Pa
         raise ExportError(f"held-out observations: expected float32[N, {contract.observation_size}], "
                           f"got {obs.dtype}{list(obs.shape)}")
     obs = np.ascontiguousarray(obs, np.float32)
-    names = output_names(contract)
-    dynamic = {n: {0: "batch"} for n in [INPUT_OBS, INPUT_STYLE, INPUT_STATE, *names]}
+    names, inputs = output_names(contract), _policy_inputs(policy)
+    dynamic = {n: {0: "batch"} for n in [*inputs, *names]}
     example = (torch.zeros(1, contract.observation_size), torch.zeros(1, contract.style.size),
                torch.zeros(1, state_size))
-    model = _to_onnx(_FlatPolicy(policy).eval(), example, [INPUT_OBS, INPUT_STYLE, INPUT_STATE], names, dynamic, opset)
+    if _reads_previous_action(policy):
+        example += (torch.full((1, len(contract.head_sizes)), NO_PREVIOUS_ACTION),)
+    model = _to_onnx(_FlatPolicy(policy).eval(), example, inputs, names, dynamic, opset)
     meta = build_metadata(contract, model_version, training_config, dataset_hash, state_size, sampling_temperature)
     tmp = path.with_name(path.stem + ".checking.onnx")
     try:

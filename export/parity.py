@@ -88,3 +88,17 @@ def compare(reference: Sequence[np.ndarray], exported: Sequence[np.ndarray], n_h
     same = [np.argmax(r, axis=1) == np.argmax(e, axis=1) for r, e in zip(reference[:n_heads], exported[:n_heads])]
     agreement = float(np.mean(np.stack(same)))
     return ParityReport(int(reference[0].shape[0]), logit_diff, state_diff, agreement, atol, min_agreement)
+
+
+def random_histories(contract: BehaviourContract, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(previous_action int64[n, H], history memory float32[n, 2H]) as play produces them: indices or -1 (an
+    episode start), the action before as index + 1 (0: none), hold counts 0..60."""
+    rng = np.random.default_rng(seed + 2)
+    sizes = np.asarray(contract.head_sizes)
+    previous = (rng.random((n, len(sizes))) * (sizes + 1)).astype(np.int64) - 1
+    before = (rng.random((n, len(sizes))) * (sizes + 1)).astype(np.int64)
+    same = rng.random((n, len(sizes))) < 0.5
+    before = np.where(same & (previous >= 0), previous + 1, before)
+    held = np.where(before > 0, rng.integers(1, 61, (n, len(sizes))), 0)
+    return previous, np.concatenate([before, held], axis=1).astype(np.float32)
+

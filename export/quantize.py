@@ -20,8 +20,8 @@ import numpy as np
 import onnx
 
 from botsdk.contract import BehaviourContract
-from botsdk.export.metadata import INPUT_OBS, INPUT_STATE, INPUT_STYLE, output_names
-from botsdk.export.session import load_policy
+from botsdk.export.metadata import INPUT_OBS, INPUT_PREVIOUS_ACTION, INPUT_STATE, INPUT_STYLE, output_names
+from botsdk.export.session import load_policy, reads_previous_action
 
 MODES = ("int8",)
 MIN_INT8_AGREEMENT = 0.95
@@ -89,23 +89,34 @@ def synthetic_sequences(contract: BehaviourContract, seed: int = 0) -> tuple[Rec
     return parts[0], parts[1]
 
 
-def run_sequences(session, contract: BehaviourContract, state_size: int,
-                  sequences: RecordedSequences) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def run_sequences(session, contract: BehaviourContract, state_size: int, sequences: RecordedSequences,
+                  follow: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Step every episode from a zero state, all episodes in one batch per step, the model feeding its own state
-    back. Returns (int64[steps, heads] argmax decisions, the inputs of each step) in (step, episode) order."""
+    back (and, for a policy that reads it, its own previous decision, or the one `follow` made: the decisions another
+    model returned here, so both are compared on the same history). Returns (int64[steps, heads] argmax decisions,
+    the inputs of each step) in (step, episode) order."""
     names = output_names(contract)
     episodes = sequences.observations
     states = [np.zeros(state_size, np.float32) for _ in episodes]
+    previous = [np.full(len(contract.head_sizes), -1, np.int64) for _ in episodes]
     decisions, fed = [], {INPUT_OBS: [], INPUT_STYLE: [], INPUT_STATE: []}
+    if reads_previous_action(session):
+        fed[INPUT_PREVIOUS_ACTION] = []
+    done = 0
     for t in range(max(len(o) for o in episodes)):
         live = [e for e, o in enumerate(episodes) if t < len(o)]
         feeds = {INPUT_OBS: np.stack([episodes[e][t] for e in live]),
                  INPUT_STYLE: np.stack([sequences.styles[e] for e in live]),
                  INPUT_STATE: np.stack([states[e] for e in live])}
+        if INPUT_PREVIOUS_ACTION in fed:
+            feeds[INPUT_PREVIOUS_ACTION] = np.stack([previous[e] for e in live])
         *logits, new_state = session.run(names, feeds)
+        decided = np.stack([head.argmax(1) for head in logits], axis=1)
+        fed_back = decided if follow is None else follow[done:done + len(live)]
         for row, e in enumerate(live):
-            states[e] = new_state[row]
-        decisions.append(np.stack([head.argmax(1) for head in logits], axis=1))
+            states[e], previous[e] = new_state[row], fed_back[row]
+        decisions.append(decided)
+        done += len(live)
         for key, value in feeds.items():
             fed[key].append(value)
     return np.concatenate(decisions), {k: np.concatenate(v) for k, v in fed.items()}
@@ -192,7 +203,7 @@ def quantize_policy(path: str | Path, dataset: str | Path | None, mode: str = "i
 def _gate(reference, quantized, contract: BehaviourContract, state_size: int, gate: RecordedSequences,
           min_agreement: float) -> dict[str, Any]:
     float_decisions, _ = run_sequences(reference, contract, state_size, gate)
-    int8_decisions, int8_inputs = run_sequences(quantized, contract, state_size, gate)
+    int8_decisions, int8_inputs = run_sequences(quantized, contract, state_size, gate, follow=float_decisions)
     agreement = {name: float(np.mean(float_decisions[:, h] == int8_decisions[:, h]))
                  for h, name in enumerate(contract.head_names)}
     single = decide_in_batches(quantized, contract, int8_inputs, 1)
@@ -200,7 +211,8 @@ def _gate(reference, quantized, contract: BehaviourContract, state_size: int, ga
     flips = int(np.sum(single != batched))
     summary = ", ".join(f"{name} {value:.2%}" for name, value in agreement.items())
     low = [name for name, value in agreement.items() if value < min_agreement]
-    where = f"{gate.steps} recorded steps of {len(gate.observations)} episode(s), each model stepping its own state"
+    where = (f"{gate.steps} recorded steps of {len(gate.observations)} episode(s), each model stepping its own state"
+             + (" after the float model's decisions" if INPUT_PREVIOUS_ACTION in int8_inputs else ""))
     if low:
         raise QuantizationRefused(f"int8 model refused: per-head argmax agreement with the float model on {where}: "
                                   f"{summary}; heads {low} are below the required {min_agreement:.0%}. The float "

@@ -19,7 +19,7 @@ from botsdk.export.agent_state import AgentStateTable, UnknownAgentError
 from botsdk.export.binding import BoundBuffers, BufferCache
 from botsdk.export.metadata import output_names, sampling_temperature
 from botsdk.export.sampling import HeadSampler
-from botsdk.export.session import ModelFormatError, load_policy, load_style_encoder
+from botsdk.export.session import ModelFormatError, load_policy, load_style_encoder, reads_previous_action
 
 __all__ = ["BotRuntime", "StyleEncoderRuntime", "RuntimeInputError", "UnknownAgentError", "ModelFormatError"]
 
@@ -71,7 +71,7 @@ class BotRuntime:
         noise_row_bytes = 4 * len(self.contract.head_sizes) * max(self.contract.head_sizes)
         self._sampler = HeadSampler(self.contract.head_sizes, seed, temperature, greedy,
                                     block_rows=max(64, NOISE_BLOCK_BYTES // noise_row_bytes))
-        self._states = AgentStateTable(self.state_size)
+        self._states = AgentStateTable(self.state_size, action_width=self._history_width)
         self._last: BoundBuffers | None = None
 
     # ---- loading -------------------------------------------------------------------------------------------
@@ -86,6 +86,8 @@ class BotRuntime:
         self.path, self._sessions, self.contract, self.state_size = path, sessions, contract, state_size
         self._outputs = output_names(contract)
         self._n_heads = len(contract.head_sizes)
+        # a policy that reads its own previous action gets the one the runtime sampled for that agent last step
+        self._history_width = self._n_heads if reads_previous_action(sessions[0]) else 0
         self._obs_size, self._style_size = contract.observation_size, contract.style.size
         self._zero_style = np.zeros(self._style_size, np.float32)
         self._zero_style.flags.writeable = False  # load() relies on it staying zero
@@ -102,16 +104,21 @@ class BotRuntime:
         with self._lock:
             self._install(path, sessions, contract, state_size)
             self._last = None
-            if state_size != self._states.state_size:
-                self._states.resize(state_size)
+            if state_size != self._states.state_size or self._history_width != self._states.action_width:
+                self._states.resize(state_size, self._history_width)
 
     # ---- decisions -----------------------------------------------------------------------------------------
     def act(self, agent_ids: Sequence[Hashable], obs: np.ndarray, style: np.ndarray | None = None,
-            episode_start: np.ndarray | None = None) -> np.ndarray:
-        """One decision per agent: int64[B, n_heads]. New agents and `episode_start` rows start from a zero state."""
+            episode_start: np.ndarray | None = None, previous_action: np.ndarray | None = None) -> np.ndarray:
+        """One decision per agent: int64[B, n_heads]. New agents and `episode_start` rows start from a zero state.
+        A policy that reads its previous action gets the one this runtime chose for the agent last step, unless
+        `previous_action` int64[B, n_heads] says what was applied instead (a person took over, a script moved the
+        agent, or a recording is being scored); -1 means none."""
         batch = self._check_obs(obs, agent_ids)
         style = self._zero_style if style is None else self._check_style(style, batch)
         starts = None if episode_start is None else self._check_starts(episode_start, batch)
+        if previous_action is not None:
+            previous_action = self._check_previous(previous_action, batch)
         with self._lock:
             buffers = self._bound(batch)
             if not buffers.load(obs, style, style is self._zero_style):
@@ -120,17 +127,25 @@ class BotRuntime:
             if starts is not None:
                 self._states.zero(rows[starts])
             self._states.gather(rows, out=buffers.state_in)
+            if self._history_width:
+                if previous_action is None:
+                    self._states.gather_actions(rows, out=buffers.previous_action)
+                else:
+                    np.copyto(buffers.previous_action, previous_action)
             buffers.run()
             self._states.scatter(rows, buffers.state_out)
             self._last = buffers
-            return self._sampler.sample_padded(buffers.padded, buffers.work)
+            actions = self._sampler.sample_padded(buffers.padded, buffers.work)
+            if self._history_width:
+                self._states.scatter_actions(rows, actions)
+            return actions
 
     def _bound(self, batch: int) -> BoundBuffers:
         which = 1 if batch >= LARGE_BATCH and len(self._sessions) > 1 else 0
         buffers = self._buffers.get((which, batch))
         if buffers is None:
             buffers = BoundBuffers(self._sessions[which], batch, self._obs_size, self._style_size, self.state_size,
-                                   self._outputs, self._sampler)
+                                   self._outputs, self._sampler, self._history_width)
             self._buffers.put((which, batch), buffers)
         return buffers
 
@@ -222,6 +237,18 @@ class BotRuntime:
                                     f"expected finite values in {observation_layout(self.contract)}")
         raise RuntimeInputError(f"style{list(_first_bad(style))} is not finite; expected finite "
                                 f"float32[batch, {self._style_size}] values")
+
+    def _check_previous(self, previous: np.ndarray, batch: int) -> np.ndarray:
+        sizes = np.asarray(self.contract.head_sizes)
+        if not isinstance(previous, np.ndarray) or previous.dtype.kind not in "iu" or previous.shape != (batch, len(sizes)):
+            raise RuntimeInputError(f"previous_action: expected int64[{batch}, {len(sizes)}] (heads "
+                                    f"{list(self.contract.head_names)}; -1 for none), got {_describe(previous)}")
+        bad = (previous < -1) | (previous >= sizes)
+        if bad.any():
+            row, col = (int(i) for i in np.argwhere(bad)[0])
+            raise RuntimeInputError(f"previous_action[{row}, {col}] = {int(previous[row, col])} is outside head "
+                                    f"{self.contract.head_names[col]!r} (expected -1 or 0..{sizes[col] - 1})")
+        return previous
 
     @staticmethod
     def _check_starts(episode_start: np.ndarray, batch: int) -> np.ndarray:

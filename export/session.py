@@ -11,7 +11,7 @@ import onnxruntime as ort
 
 from botsdk.contract import BehaviourContract
 from botsdk.export.metadata import (
-    INPUT_OBS, INPUT_STATE, INPUT_STYLE, KEY_STATE_SIZE, OUTPUT_STATE, STYLE_INPUT_ACTIONS, STYLE_INPUT_OBS,
+    INPUT_OBS, INPUT_PREVIOUS_ACTION, INPUT_STATE, INPUT_STYLE, KEY_STATE_SIZE, OUTPUT_STATE, STYLE_INPUT_ACTIONS, STYLE_INPUT_OBS,
     STYLE_OUTPUT, contract_from_metadata, logits_name,
 )
 
@@ -53,6 +53,11 @@ def load_policy(path: str | Path, threads: int = 1) -> tuple[ort.InferenceSessio
     return session, contract, state_size
 
 
+def reads_previous_action(session: ort.InferenceSession) -> bool:
+    """Whether the policy reads the action applied last step (`previous_action`, botsdk.training.history)."""
+    return any(a.name == INPUT_PREVIOUS_ACTION for a in session.get_inputs())
+
+
 def _io_map(args) -> dict[str, list]:
     return {a.name: list(a.shape) for a in args}
 
@@ -72,6 +77,11 @@ def _check_policy_io(session: ort.InferenceSession, contract: BehaviourContract,
     _check_width(inputs, INPUT_OBS, contract.observation_size, "input", source)
     _check_width(inputs, INPUT_STYLE, contract.style.size, "input", source)
     state_size = _check_width(inputs, INPUT_STATE, None, "input", source)
+    if INPUT_PREVIOUS_ACTION in inputs:
+        _check_width(inputs, INPUT_PREVIOUS_ACTION, len(contract.head_sizes), "input", source)
+        kind = next(a.type for a in session.get_inputs() if a.name == INPUT_PREVIOUS_ACTION)
+        if kind != "tensor(int64)":
+            raise ModelFormatError(f"{source}: input {INPUT_PREVIOUS_ACTION!r} is {kind}, expected tensor(int64)")
     for head, size in zip(contract.head_names, contract.head_sizes):
         _check_width(outputs, logits_name(head), size, "output", source)
     _check_width(outputs, OUTPUT_STATE, state_size, "output", source)

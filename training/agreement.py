@@ -22,12 +22,12 @@ from botsdk.training.tensors import DemoTensors, padded_episode_rows
 
 @torch.no_grad()
 def policy_logits(policy: PolicyBase, obs: torch.Tensor, style: torch.Tensor,
-                  episode_start: torch.Tensor, episode_length: torch.Tensor,
+                  episode_start: torch.Tensor, episode_length: torch.Tensor, history: torch.Tensor | None = None,
                   chunk: int = 8192, episodes_per_call: int = 64) -> list[torch.Tensor]:
-    """Logits for every row; a recurrent policy runs each episode from a zero state, as it would in play."""
+    """Logits for every row; a recurrent policy runs each episode from a zero state, as it would in play.
+    `history`: the rows' action history (None: computed from nothing, for a policy that reads none)."""
     if not policy.recurrent:
-        parts = [policy(obs[i:i + chunk], style[i:i + chunk],
-                        torch.zeros(min(chunk, obs.shape[0] - i), policy.state_size, device=obs.device))[0]
+        parts = [policy.logits(obs[i:i + chunk], style[i:i + chunk], None if history is None else history[i:i + chunk])
                  for i in range(0, obs.shape[0], chunk)]
         return [torch.cat([p[h] for p in parts]) for h in range(len(policy.head_sizes))]
     out = [torch.empty(obs.shape[0], n, device=obs.device) for n in policy.head_sizes]
@@ -36,8 +36,7 @@ def policy_logits(policy: PolicyBase, obs: torch.Tensor, style: torch.Tensor,
         # changes its own steps' logits.
         rows, valid = padded_episode_rows(episode_start[first:first + episodes_per_call].to(obs.device),
                                           episode_length[first:first + episodes_per_call].to(obs.device))
-        state = torch.zeros(rows.shape[0], policy.state_size, device=obs.device)
-        logits = policy.forward_sequence(obs[rows], style[rows[:, 0]], state)[0]
+        logits = policy.logits(obs[rows], style[rows[:, 0]], None if history is None else history[rows])
         for head, target in zip(logits, out):
             target[rows[valid]] = head[valid]
     return out
@@ -46,7 +45,7 @@ def policy_logits(policy: PolicyBase, obs: torch.Tensor, style: torch.Tensor,
 @torch.no_grad()
 def evaluate_tensors(policy: PolicyBase, data: DemoTensors, window: int = 0) -> dict[str, float]:
     """Validation metrics: summed per-head cross-entropy and top-1 agreement per head and joint."""
-    logits = policy_logits(policy, data.obs, data.style, data.episode_start, data.episode_length)
+    logits = policy_logits(policy, data.obs, data.style, data.episode_start, data.episode_length, data.history)
     metrics: dict[str, float] = {}
     losses, hits = [], []
     for i, (name, head) in enumerate(zip(policy.head_names, logits)):

@@ -73,7 +73,7 @@ def check_init_from(config: TrainConfig, data: PreparedData) -> None:
 
     state = read_checkpoint(config.init_from)
     check_compatible(BehaviourContract.from_json(state["contract"]), data.contract, "init_from checkpoint", "dataset")
-    source = TrainConfig.from_dict(state["config"])
+    source = TrainConfig.from_saved(state["config"])
     differing = [f"{key}: this config {getattr(config, key)!r}, checkpoint {getattr(source, key)!r}"
                  for key in ARCHITECTURE_KEYS if getattr(config, key) != getattr(source, key)]
     if differing:

@@ -76,7 +76,7 @@ def load_run(run: str | Path, best: bool = True) -> LoadedRun:
     """Rebuild the policy and style encoder of a run directory (or checkpoint file), weights loaded, eval mode."""
     state = read_checkpoint(run)
     contract = BehaviourContract.from_json(state["contract"])
-    config = TrainConfig.from_dict(state["config"])
+    config = TrainConfig.from_saved(state["config"])
     policy = build_policy(contract, config)
     policy_weights, encoder_weights = run_weights(state, best)
     policy.load_state_dict(policy_weights)

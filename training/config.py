@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 MODEL_KINDS = ("mlp", "gru")
+SAVED_BEFORE_KEY_EXISTED = {"action_history": False}  # what a run saved without the key did
 INPUT_FEATURES = ("raw", "standardized", "deltas")
 VAL_SPLITS = ("player", "seed", "episode")
 LR_SCHEDULES = ("constant", "cosine")
 LOADERS = ("memory", "stream")
 # the keys that shape the model's weights: a run initialised from another must agree on all of them
 ARCHITECTURE_KEYS = ("model", "hidden_sizes", "gru_hidden", "style_embedding", "input_features", "position_encoding",
-                     "position_grid", "position_grid_channels", "style_encoder", "encoder_hidden")
+                     "position_grid", "position_grid_channels", "style_encoder", "encoder_hidden", "action_history")
 
 
 class ConfigError(ValueError):
@@ -40,6 +41,8 @@ class TrainConfig:
     position_grid: int = 0                  # cells per side of a learned grid of place features (0: none)
     position_grid_channels: int = 16        # features per grid corner
     dropout: float = 0.2                    # dropout rate on the trunk's hidden features while training
+    action_history: bool = True             # the policy reads its own last two actions and the hold length
+                                            # (botsdk.training.history); the ONNX file gains `previous_action`
     # style encoder (demonstration-conditioned style, trained jointly)
     style_encoder: bool = False             # opt-in (few-shot styling): docs/recipes/style_encoder.toml
     encoder_hidden: int = 128
@@ -132,6 +135,12 @@ class TrainConfig:
         if unknown:
             raise ConfigError(f"unknown config key(s) {unknown}; expected keys among {sorted(known)}")
         return cls(**data)
+
+    @classmethod
+    def from_saved(cls, data: dict[str, Any]) -> "TrainConfig":
+        """The config a checkpoint was trained with: keys added since it was written take the value that run
+        effectively had, not today's default."""
+        return cls.from_dict({**SAVED_BEFORE_KEY_EXISTED, **data})
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "TrainConfig":

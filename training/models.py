@@ -1,8 +1,14 @@
 """Style-conditioned policies with factorised categorical heads, shaped by the behaviour contract.
 
 Every policy has the one signature export and the runtime rely on:
-`forward(obs[B, O], style[B, S], state[B, H]) -> (list of logits[B, n_h] in contract head order, state[B, H])`.
-The MLP ignores `state` (state_size 1); the GRU carries its hidden state there, so human timing can be learned.
+`forward(obs[B, O], style[B, S], state[B, H], previous_action[B, n_heads]) -> (list of logits[B, n_h] in contract
+head order, state[B, H])`. With `action_history` (the default) the policy reads its own recent actions
+(botsdk.training.history): `previous_action` is what was applied last step (-1 at an episode start) and the state
+ends with the history's memory. Without it the MLP ignores `state` (state_size 1) and `previous_action`. The GRU
+carries its hidden state at the front of `state`, so human timing can be learned.
+
+Training reads whole rows or sequences through `logits(obs, style, history)`, with the history computed from the
+recording; `forward` is the one decision the exported file runs.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from torch import nn
 
 from botsdk.contract import BehaviourContract
 from botsdk.training.config import TrainConfig
+from botsdk.training.history import ActionHistory
 from botsdk.training.inputs import InputFeatures
 
 
@@ -32,6 +39,31 @@ class PolicyBase(nn.Module):
         nn.init.normal_(self.style_proj.weight, std=1.0)  # embedding-like scale: personas start far apart
         nn.init.zeros_(self.style_proj.bias)
         self.heads = nn.Linear(trunk_out, sum(self.head_sizes))  # one fused layer, split per head
+        self.history = ActionHistory(self.head_sizes) if config.action_history else None
+        self.memory_size = self.history.memory_size if self.history is not None else 0
+
+    @property
+    def reads_previous_action(self) -> bool:
+        return self.history is not None
+
+    def history_features(self, history: torch.Tensor | None) -> torch.Tensor | None:
+        if self.history is None:
+            return None
+        if history is None:
+            raise ValueError("this policy reads its action history (action_history = true): expected `history` "
+                             "int64[..., 3 x heads] (botsdk.training.history.history_rows), got None")
+        return self.history.features(history)
+
+    def step_history(self, previous_action: torch.Tensor | None, memory: torch.Tensor
+                     ) -> tuple[torch.Tensor | None, torch.Tensor]:
+        """(history features, new memory) of one decision; (None, memory) for a policy without history."""
+        if self.history is None:
+            return None, memory
+        if previous_action is None:
+            raise ValueError(f"this policy reads its previous action: expected previous_action "
+                             f"int64[batch, {len(self.head_sizes)}] (-1 at an episode start), got None")
+        history, new_memory = self.history.step(previous_action, memory)
+        return self.history.features(history), new_memory
 
     def split_heads(self, features: torch.Tensor) -> list[torch.Tensor]:
         return list(torch.split(self.heads(features), self.head_sizes, dim=-1))
@@ -49,12 +81,12 @@ class StyledTrunk(nn.Module):
     `InputFeatures` first (botsdk.training.inputs: raw, standardized, or with frame deltas).
     """
 
-    def __init__(self, contract: BehaviourContract, config: TrainConfig):
+    def __init__(self, contract: BehaviourContract, config: TrainConfig, extra_features: int = 0):
         super().__init__()
         first = config.hidden_sizes[0]
         self.features = InputFeatures(contract, config.input_features, config.position_encoding,
                                       config.position_grid, config.position_grid_channels)
-        self.input = nn.Linear(self.features.out_features + config.style_embedding, first)
+        self.input = nn.Linear(self.features.out_features + extra_features + config.style_embedding, first)
         self.film = nn.Linear(config.style_embedding, 2 * first)
         layers: list[nn.Module] = []
         width = first
@@ -65,9 +97,12 @@ class StyledTrunk(nn.Module):
         self.out_features = width
         self.dropout = nn.Dropout(config.dropout)  # no weights: checkpoints keep their keys whatever the rate
 
-    def forward(self, obs: torch.Tensor, embedded_style: torch.Tensor) -> torch.Tensor:
+    def forward(self, obs: torch.Tensor, embedded_style: torch.Tensor,
+                extra: torch.Tensor | None = None) -> torch.Tensor:
+        """`extra`: features appended to the observation's (the action history), same leading shape."""
         scale, shift = self.film(embedded_style).chunk(2, dim=-1)
-        inputs = torch.cat([self.features(obs), embedded_style], dim=-1)
+        parts = [self.features(obs)] if extra is None else [self.features(obs), extra]
+        inputs = torch.cat(parts + [embedded_style], dim=-1)
         hidden = torch.relu(self.input(inputs) * (1 + scale) + shift)
         return self.dropout(self.layers(self.dropout(hidden)))
 
@@ -77,11 +112,18 @@ class MLPPolicy(PolicyBase):
 
     def __init__(self, contract: BehaviourContract, config: TrainConfig):
         super().__init__(contract, config, config.hidden_sizes[-1])
-        self.trunk = StyledTrunk(contract, config)
+        self.state_size = self.memory_size or 1
+        self.trunk = StyledTrunk(contract, config, self.history.out_features if self.history is not None else 0)
 
-    def forward(self, obs: torch.Tensor, style: torch.Tensor,
-                state: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
-        return self.split_heads(self.trunk(obs, self.style_proj(style))), state
+    def forward(self, obs: torch.Tensor, style: torch.Tensor, state: torch.Tensor,
+                previous_action: torch.Tensor | None = None) -> tuple[list[torch.Tensor], torch.Tensor]:
+        extra, state = self.step_history(previous_action, state)
+        return self.split_heads(self.trunk(obs, self.style_proj(style), extra)), state
+
+    def logits(self, obs: torch.Tensor, style: torch.Tensor, history: torch.Tensor | None = None
+               ) -> list[torch.Tensor]:
+        """Training rows: obs[B, O], style[B, S], history int64[B, 3H] (None without action history)."""
+        return self.split_heads(self.trunk(obs, self.style_proj(style), self.history_features(history)))
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):  # noqa: ANN001 (torch's signature)
         """Checkpoints written before the trunk was shared with the GRU (keys `input.*`, `film.*`, `trunk.<i>.*`)
@@ -105,22 +147,36 @@ class GRUPolicy(PolicyBase):
 
     def __init__(self, contract: BehaviourContract, config: TrainConfig):
         super().__init__(contract, config, config.hidden_sizes[-1] + config.gru_hidden)
-        self.state_size = config.gru_hidden
-        self.trunk = StyledTrunk(contract, config)
+        self.gru_size = config.gru_hidden
+        self.state_size = config.gru_hidden + self.memory_size
+        self.trunk = StyledTrunk(contract, config, self.history.out_features if self.history is not None else 0)
         self.gru = nn.GRU(self.trunk.out_features, config.gru_hidden, batch_first=True)
 
-    def forward(self, obs: torch.Tensor, style: torch.Tensor,
-                state: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
-        logits, new_state = self.forward_sequence(obs[:, None], style, state)
-        return [head[:, 0] for head in logits], new_state
+    def forward(self, obs: torch.Tensor, style: torch.Tensor, state: torch.Tensor,
+                previous_action: torch.Tensor | None = None) -> tuple[list[torch.Tensor], torch.Tensor]:
+        hidden, memory = state[:, :self.gru_size], state[:, self.gru_size:]
+        extra, memory = self.step_history(previous_action, memory)
+        logits, hidden = self._sequence(obs[:, None], style, hidden, None if extra is None else extra[:, None])
+        return [head[:, 0] for head in logits], torch.cat([hidden, memory], dim=-1)
 
-    def forward_sequence(self, obs: torch.Tensor, style: torch.Tensor,
-                         state: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
-        """obs[B, T, O], style[B, S], state[B, H] -> (logits[B, T, n_h] per head, state[B, H])."""
+    def forward_sequence(self, obs: torch.Tensor, style: torch.Tensor, hidden: torch.Tensor,
+                         history: torch.Tensor | None = None) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """obs[B, T, O], style[B, S], GRU hidden[B, gru_hidden], history int64[B, T, 3H] (the recording's; None
+        without action history) -> (logits[B, T, n_h] per head, hidden[B, gru_hidden])."""
+        return self._sequence(obs, style, hidden, self.history_features(history))
+
+    def logits(self, obs: torch.Tensor, style: torch.Tensor, history: torch.Tensor | None = None
+               ) -> list[torch.Tensor]:
+        """Training sequences from a zero state: obs[B, T, O], style[B, S], history int64[B, T, 3H]."""
+        hidden = torch.zeros(obs.shape[0], self.gru_size, device=obs.device)
+        return self.forward_sequence(obs, style, hidden, history)[0]
+
+    def _sequence(self, obs: torch.Tensor, style: torch.Tensor, hidden: torch.Tensor,
+                  extra: torch.Tensor | None) -> tuple[list[torch.Tensor], torch.Tensor]:
         steps = obs.shape[1]
         embedded = self.style_proj(style)[:, None].expand(-1, steps, -1)
-        features = self.trunk(obs, embedded)
-        out, last = self.gru(features, state[None].contiguous())
+        features = self.trunk(obs, embedded, extra)
+        out, last = self.gru(features, hidden[None].contiguous())
         return self.split_heads(torch.cat([features, out], dim=-1)), last[0]
 
 

@@ -31,7 +31,8 @@ class BCObjective(nn.Module):
 
     def forward(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
         """-> (scalar loss, detached per-part losses for logging without a device sync)."""
-        head_losses = self.head_losses(batch["obs"], batch["actions"], batch["style"], batch.get("loss_weight"))
+        head_losses = self.head_losses(batch["obs"], batch["actions"], batch["style"], batch.get("loss_weight"),
+                                       batch.get("history"))
         loss = head_losses.sum()
         parts = [head_losses]
         if self.encoder is not None and "enc_obs" in batch:
@@ -42,16 +43,18 @@ class BCObjective(nn.Module):
             shape = (groups * steps, 1, -1) if self.policy.recurrent else (groups * steps, -1)
             tgt_obs = batch["tgt_obs"].reshape(shape)
             tgt_actions = batch["tgt_actions"].reshape(groups * steps, -1)
-            enc_bc = self.head_losses(tgt_obs, tgt_actions, style.repeat_interleave(steps, dim=0)).sum()
+            tgt_history = batch["tgt_history"].reshape(shape)
+            enc_bc = self.head_losses(tgt_obs, tgt_actions, style.repeat_interleave(steps, dim=0),
+                                      history=tgt_history).sum()
             loss = loss + self.encoder_weight * enc_bc + self.encoder_pull * pull
             parts.append(torch.stack([enc_bc, pull]))
         return loss, torch.cat(parts).detach()
 
     def head_losses(self, obs: torch.Tensor, actions: torch.Tensor, style: torch.Tensor,
-                    weight: torch.Tensor | None = None) -> torch.Tensor:
+                    weight: torch.Tensor | None = None, history: torch.Tensor | None = None) -> torch.Tensor:
         """Mean cross-entropy per head; obs[B, O] (or [B, T, O] for a recurrent policy); weight[B, T] (optional)
-        leaves out a window's burn-in steps."""
-        logits = self.policy_logits(obs, style)
+        leaves out a window's burn-in steps; history: the rows' action history (botsdk.training.history)."""
+        logits = self.policy.logits(obs, style, history)
         flat_actions = actions.reshape(-1, actions.shape[-1])
         if weight is None:
             return torch.stack([F.cross_entropy(head.reshape(-1, head.shape[-1]), flat_actions[:, i])
@@ -61,10 +64,3 @@ class BCObjective(nn.Module):
         return torch.stack([(F.cross_entropy(head.reshape(-1, head.shape[-1]), flat_actions[:, i],
                                              reduction="none") * flat_weight).sum() / total
                             for i, head in enumerate(logits)])
-
-    def policy_logits(self, obs: torch.Tensor, style: torch.Tensor) -> list[torch.Tensor]:
-        batch = obs.shape[0]
-        state = torch.zeros(batch, self.policy.state_size, device=obs.device)
-        if self.policy.recurrent:
-            return self.policy.forward_sequence(obs, style, state)[0]
-        return self.policy(obs, style, state)[0]

@@ -49,6 +49,7 @@ def greedy_predictions(policy, contract, trajectories: Iterable[Any]
                        ) -> tuple[np.ndarray, np.ndarray, list, np.ndarray | None]:
     """Model argmax per step (conditioned on each episode's persona), the actions taken, the demonstrator probs and
     its most likely joint action's probability per step (None unless every trajectory has it)."""
+    from botsdk.training.history import history_rows
     from botsdk.training.style import label_style
 
     predicted, actions, probs, joint = [], [], [], []
@@ -56,11 +57,12 @@ def greedy_predictions(policy, contract, trajectories: Iterable[Any]
         steps = len(traj)
         obs = torch.from_numpy(traj.observations[:steps])
         style = label_style(contract, traj.meta["style"])[None]
-        state = policy.initial_state(1)
+        taken = torch.as_tensor(np.asarray(traj.actions), dtype=torch.int64)
+        history = history_rows(taken, torch.tensor([0]), torch.tensor([steps]))
         if policy.recurrent:
-            logits = [h[0] for h in policy.forward_sequence(obs[None], style, state)[0]]
+            logits = [h[0] for h in policy.logits(obs[None], style, history[None])]
         else:
-            logits = policy(obs, style.expand(steps, -1), state.expand(steps, -1))[0]
+            logits = policy.logits(obs, style.expand(steps, -1), history)
         predicted.append(torch.stack([h.argmax(-1) for h in logits], -1).numpy())
         actions.append(traj.actions)
         probs.append(traj.action_probs)

@@ -73,7 +73,7 @@ class BatchSampler:
             start = self.starts[idx]
             return self.window_batch(start, step)
         d = self.data
-        batch = {"obs": d.obs[idx], "actions": d.actions[idx], "style": d.style[idx]}
+        batch = {"obs": d.obs[idx], "actions": d.actions[idx], "style": d.style[idx], "history": d.history[idx]}
         if self.config.style_encoder:
             batch.update(self.encoder_batch(step))
         return batch
@@ -81,7 +81,7 @@ class BatchSampler:
     def window_batch(self, start: torch.Tensor, step: int) -> dict[str, torch.Tensor]:
         rows = start[:, None] + self.window[None]
         d = self.data
-        batch = {"obs": d.obs[rows], "actions": d.actions[rows], "style": d.style[start]}
+        batch = {"obs": d.obs[rows], "actions": d.actions[rows], "style": d.style[start], "history": d.history[rows]}
         if self.config.burn_in:
             batch["loss_weight"] = self.burn_in_weights(start)
         if self.config.style_encoder:
@@ -94,7 +94,7 @@ class BatchSampler:
         d = self.data
         rows, valid = padded_episode_rows(d.episode_start[episodes], d.episode_length[episodes])
         batch = {"obs": d.obs[rows], "actions": d.actions[rows], "style": d.style[rows[:, 0]],
-                 "loss_weight": valid.float()}
+                 "history": d.history[rows], "loss_weight": valid.float()}
         if self.config.style_encoder:
             batch.update(self.encoder_batch(step))
         return batch
@@ -117,4 +117,4 @@ class BatchSampler:
         rows = d.group_order[d.group_start[groups][:, None] + offsets]
         enc, tgt = rows[:, :cfg.encoder_set_size], rows[:, cfg.encoder_set_size:]
         return {"enc_obs": d.obs[enc], "enc_actions": d.actions[enc], "tgt_obs": d.obs[tgt],
-                "tgt_actions": d.actions[tgt], "group_style": d.group_style[groups]}
+                "tgt_actions": d.actions[tgt], "tgt_history": d.history[tgt], "group_style": d.group_style[groups]}

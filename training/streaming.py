@@ -200,7 +200,7 @@ def _concat(parts: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
     """One batch from the parts a batch straddling two buffers was gathered in (encoder groups from the first;
     whole-episode parts padded to the longest by repeating the last step, with loss weight 0)."""
     out = dict(parts[0])
-    for key in ("obs", "actions", "style", "loss_weight"):
+    for key in ("obs", "actions", "style", "history", "loss_weight"):
         if key not in out:
             continue
         tensors = [p[key] for p in parts]

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from botsdk.contract import BehaviourContract
+from botsdk.training.history import history_rows
 from botsdk.training.style import label_style
 
 
@@ -32,6 +33,11 @@ class DemoTensors:
     group_length: torch.Tensor   # int64[G]
     group_style: torch.Tensor    # float32[G, S]
     episode_ids: list[Any]
+    history: torch.Tensor | None = None  # int64[N, 3H]: each step's action history (botsdk.training.history)
+
+    def __post_init__(self) -> None:
+        if self.history is None:
+            self.history = history_rows(self.actions, self.episode_start, self.episode_length)
 
     @property
     def size(self) -> int:
@@ -52,7 +58,7 @@ class DemoTensors:
 
     def to(self, device: str | torch.device) -> "DemoTensors":
         """Move the row data; index bookkeeping stays on the CPU, where batches are assembled."""
-        moved = {k: (v.to(device) if k in ("obs", "actions", "style", "group_style") else v)
+        moved = {k: (v.to(device) if k in ("obs", "actions", "style", "group_style", "history") else v)
                  for k, v in self.__dict__.items()}
         return DemoTensors(**moved)
 

@@ -31,25 +31,36 @@ class MinimalBridge(pb_grpc.BotBridgeServicer):
         self.temperature = float(meta.get("botsdk.sampling_temperature", 1.0))
         self.greedy = greedy
         self.rng = np.random.default_rng(seed)
+        # a policy that reads the action it took last step gets it fed back, per agent
+        self.reads_previous = any(i.name == "previous_action" for i in self.session.get_inputs())
 
     def Session(self, request_iterator, context):
         states: dict[str, np.ndarray] = {}  # this stream's agents
+        previous: dict[str, np.ndarray] = {}
         zero_state = np.zeros(self.state_size, np.float32)
+        no_action = np.full(len(self.heads), -1, np.int64)
         for tick in request_iterator:
             batch = tick.batch
             ids = list(batch.agent_ids)
             n = len(ids)
             for agent in batch.ended:
                 states.pop(agent, None)
+                previous.pop(agent, None)
             obs = np.frombuffer(batch.observations.raw, np.float32).reshape(n, -1)
             starts = list(batch.episode_start) or [False] * n
             state = np.stack([zero_state if start else states.get(agent, zero_state)
                               for agent, start in zip(ids, starts)])
-            *logits, state_out = self.session.run(self.outputs, {
-                "obs": obs, "style": np.zeros((n, self.style_size), np.float32), "state_in": state})
+            feeds = {"obs": obs, "style": np.zeros((n, self.style_size), np.float32), "state_in": state}
+            if self.reads_previous:
+                feeds["previous_action"] = np.stack([no_action if start else previous.get(agent, no_action)
+                                                     for agent, start in zip(ids, starts)])
+            *logits, state_out = self.session.run(self.outputs, feeds)
             for agent, row in zip(ids, state_out):
                 states[agent] = row
             actions = np.stack([self._sample(head) for head in logits], axis=1)
+            if self.reads_previous:
+                for agent, row in zip(ids, actions):
+                    previous[agent] = row
             yield pb.TickActions(tick=tick.tick, actions=pb.Actions(actions=actions.ravel().tolist(),
                                                                     shape=[n, len(self.heads)]))
 

@@ -25,10 +25,10 @@ LARGE_THREADS = min(2, os.cpu_count() or 1)
 def _measure(batch: int, repeats: int, policy: Any, path: Path, quantized: Path | None) -> dict[str, Any]:
     import torch
 
-    from botsdk.export.metadata import output_names
+    from botsdk.export.metadata import INPUT_PREVIOUS_ACTION, output_names
     from botsdk.export.parity import held_out_styles, synthetic_observations
     from botsdk.export.runtime import BotRuntime
-    from botsdk.export.session import make_session
+    from botsdk.export.session import make_session, reads_previous_action
     from botsdk.training.models import sample_actions
 
     runtime = BotRuntime(path, seed=0)
@@ -39,14 +39,19 @@ def _measure(batch: int, repeats: int, policy: Any, path: Path, quantized: Path 
     threads = LARGE_THREADS if batch >= 256 else 1
     bare = make_session(path, threads)
     feeds = {"obs": obs, "style": style, "state_in": np.zeros((batch, state_size), np.float32)}
+    previous = None
+    if reads_previous_action(bare):  # every peer feeds the same inputs the runtime does
+        previous = np.zeros((batch, len(contract.head_sizes)), np.int64)
+        feeds[INPUT_PREVIOUS_ACTION] = previous
     names = output_names(contract)
     torch.set_num_threads(threads)
     t_obs, t_style, t_state = torch.from_numpy(obs), torch.from_numpy(style), torch.zeros(batch, state_size)
+    t_previous = None if previous is None else torch.from_numpy(previous)
     generator = torch.Generator().manual_seed(0)
 
     def torch_decision() -> None:
         with torch.no_grad():
-            logits, _ = policy(t_obs, t_style, t_state)
+            logits, _ = policy(t_obs, t_style, t_state, t_previous)
             sample_actions(logits, generator)
 
     peers = {"runtime": lambda: runtime.act(ids, obs, style), "bare_onnxruntime": lambda: bare.run(names, feeds),
