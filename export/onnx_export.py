@@ -234,7 +234,8 @@ def _check_policy_shapes(policy: nn.Module, contract: BehaviourContract) -> int:
     """The policy must produce the contract's heads; returns its state size."""
     state_size = int(getattr(policy, "state_size", 1))
     obs = torch.zeros(2, contract.observation_size)
-    previous = torch.full((2, len(contract.head_sizes)), NO_PREVIOUS_ACTION) if _reads_previous_action(policy) else None
+    heads = len(getattr(policy, "head_sizes", contract.head_sizes))  # the policy's own: a mismatch is reported below
+    previous = torch.full((2, heads), NO_PREVIOUS_ACTION) if _reads_previous_action(policy) else None
     with torch.no_grad():
         logits, state = policy(obs, torch.zeros(2, contract.style.size), torch.zeros(2, state_size), previous)
     got = [tuple(t.shape) for t in logits]

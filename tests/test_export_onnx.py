@@ -39,10 +39,25 @@ def trained(tmp_path_factory) -> dict[str, Path]:
     train_run(data, root / "gru_deltas", TrainConfig(model="gru", input_features="deltas", position_encoding=3,
                                                      position_grid=5, position_grid_channels=3, **SMALL))
     runs["gru_deltas"] = root / "gru_deltas"
-    # dropout: the graph and the parity reference must both run the policy as in play (dropout off)
-    train_run(data, root / "mlp_dropout", TrainConfig(model="mlp", dropout=0.5, **SMALL))
+    # dropout: the graph and the parity reference must both run the policy as in play (dropout off); without the
+    # action history: the file has no previous_action input
+    train_run(data, root / "mlp_dropout", TrainConfig(model="mlp", dropout=0.5, action_history=False, **SMALL))
     runs["mlp_dropout"] = root / "mlp_dropout"
     return runs
+
+
+def _feeds(rng, batch: int, state_size: int, history: bool = True) -> dict:
+    """Random inputs as play produces them: for a history policy, a previous action and a matching memory."""
+    from botsdk.export.parity import random_histories
+
+    feeds = {"obs": rng.random((batch, C.observation_size), dtype=np.float32),
+             "style": rng.random((batch, C.style.size), dtype=np.float32),
+             "state_in": rng.normal(0.0, 0.5, (batch, state_size)).astype(np.float32)}
+    if history:
+        previous, memory = random_histories(C, batch, int(rng.integers(1000)))
+        feeds["state_in"][:, state_size - memory.shape[1]:] = memory
+        feeds["previous_action"] = previous
+    return feeds
 
 
 def _export(run: Path, out: Path, *extra: str) -> dict:
@@ -64,7 +79,8 @@ def test_cli_export_writes_a_checked_self_contained_file(trained, tmp_path, kind
     assert not any(t.data_location == onnx.TensorProto.EXTERNAL for t in model.graph.initializer)
     for tensor in list(model.graph.input) + list(model.graph.output):
         assert tensor.type.tensor_type.shape.dim[0].dim_param, f"{tensor.name} has no dynamic batch axis"
-    assert [i.name for i in model.graph.input] == ["obs", "style", "state_in"]
+    history = kind != "mlp_dropout"
+    assert [i.name for i in model.graph.input] == ["obs", "style", "state_in"] + (["previous_action"] if history else [])
     assert [o.name for o in model.graph.output] == [f"logits_{h}" for h in C.head_names] + ["state_out"]
     meta = read_metadata(out)
     assert set(REQUIRED_KEYS) <= set(meta)
@@ -83,14 +99,42 @@ def test_runtime_matches_torch_on_a_trained_gru_over_several_steps(trained, tmp_
     rt = BotRuntime(out, greedy=True)
     obs = np.random.default_rng(0).random((5, 3, C.observation_size), dtype=np.float32)
     style = np.tile(np.asarray(C.style.persona("rusher"), np.float32), (3, 1))
-    state = torch.zeros(3, loaded.policy.state_size)
+    state, previous = torch.zeros(3, loaded.policy.state_size), torch.full((3, len(C.head_sizes)), -1)
     for t in range(5):
         with torch.no_grad():
-            logits, state = loaded.policy(torch.from_numpy(obs[t]), torch.from_numpy(style), state)
-        actions = rt.act(["x", "y", "z"], obs[t], style)
+            logits, state = loaded.policy(torch.from_numpy(obs[t]), torch.from_numpy(style), state, previous)
+        actions = rt.act(["x", "y", "z"], obs[t], style)  # the runtime feeds back the action it chose
         for h, head in enumerate(logits):
             np.testing.assert_allclose(rt.last_logits[h], head.numpy(), atol=1e-4)
             np.testing.assert_array_equal(actions[:, h], head.argmax(1).numpy())
+        previous = torch.from_numpy(actions)
+
+
+def test_runtime_feeds_back_its_own_action_unless_told_what_was_applied(trained, tmp_path):
+    out = tmp_path / "mlp.onnx"
+    _export(trained["mlp"], out)
+    loaded = load_run(trained["mlp"])
+    rt = BotRuntime(out, greedy=True)
+    obs = np.random.default_rng(4).random((3, 2, C.observation_size), dtype=np.float32)
+    first = rt.act(["a", "b"], obs[0])
+    applied = np.array([[3, 1, 1, 0], [0, 14, 0, 1]], np.int64)  # e.g. a person took over for a step
+    rt.act(["a", "b"], obs[1], previous_action=applied)
+    state = torch.zeros(2, loaded.policy.state_size)
+    with torch.no_grad():
+        _, state = loaded.policy(torch.from_numpy(obs[0]), torch.zeros(2, C.style.size), state, torch.full((2, 4), -1))
+        want, _ = loaded.policy(torch.from_numpy(obs[1]), torch.zeros(2, C.style.size), state, torch.from_numpy(applied))
+        mine, _ = loaded.policy(torch.from_numpy(obs[1]), torch.zeros(2, C.style.size), state, torch.from_numpy(first))
+    np.testing.assert_allclose(rt.last_logits[0], want[0].numpy(), atol=1e-4)
+    assert not np.allclose(want[0].numpy(), mine[0].numpy())
+    rt.act(["a", "b"], obs[2], episode_start=np.array([True, False]))  # a new episode forgets the last action
+    assert rt._states.gather_actions(rt._states.rows(["a"]), np.empty((1, 4), np.int64))[0].tolist() != [-1] * 4
+    rt.reset(["a"])
+    assert rt._states.gather_actions(rt._states.rows(["a"]), np.empty((1, 4), np.int64))[0].tolist() == [-1] * 4
+    with pytest.raises(ValueError, match=r"previous_action\[1, 1\] = 15 is outside head 'turn' \(expected -1 or "
+                                         r"0..14\)"):
+        rt.act(["a", "b"], obs[0], previous_action=np.array([[0, 0, 0, 0], [0, 15, 0, 0]]))
+    with pytest.raises(ValueError, match=r"previous_action: expected int64\[2, 4\]"):
+        rt.act(["a", "b"], obs[0], previous_action=np.zeros((2, 3), np.int64))
 
 
 def test_style_encoder_export_matches_torch(trained, tmp_path):
@@ -175,9 +219,7 @@ def test_opset_passes_the_checker_parity_and_a_second_runtime(trained, tmp_path,
     assert max(o.version for o in onnx.load(str(tmp_path / f"{kind}{opset}.style.onnx")).opset_import) == opset
     rng = np.random.default_rng(3)
     state_size = int(read_metadata(out)["botsdk.state_size"])
-    feeds = {"obs": rng.random((32, C.observation_size), dtype=np.float32),
-             "style": rng.random((32, C.style.size), dtype=np.float32),
-             "state_in": rng.normal(0.0, 0.5, (32, state_size)).astype(np.float32)}
+    feeds = _feeds(rng, 32, state_size)
     for got, want in zip(ReferenceEvaluator(model).run(None, feeds), ort.InferenceSession(str(out)).run(None, feeds)):
         np.testing.assert_allclose(got, want, atol=1e-5)
 
@@ -213,7 +255,7 @@ def test_empty_batches_work_for_every_model_kind(trained, tmp_path, kind):
     state_size = int(read_metadata(out)["botsdk.state_size"])
     outputs = ort.InferenceSession(str(out)).run(None, {
         "obs": np.zeros((0, C.observation_size), np.float32), "style": np.zeros((0, C.style.size), np.float32),
-        "state_in": np.zeros((0, state_size), np.float32)})
+        "state_in": np.zeros((0, state_size), np.float32), "previous_action": np.zeros((0, 4), np.int64)})
     assert [o.shape for o in outputs] == [(0, n) for n in C.head_sizes] + [(0, state_size)]
     rt = BotRuntime(out)
     assert rt.act([], np.zeros((0, C.observation_size), np.float32)).shape == (0, len(C.head_sizes))
@@ -230,14 +272,13 @@ def test_empty_batches_work_for_every_model_kind(trained, tmp_path, kind):
 class _BranchyPolicy(torch.nn.Module):
     """Export-unfriendly: a data-dependent Python branch is frozen by tracing, so ONNX and torch disagree."""
 
-    state_size = 1
-
     def __init__(self, inner: torch.nn.Module):
         super().__init__()
         self.inner = inner
+        self.state_size, self.reads_previous_action = inner.state_size, inner.reads_previous_action
 
-    def forward(self, obs, style, state):
-        logits, state = self.inner(obs, style, state)
+    def forward(self, obs, style, state, previous_action=None):
+        logits, state = self.inner(obs, style, state, previous_action)
         if float(obs.abs().sum()) > 0.0:  # traced with zeros: this branch is never exported
             logits = [-2.0 * head for head in logits]
         return logits, state

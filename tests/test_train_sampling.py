@@ -85,10 +85,11 @@ def test_validation_logits_of_padded_episode_batches_equal_one_episode_at_a_time
     policy = build_policy(CONTRACT, _config(window=0)).eval()
     with torch.no_grad():
         batched = policy_logits(policy, data.obs, data.style, data.episode_start, data.episode_length,
-                                episodes_per_call=3)
+                                data.history, episodes_per_call=3)
         for start, length in zip(data.episode_start.tolist(), data.episode_length.tolist()):
             alone = policy.forward_sequence(data.obs[start:start + length][None], data.style[start:start + 1],
-                                            torch.zeros(1, policy.state_size))[0]
+                                            torch.zeros(1, policy.gru_size),
+                                            data.history[start:start + length][None])[0]
             for head, reference in zip(batched, alone):
                 torch.testing.assert_close(head[start:start + length], reference[0], atol=1e-5, rtol=1e-5)
 

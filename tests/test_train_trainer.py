@@ -39,7 +39,8 @@ def test_learns_style_dependent_actions(dataset, tmp_path):
     run = load_run(tmp_path / "run")
     obs = torch.from_numpy(Dataset.open(dataset).episode(0)["observations"][:20])
     styles = [torch.tensor(CONTRACT.style.persona(p)).expand(20, -1) for p in ("rusher", "holder")]
-    moves = [run.policy(obs, s, torch.zeros(20, 1))[0][0].argmax(-1) for s in styles]
+    state, previous = torch.zeros(20, run.policy.state_size), torch.full((20, 4), -1)  # each frame an episode start
+    moves = [run.policy(obs, s, state, previous)[0][0].argmax(-1) for s in styles]
     assert (moves[0] != moves[1]).float().mean() > 0.8  # rusher and holder move differently on the same frames
 
 
@@ -121,7 +122,7 @@ def test_gru_policy_trains_on_windows_and_reloads(dataset, tmp_path):
     metrics = train_run(dataset, tmp_path / "run", config)
     assert metrics["step"] == 4 and metrics["val"]["val_bc_loss"] > 0
     run = load_run(tmp_path / "run")
-    assert run.policy.recurrent and run.policy.state_size == 16
+    assert run.policy.recurrent and run.policy.state_size == 16 + 2 * 4  # GRU hidden, then the action history
 
 
 def test_init_from_fine_tunes_from_a_runs_best_weights(dataset, tmp_path):

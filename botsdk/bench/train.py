@@ -1,6 +1,7 @@
 """Training throughput: the botsdk Trainer vs a minimal plain-PyTorch loop, same model, same tensors, same run.
 
-Both train the default configuration (`TrainConfig()`: model, sizes and the style-encoder term as users get them)
+Both train the default configuration (`TrainConfig()`: model, sizes, the action history and the style-encoder term
+when on, as users get them)
 with Adam on the same in-memory demonstrations and batch size; the peer is the shortest correct loop for the same
 objective (randperm slices, forward, summed cross-entropy, the encoder's terms, step), so the ratio is loop
 overhead on the same work.
@@ -55,8 +56,8 @@ def _plain(contract, data, config) -> float:
     per_epoch = data.size // config.batch_size
     groups, size = config.encoder_groups, config.encoder_set_size
 
-    def bc(obs, actions, style):
-        logits, _ = policy(obs, style, torch.zeros(len(obs), 1))
+    def bc(obs, actions, style, history):
+        logits = policy.logits(obs, style, history)  # history: the rows' own (precomputed with the tensors)
         return sum(F.cross_entropy(head, actions[:, i]) for i, head in enumerate(logits))
 
     started = time.perf_counter()
@@ -64,7 +65,7 @@ def _plain(contract, data, config) -> float:
         if step and step % per_epoch == 0:
             perm = torch.randperm(data.size)
         idx = perm[(step % per_epoch) * config.batch_size:(step % per_epoch + 1) * config.batch_size]
-        loss = bc(data.obs[idx], data.actions[idx], data.style[idx])
+        loss = bc(data.obs[idx], data.actions[idx], data.style[idx], data.history[idx])
         if encoder is not None:
             chosen = torch.randint(len(data.group_length), (groups,))
             offsets = (torch.rand(groups, 2 * size) * data.group_length[chosen][:, None]).long()
@@ -73,7 +74,7 @@ def _plain(contract, data, config) -> float:
             style = encoder.encode_sets(data.obs[enc], actions_onehot(data.actions[enc], policy.head_sizes))
             pull = (style - data.group_style[chosen]).pow(2).sum(-1).mean()
             target = bc(data.obs[tgt].reshape(groups * size, -1), data.actions[tgt].reshape(groups * size, -1),
-                        style.repeat_interleave(size, dim=0))
+                        style.repeat_interleave(size, dim=0), data.history[tgt].reshape(groups * size, -1))
             loss = loss + config.encoder_weight * target + config.encoder_pull * pull
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -102,7 +103,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     ours_med, peer_med, ratio = float(np.median(ours)), float(np.median(peer)), float(np.median(ratios))
     result = {
         "configuration": {k: config.to_dict()[k] for k in ("model", "hidden_sizes", "style_encoder", "dropout",
-                                                            "input_features", "batch_size", "lr")},
+                                                            "action_history", "input_features", "batch_size", "lr")},
         "steps_per_run": steps, "pairs": pairs, "rows": data.size, "threads": torch.get_num_threads(),
         "botsdk_samples_per_s": round(ours_med, 1), "plain_torch_samples_per_s": round(peer_med, 1),
         "ratio": round(ratio, 3), "ratio_definition": "median over back-to-back pairs of botsdk / plain",
