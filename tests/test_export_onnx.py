@@ -311,3 +311,18 @@ def test_cli_reports_bad_arguments(tmp_path):
     assert result.exit_code == 2 and "no such run directory" in result.output
     result = runner.invoke(build_app(), ["export", str(tmp_path), "--out", str(tmp_path / "m.pt")])
     assert result.exit_code == 2 and "expected a path ending in .onnx" in result.output
+
+
+def test_hot_swap_between_models_with_and_without_the_action_history(trained, tmp_path):
+    with_history, without = tmp_path / "h.onnx", tmp_path / "p.onnx"
+    _export(trained["mlp"], with_history)
+    _export(trained["mlp_dropout"], without)
+    obs = np.random.default_rng(5).random((2, C.observation_size), dtype=np.float32)
+    rt = BotRuntime(with_history, greedy=True)
+    rt.act(["a", "b"], obs)
+    rt.swap(without)
+    assert rt.state_size == 1 and rt.act(["a", "b"], obs).shape == (2, 4)
+    rt.swap(with_history)  # every agent starts afresh: no previous action yet
+    fresh = BotRuntime(with_history, greedy=True)
+    np.testing.assert_array_equal(rt.act(["a", "b"], obs), fresh.act(["a", "b"], obs))
+    np.testing.assert_allclose(rt.last_logits[1], fresh.last_logits[1])
