@@ -109,16 +109,13 @@ class BotRuntime:
 
     # ---- decisions -----------------------------------------------------------------------------------------
     def act(self, agent_ids: Sequence[Hashable], obs: np.ndarray, style: np.ndarray | None = None,
-            episode_start: np.ndarray | None = None, previous_action: np.ndarray | None = None) -> np.ndarray:
+            episode_start: np.ndarray | None = None) -> np.ndarray:
         """One decision per agent: int64[B, n_heads]. New agents and `episode_start` rows start from a zero state.
-        A policy that reads its previous action gets the one this runtime chose for the agent last step, unless
-        `previous_action` int64[B, n_heads] says what was applied instead (a person took over, a script moved the
-        agent, or a recording is being scored); -1 means none."""
+        A policy that reads its previous action gets the one this runtime returned for the agent last time (or
+        what `applied` said it did instead)."""
         batch = self._check_obs(obs, agent_ids)
         style = self._zero_style if style is None else self._check_style(style, batch)
         starts = None if episode_start is None else self._check_starts(episode_start, batch)
-        if previous_action is not None:
-            previous_action = self._check_previous(previous_action, batch)
         with self._lock:
             buffers = self._bound(batch)
             if not buffers.load(obs, style, style is self._zero_style):
@@ -128,10 +125,7 @@ class BotRuntime:
                 self._states.zero(rows[starts])
             self._states.gather(rows, out=buffers.state_in)
             if self._history_width:
-                if previous_action is None:
-                    self._states.gather_actions(rows, out=buffers.previous_action)
-                else:
-                    np.copyto(buffers.previous_action, previous_action)
+                self._states.gather_actions(rows, out=buffers.previous_action)
             buffers.run()
             self._states.scatter(rows, buffers.state_out)
             self._last = buffers
@@ -162,6 +156,16 @@ class BotRuntime:
     def probabilities(self) -> list[np.ndarray] | None:
         """Per-head distributions the last `act` drew from (softmax of logits / temperature)."""
         return None if self._last is None else self._sampler.probabilities(self._last.logits)
+
+    def applied(self, agent_ids: Sequence[Hashable], actions: np.ndarray) -> None:
+        """What known agents actually did on their last decision when it was not the action this runtime returned
+        (a person took over, a script moved the agent, a recording is being scored): int64[B, n_heads], -1 for
+        nothing. A policy that reads its previous action decides next on these; for others this changes nothing."""
+        actions = self._check_previous(np.asarray(actions), len(agent_ids))
+        with self._lock:
+            rows = np.asarray(self._states.known_rows(list(agent_ids), "set the applied action of"), np.intp)
+            if self._history_width:
+                self._states.scatter_actions(rows, actions)
 
     def reset(self, agent_ids: Sequence[Hashable]) -> None:
         """Zero the recurrent state of known agents (an unknown id is an error naming the known ones)."""
@@ -240,13 +244,13 @@ class BotRuntime:
 
     def _check_previous(self, previous: np.ndarray, batch: int) -> np.ndarray:
         sizes = np.asarray(self.contract.head_sizes)
-        if not isinstance(previous, np.ndarray) or previous.dtype.kind not in "iu" or previous.shape != (batch, len(sizes)):
-            raise RuntimeInputError(f"previous_action: expected int64[{batch}, {len(sizes)}] (heads "
+        if previous.dtype.kind not in "iu" or previous.shape != (batch, len(sizes)):
+            raise RuntimeInputError(f"applied actions: expected int64[{batch}, {len(sizes)}] (heads "
                                     f"{list(self.contract.head_names)}; -1 for none), got {_describe(previous)}")
         bad = (previous < -1) | (previous >= sizes)
         if bad.any():
             row, col = (int(i) for i in np.argwhere(bad)[0])
-            raise RuntimeInputError(f"previous_action[{row}, {col}] = {int(previous[row, col])} is outside head "
+            raise RuntimeInputError(f"applied actions[{row}, {col}] = {int(previous[row, col])} is outside head "
                                     f"{self.contract.head_names[col]!r} (expected -1 or 0..{sizes[col] - 1})")
         return previous
 

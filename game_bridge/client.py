@@ -37,9 +37,13 @@ class Spec:
 
 def make_batch(agent_ids: Sequence[str], obs: np.ndarray, styles: np.ndarray | None = None,
                personas: Sequence[str] | None = None, episode_start: Sequence[bool] | np.ndarray | None = None,
-               ended: Sequence[str] = (), decode: bool = False) -> pb.AgentBatch:
-    """The inputs of one decision; observations travel as raw little-endian float32 bytes."""
+               ended: Sequence[str] = (), decode: bool = False,
+               applied_actions: np.ndarray | None = None) -> pb.AgentBatch:
+    """The inputs of one decision; observations travel as raw little-endian float32 bytes. `applied_actions`
+    int[B, n_heads]: what the agents did on their previous decision when not the action returned (-1: none)."""
     batch = pb.AgentBatch(agent_ids=list(agent_ids), observations=to_tensor(obs), ended=list(ended), decode=decode)
+    if applied_actions is not None:
+        batch.applied_actions.extend(np.asarray(applied_actions, np.int64).ravel().tolist())
     if styles is not None:
         batch.styles.CopyFrom(to_tensor(styles))
     if personas is not None:
@@ -144,9 +148,9 @@ class SessionStream:
 
     def step(self, agent_ids: Sequence[str], obs: np.ndarray, styles: np.ndarray | None = None,
              personas: Sequence[str] | None = None, episode_start=None, ended: Sequence[str] = (),
-             decode: bool = False) -> np.ndarray:
+             decode: bool = False, applied_actions: np.ndarray | None = None) -> np.ndarray:
         self.tick += 1
-        batch = make_batch(agent_ids, obs, styles, personas, episode_start, ended, decode)
+        batch = make_batch(agent_ids, obs, styles, personas, episode_start, ended, decode, applied_actions)
         answer = self.send(pb.Tick(tick=self.tick, batch=batch)).actions
         self.agent_errors = agent_errors(answer)
         return actions_array(answer)

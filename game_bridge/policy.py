@@ -140,6 +140,8 @@ class ServedPolicy:
                               f"got {len(batch.episode_start)}")
             starts = np.array(batch.episode_start, dtype=bool)
         keys, unknown = scope.admit(ids, starts)
+        if len(batch.applied_actions):
+            self._record_applied(batch, keys, starts)
         if unknown:
             actions, errors = self._decide_some(ids, keys, obs, styles, starts, unknown)
         else:
@@ -150,6 +152,22 @@ class ServedPolicy:
         if scope.closed:  # the stream was cancelled while we decided: free what this call re-created
             self.free([k for k in keys if k is not None])
         return actions, errors
+
+    def _record_applied(self, batch: pb.AgentBatch, keys: list[str | None], starts: np.ndarray | None) -> None:
+        """What the engine's agents did instead of the returned actions (AgentBatch.applied_actions), for a model
+        that reads its previous action. Rows of agents not yet started, or starting now, have no previous action."""
+        n = len(keys)
+        if len(batch.applied_actions) != n * self.n_heads:
+            raise invalid(f"batch.applied_actions: expected {n} x {self.n_heads} indices (one row per agent, heads "
+                          f"{list(self.runtime.contract.head_names)}) or none, got {len(batch.applied_actions)}")
+        applied = np.asarray(batch.applied_actions, np.int64).reshape(n, self.n_heads)
+        known = set(self.runtime.agents)
+        rows = [i for i, key in enumerate(keys)
+                if key is not None and key in known and not (starts is not None and starts[i])]
+        try:
+            self.runtime.applied([keys[i] for i in rows], applied[rows])
+        except RuntimeInputError as exc:
+            raise invalid(f"batch.applied_actions: {exc}") from None
 
     def _decide_some(self, ids: list[str], keys: list[str | None], obs: np.ndarray, styles: np.ndarray | None,
                      starts: np.ndarray | None, unknown: list[int]) -> tuple[np.ndarray, list[pb.AgentError]]:

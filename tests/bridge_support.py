@@ -17,6 +17,21 @@ def make_model(path: Path, seed: int = 0, recurrent: bool = True, contract=None)
     return make_random_policy_onnx(contract or arena_contract(), path, recurrent=recurrent, seed=seed)
 
 
+def make_history_model(path: Path, seed: int = 0) -> Path:
+    """A small untrained policy of the default kind (it reads its previous action), exported the real way."""
+    import torch
+
+    from botsdk.export.onnx_export import export_policy
+    from botsdk.training.config import TrainConfig
+    from botsdk.training.models import build_policy
+
+    torch.manual_seed(seed)
+    policy = build_policy(arena_contract(), TrainConfig(hidden_sizes=[32], style_embedding=8))
+    export_policy(policy, arena_contract(), path, model_version="history@step0", training_config={},
+                  dataset_hash="none")
+    return path
+
+
 def observations(n: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).random((n, arena_contract().observation_size), dtype=np.float32)
 

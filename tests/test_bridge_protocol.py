@@ -7,7 +7,7 @@ from __future__ import annotations
 import grpc
 import numpy as np
 import pytest
-from bridge_support import make_model, observations
+from bridge_support import make_history_model, make_model, observations
 
 from botsdk.arena.contract import arena_contract
 from botsdk.export.runtime import BotRuntime
@@ -124,3 +124,25 @@ def test_session_ids_are_bounded_like_agent_ids(client):
     with pytest.raises(grpc.RpcError) as err:
         client.act(["a"], observations(1), episode_start=[True], session_id="s" * 17)
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "session_id" in err.value.details()
+
+
+def test_the_engine_can_say_what_its_agents_did_instead_of_the_returned_actions(tmp_path):
+    model = make_history_model(tmp_path / "history.onnx")
+    local = BotRuntime(model, greedy=True)
+    ids, obs = ["a", "b"], observations(2, seed=6)
+    taken = np.array([[3, 1, 1, 0], [-1, -1, -1, -1]])  # a: a player took over; b: did nothing
+    with BridgeServer(model, port=0, greedy=True) as server, BridgeClient(server.target) as client:
+        with client.session() as stream:
+            np.testing.assert_array_equal(stream.step(ids, obs, episode_start=[True, True]),
+                                          local.act(ids, obs, None, np.ones(2, bool)))
+            got = stream.step(ids, obs, applied_actions=taken)
+            local.applied(ids, taken)
+            np.testing.assert_array_equal(got, local.act(ids, obs))
+            np.testing.assert_array_equal(stream.step(ids, obs), local.act(ids, obs))  # then its own answers again
+            for bad, words in ((np.zeros((2, 3)), "batch.applied_actions: expected 2 x 4 indices"),
+                               (np.array([[0, 15, 0, 0], [0, 0, 0, 0]]), "applied actions[0, 1] = 15 is outside "
+                                                                          "head 'turn'")):
+                client.stub.Act(pb.ActRequest(session_id="s", batch=make_batch(ids, obs, episode_start=[True, True])))
+                with pytest.raises(grpc.RpcError) as err:
+                    client.stub.Act(pb.ActRequest(session_id="s", batch=make_batch(ids, obs, applied_actions=bad)))
+                assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and words in err.value.details()

@@ -118,7 +118,8 @@ def test_runtime_feeds_back_its_own_action_unless_told_what_was_applied(trained,
     obs = np.random.default_rng(4).random((3, 2, C.observation_size), dtype=np.float32)
     first = rt.act(["a", "b"], obs[0])
     applied = np.array([[3, 1, 1, 0], [0, 14, 0, 1]], np.int64)  # e.g. a person took over for a step
-    rt.act(["a", "b"], obs[1], previous_action=applied)
+    rt.applied(["a", "b"], applied)
+    rt.act(["a", "b"], obs[1])
     state = torch.zeros(2, loaded.policy.state_size)
     with torch.no_grad():
         _, state = loaded.policy(torch.from_numpy(obs[0]), torch.zeros(2, C.style.size), state, torch.full((2, 4), -1))
@@ -130,11 +131,13 @@ def test_runtime_feeds_back_its_own_action_unless_told_what_was_applied(trained,
     assert rt._states.gather_actions(rt._states.rows(["a"]), np.empty((1, 4), np.int64))[0].tolist() != [-1] * 4
     rt.reset(["a"])
     assert rt._states.gather_actions(rt._states.rows(["a"]), np.empty((1, 4), np.int64))[0].tolist() == [-1] * 4
-    with pytest.raises(ValueError, match=r"previous_action\[1, 1\] = 15 is outside head 'turn' \(expected -1 or "
+    with pytest.raises(ValueError, match=r"applied actions\[1, 1\] = 15 is outside head 'turn' \(expected -1 or "
                                          r"0..14\)"):
-        rt.act(["a", "b"], obs[0], previous_action=np.array([[0, 0, 0, 0], [0, 15, 0, 0]]))
-    with pytest.raises(ValueError, match=r"previous_action: expected int64\[2, 4\]"):
-        rt.act(["a", "b"], obs[0], previous_action=np.zeros((2, 3), np.int64))
+        rt.applied(["a", "b"], np.array([[0, 0, 0, 0], [0, 15, 0, 0]]))
+    with pytest.raises(ValueError, match=r"applied actions: expected int64\[2, 4\]"):
+        rt.applied(["a", "b"], np.zeros((2, 3), np.int64))
+    with pytest.raises(KeyError, match="unknown agent"):
+        rt.applied(["nobody"], np.zeros((1, 4), np.int64))
 
 
 def test_style_encoder_export_matches_torch(trained, tmp_path):

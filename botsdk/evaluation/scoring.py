@@ -65,10 +65,10 @@ def _score_pass(runtime: BotRuntime, dataset: Dataset, ids: Sequence[int]) -> li
     for t in range(int(lengths.max())):
         rows = np.flatnonzero(lengths > t)
         obs = np.stack([episodes[r][1][t] for r in rows])
-        # the recorded player's own last action, not the model's: each step is scored on the recording's history
-        previous = np.stack([episodes[r][2][t - 1] for r in rows]) if t else np.full((len(rows), n_heads), -1)
-        runtime.act([agents[r] for r in rows], obs, styles[rows], np.full(len(rows), t == 0),
-                    previous_action=previous.astype(np.int64))
+        ids = [agents[r] for r in rows]
+        if t:  # the recorded player's own last action, not the model's: each step is scored on the recording's history
+            runtime.applied(ids, np.stack([episodes[r][2][t - 1] for r in rows]).astype(np.int64))
+        runtime.act(ids, obs, styles[rows], np.full(len(rows), t == 0))
         taken = np.stack([episodes[r][2][t] for r in rows])
         for h, logits in enumerate(runtime.last_logits):
             log_probs = _log_softmax(logits.astype(np.float64))

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x62otsdk/bridge/v1/bridge.proto\x12\x10\x62otsdk.bridge.v1\"9\n\x0b\x46loatTensor\x12\r\n\x05shape\x18\x01 \x03(\r\x12\x0b\n\x03raw\x18\x02 \x01(\x0c\x12\x0e\n\x06values\x18\x03 \x03(\x02\"\x10\n\x0eGetSpecRequest\"\xf6\x02\n\x04Spec\x12\x15\n\rcontract_json\x18\x01 \x01(\t\x12\x15\n\rcontract_hash\x18\x02 \x01(\t\x12\x15\n\rmodel_version\x18\x03 \x01(\t\x12\x18\n\x10observation_size\x18\x04 \x01(\r\x12\x12\n\nstyle_size\x18\x05 \x01(\r\x12\x12\n\nhead_names\x18\x06 \x03(\t\x12\x12\n\nhead_sizes\x18\x07 \x03(\r\x12\x1e\n\x16max_agents_per_request\x18\x08 \x01(\r\x12.\n\x06limits\x18\t \x01(\x0b\x32\x1e.botsdk.bridge.v1.ServerLimits\x12\x1c\n\x14sampling_temperature\x18\n \x01(\x02\x12\x13\n\x0b\x66rame_stack\x18\x0b \x01(\r\x12>\n\x12observation_blocks\x18\x0c \x03(\x0b\x32\".botsdk.bridge.v1.ObservationBlock\x12\x10\n\x08ray_tags\x18\r \x03(\t\".\n\x10ObservationBlock\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\r\"\xe2\x02\n\x0cServerLimits\x12\x1e\n\x16max_agents_per_request\x18\x01 \x01(\r\x12\x1e\n\x16max_agents_per_session\x18\x02 \x01(\r\x12\x1a\n\x12max_agent_id_bytes\x18\x03 \x01(\r\x12\x19\n\x11max_message_bytes\x18\x04 \x01(\r\x12\x13\n\x0bmax_streams\x18\x05 \x01(\r\x12\x1e\n\x16max_streams_per_client\x18\x06 \x01(\r\x12\x18\n\x10max_act_sessions\x18\x07 \x01(\r\x12\x16\n\x0eidle_timeout_s\x18\x08 \x01(\x01\x12\x19\n\x11\x61\x63t_session_ttl_s\x18\t \x01(\x01\x12\x18\n\x10keepalive_time_s\x18\n \x01(\x01\x12\x1b\n\x13keepalive_timeout_s\x18\x0b \x01(\x01\x12\"\n\x1amin_client_ping_interval_s\x18\x0c \x01(\x01\"\xcb\x01\n\nAgentBatch\x12\x11\n\tagent_ids\x18\x01 \x03(\t\x12\x33\n\x0cobservations\x18\x02 \x01(\x0b\x32\x1d.botsdk.bridge.v1.FloatTensor\x12-\n\x06styles\x18\x03 \x01(\x0b\x32\x1d.botsdk.bridge.v1.FloatTensor\x12\x10\n\x08personas\x18\x04 \x03(\t\x12\x15\n\repisode_start\x18\x05 \x03(\x08\x12\r\n\x05\x65nded\x18\x06 \x03(\t\x12\x0e\n\x06\x64\x65\x63ode\x18\x07 \x01(\x08\"m\n\x07\x41\x63tions\x12\x0f\n\x07\x61\x63tions\x18\x01 \x03(\x05\x12\r\n\x05shape\x18\x02 \x03(\r\x12\x14\n\x0c\x64\x65\x63oded_json\x18\x03 \x01(\t\x12,\n\x06\x65rrors\x18\x04 \x03(\x0b\x32\x1c.botsdk.bridge.v1.AgentError\"L\n\nAgentError\x12\r\n\x05index\x18\x01 \x01(\r\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\x0c\n\x04\x63ode\x18\x03 \x01(\t\x12\x0f\n\x07message\x18\x04 \x01(\t\"M\n\nActRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12+\n\x05\x62\x61tch\x18\x02 \x01(\x0b\x32\x1c.botsdk.bridge.v1.AgentBatch\"P\n\x0b\x41\x63tResponse\x12*\n\x07\x61\x63tions\x18\x01 \x01(\x0b\x32\x19.botsdk.bridge.v1.Actions\x12\x15\n\rmodel_version\x18\x02 \x01(\t\"A\n\x04Tick\x12\x0c\n\x04tick\x18\x01 \x01(\x04\x12+\n\x05\x62\x61tch\x18\x02 \x01(\x0b\x32\x1c.botsdk.bridge.v1.AgentBatch\"G\n\x0bTickActions\x12\x0c\n\x04tick\x18\x01 \x01(\x04\x12*\n\x07\x61\x63tions\x18\x02 \x01(\x0b\x32\x19.botsdk.bridge.v1.Actions\"\x89\x01\n\x0b\x45pisodeMeta\x12\x11\n\tplayer_id\x18\x01 \x01(\t\x12\r\n\x05style\x18\x02 \x01(\t\x12\r\n\x05skill\x18\x03 \x01(\x02\x12\x0b\n\x03map\x18\x04 \x01(\t\x12\x0c\n\x04seed\x18\x05 \x01(\x03\x12\x0c\n\x04team\x18\x06 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x07 \x01(\t\x12\x0e\n\x06source\x18\x08 \x01(\t\"\xf6\x02\n\nRecordStep\x12\x13\n\x0b\x65pisode_key\x18\x01 \x01(\t\x12\x15\n\repisode_start\x18\x02 \x01(\x08\x12+\n\x04meta\x18\x03 \x01(\x0b\x32\x1d.botsdk.bridge.v1.EpisodeMeta\x12\x32\n\x0bobservation\x18\x04 \x01(\x0b\x32\x1d.botsdk.bridge.v1.FloatTensor\x12\x0e\n\x06\x61\x63tion\x18\x05 \x03(\x05\x12\x0e\n\x06reward\x18\x06 \x01(\x02\x12\x12\n\nterminated\x18\x07 \x01(\x08\x12\x11\n\ttruncated\x18\x08 \x01(\x08\x12\x37\n\x10next_observation\x18\t \x01(\x0b\x32\x1d.botsdk.bridge.v1.FloatTensor\x12\t\n\x01x\x18\n \x01(\x02\x12\t\n\x01y\x18\x0b \x01(\x02\x12\x0f\n\x07heading\x18\x0c \x01(\x02\x12\x0e\n\x06next_x\x18\r \x01(\x02\x12\x0e\n\x06next_y\x18\x0e \x01(\x02\x12\x14\n\x0cnext_heading\x18\x0f \x01(\x02\"D\n\rRecordSummary\x12\x13\n\x0b\x65pisode_ids\x18\x01 \x03(\t\x12\r\n\x05steps\x18\x02 \x01(\x04\x12\x0f\n\x07\x64ropped\x18\x03 \x03(\t\"#\n\rReloadRequest\x12\x12\n\nmodel_name\x18\x01 \x01(\t\"T\n\x0eReloadResponse\x12\x15\n\rmodel_version\x18\x01 \x01(\t\x12\x15\n\rcontract_hash\x18\x02 \x01(\t\x12\x14\n\x0cmodel_sha256\x18\x03 \x01(\t2\x80\x03\n\tBotBridge\x12\x43\n\x07GetSpec\x12 .botsdk.bridge.v1.GetSpecRequest\x1a\x16.botsdk.bridge.v1.Spec\x12\x42\n\x03\x41\x63t\x12\x1c.botsdk.bridge.v1.ActRequest\x1a\x1d.botsdk.bridge.v1.ActResponse\x12\x44\n\x07Session\x12\x16.botsdk.bridge.v1.Tick\x1a\x1d.botsdk.bridge.v1.TickActions(\x01\x30\x01\x12Q\n\x0eRecordGameplay\x12\x1c.botsdk.bridge.v1.RecordStep\x1a\x1f.botsdk.bridge.v1.RecordSummary(\x01\x12Q\n\x0cReloadPolicy\x12\x1f.botsdk.bridge.v1.ReloadRequest\x1a .botsdk.bridge.v1.ReloadResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x62otsdk/bridge/v1/bridge.proto\x12\x10\x62otsdk.bridge.v1\"9\n\x0b\x46loatTensor\x12\r\n\x05shape\x18\x01 \x03(\r\x12\x0b\n\x03raw\x18\x02 \x01(\x0c\x12\x0e\n\x06values\x18\x03 \x03(\x02\"\x10\n\x0eGetSpecRequest\"\xf6\x02\n\x04Spec\x12\x15\n\rcontract_json\x18\x01 \x01(\t\x12\x15\n\rcontract_hash\x18\x02 \x01(\t\x12\x15\n\rmodel_version\x18\x03 \x01(\t\x12\x18\n\x10observation_size\x18\x04 \x01(\r\x12\x12\n\nstyle_size\x18\x05 \x01(\r\x12\x12\n\nhead_names\x18\x06 \x03(\t\x12\x12\n\nhead_sizes\x18\x07 \x03(\r\x12\x1e\n\x16max_agents_per_request\x18\x08 \x01(\r\x12.\n\x06limits\x18\t \x01(\x0b\x32\x1e.botsdk.bridge.v1.ServerLimits\x12\x1c\n\x14sampling_temperature\x18\n \x01(\x02\x12\x13\n\x0b\x66rame_stack\x18\x0b \x01(\r\x12>\n\x12observation_blocks\x18\x0c \x03(\x0b\x32\".botsdk.bridge.v1.ObservationBlock\x12\x10\n\x08ray_tags\x18\r \x03(\t\".\n\x10ObservationBlock\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\r\"\xe2\x02\n\x0cServerLimits\x12\x1e\n\x16max_agents_per_request\x18\x01 \x01(\r\x12\x1e\n\x16max_agents_per_session\x18\x02 \x01(\r\x12\x1a\n\x12max_agent_id_bytes\x18\x03 \x01(\r\x12\x19\n\x11max_message_bytes\x18\x04 \x01(\r\x12\x13\n\x0bmax_streams\x18\x05 \x01(\r\x12\x1e\n\x16max_streams_per_client\x18\x06 \x01(\r\x12\x18\n\x10max_act_sessions\x18\x07 \x01(\r\x12\x16\n\x0eidle_timeout_s\x18\x08 \x01(\x01\x12\x19\n\x11\x61\x63t_session_ttl_s\x18\t \x01(\x01\x12\x18\n\x10keepalive_time_s\x18\n \x01(\x01\x12\x1b\n\x13keepalive_timeout_s\x18\x0b \x01(\x01\x12\"\n\x1amin_client_ping_interval_s\x18\x0c \x01(\x01\"\xe4\x01\n\nAgentBatch\x12\x11\n\tagent_ids\x18\x01 \x03(\t\x12\x33\n\x0cobservations\x18\x02 \x01(\x0b\x32\x1d.botsdk.bridge.v1.FloatTensor\x12-\n\x06styles\x18\x03 \x01(\x0b\x32\x1d.botsdk.bridge.v1.FloatTensor\x12\x10\n\x08personas\x18\x04 \x03(\t\x12\x15\n\repisode_start\x18\x05 \x03(\x08\x12\r\n\x05\x65nded\x18\x06 \x03(\t\x12\x0e\n\x06\x64\x65\x63ode\x18\x07 \x01(\x08\x12\x17\n\x0f\x61pplied_actions\x18\x08 \x03(\x05\"m\n\x07\x41\x63tions\x12\x0f\n\x07\x61\x63tions\x18\x01 \x03(\x05\x12\r\n\x05shape\x18\x02 \x03(\r\x12\x14\n\x0c\x64\x65\x63oded_json\x18\x03 \x01(\t\x12,\n\x06\x65rrors\x18\x04 \x03(\x0b\x32\x1c.botsdk.bridge.v1.AgentError\"L\n\nAgentError\x12\r\n\x05index\x18\x01 \x01(\r\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\x0c\n\x04\x63ode\x18\x03 \x01(\t\x12\x0f\n\x07message\x18\x04 \x01(\t\"M\n\nActRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12+\n\x05\x62\x61tch\x18\x02 \x01(\x0b\x32\x1c.botsdk.bridge.v1.AgentBatch\"P\n\x0b\x41\x63tResponse\x12*\n\x07\x61\x63tions\x18\x01 \x01(\x0b\x32\x19.botsdk.bridge.v1.Actions\x12\x15\n\rmodel_version\x18\x02 \x01(\t\"A\n\x04Tick\x12\x0c\n\x04tick\x18\x01 \x01(\x04\x12+\n\x05\x62\x61tch\x18\x02 \x01(\x0b\x32\x1c.botsdk.bridge.v1.AgentBatch\"G\n\x0bTickActions\x12\x0c\n\x04tick\x18\x01 \x01(\x04\x12*\n\x07\x61\x63tions\x18\x02 \x01(\x0b\x32\x19.botsdk.bridge.v1.Actions\"\x89\x01\n\x0b\x45pisodeMeta\x12\x11\n\tplayer_id\x18\x01 \x01(\t\x12\r\n\x05style\x18\x02 \x01(\t\x12\r\n\x05skill\x18\x03 \x01(\x02\x12\x0b\n\x03map\x18\x04 \x01(\t\x12\x0c\n\x04seed\x18\x05 \x01(\x03\x12\x0c\n\x04team\x18\x06 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x07 \x01(\t\x12\x0e\n\x06source\x18\x08 \x01(\t\"\xf6\x02\n\nRecordStep\x12\x13\n\x0b\x65pisode_key\x18\x01 \x01(\t\x12\x15\n\repisode_start\x18\x02 \x01(\x08\x12+\n\x04meta\x18\x03 \x01(\x0b\x32\x1d.botsdk.bridge.v1.EpisodeMeta\x12\x32\n\x0bobservation\x18\x04 \x01(\x0b\x32\x1d.botsdk.bridge.v1.FloatTensor\x12\x0e\n\x06\x61\x63tion\x18\x05 \x03(\x05\x12\x0e\n\x06reward\x18\x06 \x01(\x02\x12\x12\n\nterminated\x18\x07 \x01(\x08\x12\x11\n\ttruncated\x18\x08 \x01(\x08\x12\x37\n\x10next_observation\x18\t \x01(\x0b\x32\x1d.botsdk.bridge.v1.FloatTensor\x12\t\n\x01x\x18\n \x01(\x02\x12\t\n\x01y\x18\x0b \x01(\x02\x12\x0f\n\x07heading\x18\x0c \x01(\x02\x12\x0e\n\x06next_x\x18\r \x01(\x02\x12\x0e\n\x06next_y\x18\x0e \x01(\x02\x12\x14\n\x0cnext_heading\x18\x0f \x01(\x02\"D\n\rRecordSummary\x12\x13\n\x0b\x65pisode_ids\x18\x01 \x03(\t\x12\r\n\x05steps\x18\x02 \x01(\x04\x12\x0f\n\x07\x64ropped\x18\x03 \x03(\t\"#\n\rReloadRequest\x12\x12\n\nmodel_name\x18\x01 \x01(\t\"T\n\x0eReloadResponse\x12\x15\n\rmodel_version\x18\x01 \x01(\t\x12\x15\n\rcontract_hash\x18\x02 \x01(\t\x12\x14\n\x0cmodel_sha256\x18\x03 \x01(\t2\x80\x03\n\tBotBridge\x12\x43\n\x07GetSpec\x12 .botsdk.bridge.v1.GetSpecRequest\x1a\x16.botsdk.bridge.v1.Spec\x12\x42\n\x03\x41\x63t\x12\x1c.botsdk.bridge.v1.ActRequest\x1a\x1d.botsdk.bridge.v1.ActResponse\x12\x44\n\x07Session\x12\x16.botsdk.bridge.v1.Tick\x1a\x1d.botsdk.bridge.v1.TickActions(\x01\x30\x01\x12Q\n\x0eRecordGameplay\x12\x1c.botsdk.bridge.v1.RecordStep\x1a\x1f.botsdk.bridge.v1.RecordSummary(\x01\x12Q\n\x0cReloadPolicy\x12\x1f.botsdk.bridge.v1.ReloadRequest\x1a .botsdk.bridge.v1.ReloadResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,29 +42,29 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SERVERLIMITS']._serialized_start=554
   _globals['_SERVERLIMITS']._serialized_end=908
   _globals['_AGENTBATCH']._serialized_start=911
-  _globals['_AGENTBATCH']._serialized_end=1114
-  _globals['_ACTIONS']._serialized_start=1116
-  _globals['_ACTIONS']._serialized_end=1225
-  _globals['_AGENTERROR']._serialized_start=1227
-  _globals['_AGENTERROR']._serialized_end=1303
-  _globals['_ACTREQUEST']._serialized_start=1305
-  _globals['_ACTREQUEST']._serialized_end=1382
-  _globals['_ACTRESPONSE']._serialized_start=1384
-  _globals['_ACTRESPONSE']._serialized_end=1464
-  _globals['_TICK']._serialized_start=1466
-  _globals['_TICK']._serialized_end=1531
-  _globals['_TICKACTIONS']._serialized_start=1533
-  _globals['_TICKACTIONS']._serialized_end=1604
-  _globals['_EPISODEMETA']._serialized_start=1607
-  _globals['_EPISODEMETA']._serialized_end=1744
-  _globals['_RECORDSTEP']._serialized_start=1747
-  _globals['_RECORDSTEP']._serialized_end=2121
-  _globals['_RECORDSUMMARY']._serialized_start=2123
-  _globals['_RECORDSUMMARY']._serialized_end=2191
-  _globals['_RELOADREQUEST']._serialized_start=2193
-  _globals['_RELOADREQUEST']._serialized_end=2228
-  _globals['_RELOADRESPONSE']._serialized_start=2230
-  _globals['_RELOADRESPONSE']._serialized_end=2314
-  _globals['_BOTBRIDGE']._serialized_start=2317
-  _globals['_BOTBRIDGE']._serialized_end=2701
+  _globals['_AGENTBATCH']._serialized_end=1139
+  _globals['_ACTIONS']._serialized_start=1141
+  _globals['_ACTIONS']._serialized_end=1250
+  _globals['_AGENTERROR']._serialized_start=1252
+  _globals['_AGENTERROR']._serialized_end=1328
+  _globals['_ACTREQUEST']._serialized_start=1330
+  _globals['_ACTREQUEST']._serialized_end=1407
+  _globals['_ACTRESPONSE']._serialized_start=1409
+  _globals['_ACTRESPONSE']._serialized_end=1489
+  _globals['_TICK']._serialized_start=1491
+  _globals['_TICK']._serialized_end=1556
+  _globals['_TICKACTIONS']._serialized_start=1558
+  _globals['_TICKACTIONS']._serialized_end=1629
+  _globals['_EPISODEMETA']._serialized_start=1632
+  _globals['_EPISODEMETA']._serialized_end=1769
+  _globals['_RECORDSTEP']._serialized_start=1772
+  _globals['_RECORDSTEP']._serialized_end=2146
+  _globals['_RECORDSUMMARY']._serialized_start=2148
+  _globals['_RECORDSUMMARY']._serialized_end=2216
+  _globals['_RELOADREQUEST']._serialized_start=2218
+  _globals['_RELOADREQUEST']._serialized_end=2253
+  _globals['_RELOADRESPONSE']._serialized_start=2255
+  _globals['_RELOADRESPONSE']._serialized_end=2339
+  _globals['_BOTBRIDGE']._serialized_start=2342
+  _globals['_BOTBRIDGE']._serialized_end=2726
 # @@protoc_insertion_point(module_scope)

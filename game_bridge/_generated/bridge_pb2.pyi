@@ -87,7 +87,7 @@ class ServerLimits(_message.Message):
     def __init__(self, max_agents_per_request: _Optional[int] = ..., max_agents_per_session: _Optional[int] = ..., max_agent_id_bytes: _Optional[int] = ..., max_message_bytes: _Optional[int] = ..., max_streams: _Optional[int] = ..., max_streams_per_client: _Optional[int] = ..., max_act_sessions: _Optional[int] = ..., idle_timeout_s: _Optional[float] = ..., act_session_ttl_s: _Optional[float] = ..., keepalive_time_s: _Optional[float] = ..., keepalive_timeout_s: _Optional[float] = ..., min_client_ping_interval_s: _Optional[float] = ...) -> None: ...
 
 class AgentBatch(_message.Message):
-    __slots__ = ("agent_ids", "observations", "styles", "personas", "episode_start", "ended", "decode")
+    __slots__ = ("agent_ids", "observations", "styles", "personas", "episode_start", "ended", "decode", "applied_actions")
     AGENT_IDS_FIELD_NUMBER: _ClassVar[int]
     OBSERVATIONS_FIELD_NUMBER: _ClassVar[int]
     STYLES_FIELD_NUMBER: _ClassVar[int]
@@ -95,6 +95,7 @@ class AgentBatch(_message.Message):
     EPISODE_START_FIELD_NUMBER: _ClassVar[int]
     ENDED_FIELD_NUMBER: _ClassVar[int]
     DECODE_FIELD_NUMBER: _ClassVar[int]
+    APPLIED_ACTIONS_FIELD_NUMBER: _ClassVar[int]
     agent_ids: _containers.RepeatedScalarFieldContainer[str]
     observations: FloatTensor
     styles: FloatTensor
@@ -102,7 +103,8 @@ class AgentBatch(_message.Message):
     episode_start: _containers.RepeatedScalarFieldContainer[bool]
     ended: _containers.RepeatedScalarFieldContainer[str]
     decode: bool
-    def __init__(self, agent_ids: _Optional[_Iterable[str]] = ..., observations: _Optional[_Union[FloatTensor, _Mapping]] = ..., styles: _Optional[_Union[FloatTensor, _Mapping]] = ..., personas: _Optional[_Iterable[str]] = ..., episode_start: _Optional[_Iterable[bool]] = ..., ended: _Optional[_Iterable[str]] = ..., decode: _Optional[bool] = ...) -> None: ...
+    applied_actions: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, agent_ids: _Optional[_Iterable[str]] = ..., observations: _Optional[_Union[FloatTensor, _Mapping]] = ..., styles: _Optional[_Union[FloatTensor, _Mapping]] = ..., personas: _Optional[_Iterable[str]] = ..., episode_start: _Optional[_Iterable[bool]] = ..., ended: _Optional[_Iterable[str]] = ..., decode: _Optional[bool] = ..., applied_actions: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class Actions(_message.Message):
     __slots__ = ("actions", "shape", "decoded_json", "errors")
