@@ -90,3 +90,11 @@ def test_quality_recipes_parse_and_each_fine_tune_keeps_the_base_model():
         assert all(getattr(base, key) == getattr(stage, key) for key in ARCHITECTURE_KEYS), name
         assert stage.lr < base.lr, name
         previous = f"runs/quality/{writes}"
+
+
+def test_a_run_saved_before_the_action_history_existed_loads_as_it_was_trained():
+    saved = TrainConfig(hidden_sizes=[16]).to_dict()
+    del saved["action_history"]  # what a checkpoint written before the key existed holds
+    assert TrainConfig.from_saved(saved).action_history is False
+    assert TrainConfig.from_dict(saved).action_history is True  # a new config gets today's default
+    assert TrainConfig.from_saved(TrainConfig().to_dict()).action_history is True
