@@ -1,10 +1,11 @@
 """The Turing discriminator on constructed trajectories: it catches a mechanical walker and stays near chance
-on two samples of one stochastic walker."""
+on two samples of one stochastic walker; the event cues mark an appearing enemy's answer and the slips."""
 
 import numpy as np
 import pytest
 
 from botsdk.evaluation.classifier import SequenceConfig
+from botsdk.evaluation.events import ANSWER_STEPS, EVENT_CUES, UNSEEN_STEPS, appearances, event_cues
 from botsdk.evaluation.features import Episode, FeatureScale
 from botsdk.evaluation.stats import auc, bootstrap_ci
 from botsdk.evaluation.turing import halves, turing_test
@@ -75,3 +76,55 @@ def test_a_blind_discriminator_cannot_catch_the_mechanical_walker():
     scale = FeatureScale.fit([*humans[0], *humans[1], *robots[0], *robots[1]])
     result = turing_test(humans, robots, HEADS, scale, seed=0, config=CONFIG, resamples=50, blind=True)
     assert result.auc == 0.5, result
+
+
+def _appearing_enemy(answer_at: int, steps: int = 40, appear: int = 10, bearing: float = 30.0) -> dict:
+    """An enemy in view (and in the rays) from `appear` on at `bearing`; the player turns onto it at `answer_at`."""
+    visible = np.arange(steps) >= appear
+    turns = np.zeros(steps)
+    turns[answer_at] = bearing * 1.3
+    bearings = np.where(visible, bearing, 0.0)
+    fired = np.zeros(steps, bool)
+    fired[answer_at + 2] = True
+    return dict(visible=visible, in_rays=visible.copy(), bearing_deg=bearings, turns_deg=turns, fired=fired,
+                moves=np.ones(steps))
+
+
+def test_event_cues_mark_how_long_an_appearing_enemy_waited_for_an_answer():
+    for answer_at in (10, 14):
+        cues = event_cues(**_appearing_enemy(answer_at))
+        appeared = np.flatnonzero(cues[:, EVENT_CUES.index("appeared")])
+        assert appeared.tolist() == [10]
+        row = cues[10]
+        assert row[EVENT_CUES.index("answer_latency")] == pytest.approx((answer_at - 10) / ANSWER_STEPS)
+        assert row[EVENT_CUES.index("shot_latency")] == pytest.approx((answer_at + 2 - 10) / ANSWER_STEPS)
+        assert row[EVENT_CUES.index("first_turn")] == pytest.approx(1.3)
+    never = _appearing_enemy(10)
+    never["turns_deg"][:] = 0.0
+    never["fired"][:] = False
+    row = event_cues(**never)[10]
+    assert row[EVENT_CUES.index("answer_latency")] == row[EVENT_CUES.index("shot_latency")] == 1.0
+
+
+def test_an_enemy_appears_again_only_after_it_was_lost():
+    visible = np.ones(60, bool)
+    visible[20:23] = False          # a blink: still the same encounter
+    visible[30:30 + UNSEEN_STEPS] = False   # out of view long enough: lost
+    in_rays = visible.copy()
+    in_rays[23:26] = False          # the rays miss it while it stays visible: still noticed
+    assert appearances(visible, in_rays).tolist() == [0, 30 + UNSEEN_STEPS]
+
+
+def test_event_cues_mark_slips():
+    steps = 12
+    moves = np.full(steps, 3.0)
+    moves[5] = 4.0                  # one step on the neighbouring key, then back
+    moves[8:] = 6.0                 # a change of key that stays is no slip
+    turns = np.zeros(steps)
+    turns[3] = 60.0                 # a one-step jerk between two calm steps
+    fired = np.zeros(steps, bool)
+    fired[6] = True                 # a shot with no enemy in view
+    cues = event_cues(np.zeros(steps, bool), np.zeros(steps, bool), np.zeros(steps), turns, fired, moves)
+    assert np.flatnonzero(cues[:, EVENT_CUES.index("move_slip")]).tolist() == [5]
+    assert np.flatnonzero(cues[:, EVENT_CUES.index("turn_slip")]).tolist() == [3]
+    assert np.flatnonzero(cues[:, EVENT_CUES.index("shot_at_nothing")]).tolist() == [6]

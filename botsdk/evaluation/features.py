@@ -7,7 +7,8 @@ episode dict alike, and every feature is computed from those records only, so no
 Motion and actions alone cannot show a missing reaction delay or an aim that never overshoots: those are about
 *when* and *how* a player answers what it sees. So each step also carries cues read off the observation the
 action was taken on (`CueLayout`): whether an enemy is visible, whether it just appeared, its bearing and distance,
-how long it has been in view, and hits taken.
+how long it has been in view, and hits taken; and the event cues of events.py, which mark the moments that show
+motor habits (how long the player took to answer an enemy that appeared, how far it turned, its slips).
 """
 
 from __future__ import annotations
@@ -17,23 +18,27 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from botsdk.evaluation.events import EVENT_CUES, MIN_BEARING_DEG, event_cues
+
 WINDOW = 24
 N_MOTION = 6
-N_CUES = 10
+N_CUES = 10 + len(EVENT_CUES)
 MIN_STEPS = 8
 CUE_FIELDS = ("enemy_visible", "enemy_bearing_sin", "enemy_bearing_cos", "enemy_aim", "enemy_distance", "health")
 HIT_SCALE = 8.0        # health is 0..1 and a hit takes 1/8 of it: one hit reads 1
-MIN_BEARING_DEG = 3.0  # an enemy this close to dead ahead needs no turn: no answer to read
 IN_VIEW_HORIZON = 16   # steps (1 s): how long "time since the enemy appeared" counts before it saturates
 
 
 @dataclass(frozen=True)
 class CueLayout:
-    """Where the cue fields live in a stacked observation (the newest frame is the last `frame_size` values), and
-    which ray values say "this ray hit an enemy" (a person notices an enemy once it shows in the rays)."""
+    """Where the cue fields live in a stacked observation (the newest frame is the last `frame_size` values),
+    which ray values say "this ray hit an enemy" (a person notices an enemy once it shows in the rays), and which
+    action heads are the move and the fire keys (for the event cues)."""
 
     indices: tuple[int, ...]        # observation index of each of CUE_FIELDS
     enemy_rays: tuple[int, ...]     # observation index of every ray's enemy-tag value in the newest frame
+    move_head: int | None = None    # index of the action head named "move", if any
+    fire_head: int | None = None    # index of the action head named "fire", if any
 
     @classmethod
     def from_contract(cls, contract: Any) -> "CueLayout | None":
@@ -52,7 +57,9 @@ class CueLayout:
         if rays is not None and "enemy" in rays.tags and any(b.name == "rays" for b in contract.observation):
             first = newest + contract.block_slice("rays").start + rays.tags.index("enemy")
             enemy_rays = tuple(first + r * rays.values_per_ray for r in range(rays.total_rays))
-        return cls(tuple(where[name] for name in CUE_FIELDS), enemy_rays)
+        heads = tuple(getattr(contract, "head_names", ()))
+        head = lambda name: heads.index(name) if name in heads else None
+        return cls(tuple(where[name] for name in CUE_FIELDS), enemy_rays, head("move"), head("fire"))
 
     def read(self, observations: np.ndarray) -> np.ndarray:
         """float32[T+1, len(CUE_FIELDS) + 1]: the named fields, then whether any ray shows an enemy (the
@@ -61,6 +68,15 @@ class CueLayout:
         fields = obs[:, list(self.indices)]
         in_rays = obs[:, list(self.enemy_rays)].max(axis=1) if self.enemy_rays else fields[:, 0]
         return np.column_stack([fields, in_rays]).astype(np.float32)
+
+    def read_actions(self, actions: np.ndarray) -> np.ndarray:
+        """float32[T+1, 2]: each step's shot (0/1) and move key (its index), 0 where the contract has no such
+        head; the last row (the final observation, no action) is 0."""
+        out = np.zeros((len(actions) + 1, 2), np.float32)
+        for column, head in enumerate((self.fire_head, self.move_head)):
+            if head is not None:
+                out[:-1, column] = actions[:, head]
+        return out
 
 
 @dataclass
@@ -73,7 +89,7 @@ class Episode:
     rewards: np.ndarray     # float64[T]
     meta: dict[str, Any] = field(default_factory=dict)
     observations: np.ndarray | None = None   # float32[T+1, O], kept only where a consumer needs it
-    cues: np.ndarray | None = None           # float32[T+1, len(CUE_FIELDS)] read off the observations
+    cues: np.ndarray | None = None           # float32[T+1, len(CUE_FIELDS) + 3]: CueLayout.read, read_actions
 
     @property
     def steps(self) -> int:
@@ -98,7 +114,7 @@ def as_episode(record: Any, meta: dict[str, Any] | None = None, keep_observation
     if meta is None:
         meta = dict(record.get("meta", {}) if isinstance(record, dict) else getattr(record, "meta", {}) or {})
     observations = np.asarray(get("observations"), dtype=np.float32) if keep_observations or cues else None
-    cue_values = cues.read(observations) if cues is not None else None
+    cue_values = np.column_stack([cues.read(observations), cues.read_actions(actions)]) if cues is not None else None
     return Episode(positions, headings, actions, np.asarray(get("rewards"), dtype=np.float64), dict(meta),
                    observations if keep_observations else None, cue_values)
 
@@ -158,11 +174,12 @@ def step_features(episode: Episode, scale: FeatureScale, head_sizes: Sequence[in
     return np.concatenate([*parts, *onehots], axis=1)
 
 
-def cue_features(cues: np.ndarray, turns_deg: np.ndarray | None = None) -> np.ndarray:
-    """float32[T, N_CUES] from raw cue columns: enemy visible, enemy in the rays, newly in the rays, bearing
-    sin/cos, fine aim, distance, time in the rays (saturating at IN_VIEW_HORIZON), hits taken (health lost), and
-    the answer to it: the step's turn as a fraction of the enemy's bearing (1: turned right onto it; above 1: past
-    it; 0 while it is dead ahead or not seen). `turns_deg`: the heading change each step led to."""
+def cue_features(cues: np.ndarray, turns_deg: np.ndarray) -> np.ndarray:
+    """float32[T, N_CUES] from raw cue columns (`Episode.cues` without its last row): enemy visible, enemy in the
+    rays, newly in the rays, bearing sin/cos, fine aim, distance, time in the rays (saturating at
+    IN_VIEW_HORIZON), hits taken (health lost), the answer to it: the step's turn as a fraction of the enemy's
+    bearing (1: turned right onto it; above 1: past it; 0 while it is dead ahead or not seen), then the event cues
+    (events.py). `turns_deg`: the heading change each step led to."""
     visible = (cues[:, 0] > 0.5).astype(np.float32)
     seen = (cues[:, 6] > 0.5).astype(np.float32)
     newly = seen * (1.0 - np.concatenate([[0.0], seen[:-1]]))
@@ -175,11 +192,11 @@ def cue_features(cues: np.ndarray, turns_deg: np.ndarray | None = None) -> np.nd
     hit = np.clip(np.concatenate([[0.0], health[:-1] - health[1:]]) * HIT_SCALE, 0.0, 1.0)
     bearing = np.degrees(np.arctan2(cues[:, 1], cues[:, 2]))
     answer = np.zeros(len(seen), np.float32)
-    if turns_deg is not None:
-        aimed = (visible > 0) & (np.abs(bearing) >= MIN_BEARING_DEG)
-        answer[aimed] = np.clip(turns_deg[aimed] / bearing[aimed], -2.0, 2.0)
+    aimed = (visible > 0) & (np.abs(bearing) >= MIN_BEARING_DEG)
+    answer[aimed] = np.clip(turns_deg[aimed] / bearing[aimed], -2.0, 2.0)
+    events = event_cues(visible > 0, seen > 0, bearing, turns_deg, cues[:, 7] > 0.5, cues[:, 8])
     return np.column_stack([visible, seen, newly, cues[:, 1] * visible, cues[:, 2] * visible, cues[:, 3] * visible,
-                            cues[:, 4], in_view, hit, answer]).astype(np.float32)
+                            cues[:, 4], in_view, hit, answer, events]).astype(np.float32)
 
 
 def windows(features: np.ndarray, window: int = WINDOW, stride: int | None = None,

@@ -1,0 +1,50 @@
+"""Record the reference people and the power panel of one split once, for the research scripts beside it.
+
+    python docs/research/panel_groups.py --split validation --matches 12 --out runs/panel-validation
+
+Writes `groups.pkl`: {"people", "others", "robotic", "panel": {name: episodes}} as evaluation `Episode`s with
+their observation cues, recorded exactly as `botsdk evaluate` records them (reference.py, plan.py)."""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import shutil
+from pathlib import Path
+from typing import Any
+
+from botsdk.arena.contract import PERSONAS, arena_contract
+from botsdk.evaluation.features import CueLayout
+from botsdk.evaluation.plan import PANEL, DemonstratorSlots, MatchPlayer
+from botsdk.evaluation.reference import generate_reference, load_reference
+from botsdk.evaluation.rollouts import MatchSetup, Recorder
+
+SETUP = MatchSetup("crossroads", 2, 480)
+
+
+def record_groups(split: str, matches_per_fold: int, out: Path) -> dict[str, Any]:
+    contract = arena_contract()
+    shutil.rmtree(out, ignore_errors=True)
+    generate_reference(out / "reference", contract, SETUP, PERSONAS, split, matches_per_fold)
+    reference = load_reference(out / "reference", contract, PERSONAS, SETUP)
+    player = MatchPlayer(reference, Recorder(out / "rollouts", contract, SETUP), CueLayout.from_contract(contract),
+                         lambda _: None)
+    groups = {"people": reference.people, "others": reference.others,
+              "robotic": player.play("robotic", reference.matches, DemonstratorSlots(robotic=True)),
+              "panel": {name: player.play(name, reference.matches, player.demonstrator(traits))
+                        for name, traits in PANEL.items()}}
+    (out / "groups.pkl").write_bytes(pickle.dumps(groups))
+    return groups
+
+
+def load_groups(out: Path) -> dict[str, Any]:
+    return pickle.loads((Path(out) / "groups.pkl").read_bytes())
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default="validation")
+    parser.add_argument("--matches", type=int, default=12, help="matches per fold")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    record_groups(args.split, args.matches, args.out)
