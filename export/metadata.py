@@ -20,7 +20,7 @@ KEY_SAMPLING_TEMPERATURE = "botsdk.sampling_temperature"  # optional: the temper
 DEFAULT_TEMPERATURE = 1.0  # for a file without the key
 # What `botsdk export` writes when not told otherwise: the temperature that made the quickstart's model hardest to
 # tell from people on the evaluation's validation split (docs/research/human_likeness.md).
-EXPORT_TEMPERATURE = 1.0
+EXPORT_TEMPERATURE = 0.9
 REQUIRED_KEYS = (KEY_CONTRACT, KEY_MODEL_VERSION, KEY_TRAINING_CONFIG, KEY_DATASET_HASH, KEY_STATE_SIZE)
 
 INPUT_OBS = "obs"
