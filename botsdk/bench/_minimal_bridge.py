@@ -67,7 +67,8 @@ class MinimalBridge(pb_grpc.BotBridgeServicer):
     def _sample(self, logits: np.ndarray) -> np.ndarray:
         if self.greedy:
             return logits.argmax(axis=1)
-        gumbel = -np.log(-np.log(self.rng.random(logits.shape, dtype=np.float32)))
+        uniform = np.maximum(self.rng.random(logits.shape, dtype=np.float32), np.finfo(np.float32).tiny)  # no log(0)
+        gumbel = -np.log(-np.log(uniform))
         return (logits / self.temperature + gumbel).argmax(axis=1)
 
 
