@@ -94,10 +94,16 @@ class AgentStateTable:
 
     def gather_actions(self, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
         """Each agent's last action (-1 before its first or after a reset) into `out` int64[B, action_width]."""
+        if len(rows) == 1:  # one agent: a row copy is several times cheaper than a fancy-index take
+            out[0] = self._actions[rows[0]]
+            return out
         return np.take(self._actions, rows, axis=0, out=out)
 
     def scatter_actions(self, rows: np.ndarray, actions: np.ndarray) -> None:
-        self._actions[rows] = actions
+        if len(rows) == 1:
+            self._actions[rows[0]] = actions[0]
+        else:
+            self._actions[rows] = actions
 
     def known_rows(self, agent_ids: Sequence[Hashable], action: str) -> list[int]:
         unknown = [a for a in agent_ids if a not in self._rows]
