@@ -77,16 +77,10 @@ class AgentStateTable:
         return row
 
     def gather(self, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
-        if len(rows) == 1:  # one agent: a row copy is several times cheaper than a fancy-index take
-            out[0] = self._state[rows[0]]
-            return out
-        return np.take(self._state, rows, axis=0, out=out)
+        return _take_rows(self._state, rows, out)
 
     def scatter(self, rows: np.ndarray, values: np.ndarray) -> None:
-        if len(rows) == 1:
-            self._state[rows[0]] = values[0]
-        else:
-            self._state[rows] = values
+        _put_rows(self._state, rows, values)
 
     def zero(self, rows: np.ndarray) -> None:
         self._state[rows] = 0.0
@@ -94,16 +88,10 @@ class AgentStateTable:
 
     def gather_actions(self, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
         """Each agent's last action (-1 before its first or after a reset) into `out` int64[B, action_width]."""
-        if len(rows) == 1:  # one agent: a row copy is several times cheaper than a fancy-index take
-            out[0] = self._actions[rows[0]]
-            return out
-        return np.take(self._actions, rows, axis=0, out=out)
+        return _take_rows(self._actions, rows, out)
 
     def scatter_actions(self, rows: np.ndarray, actions: np.ndarray) -> None:
-        if len(rows) == 1:
-            self._actions[rows[0]] = actions[0]
-        else:
-            self._actions[rows] = actions
+        _put_rows(self._actions, rows, actions)
 
     def known_rows(self, agent_ids: Sequence[Hashable], action: str) -> list[int]:
         unknown = [a for a in agent_ids if a not in self._rows]
@@ -132,3 +120,17 @@ class AgentStateTable:
     @property
     def action_width(self) -> int:
         return int(self._actions.shape[1])
+
+
+def _take_rows(table: np.ndarray, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
+    if len(rows) == 1:  # one agent: a row copy is several times cheaper than a fancy-index take
+        out[0] = table[rows[0]]
+        return out
+    return np.take(table, rows, axis=0, out=out)
+
+
+def _put_rows(table: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
+    if len(rows) == 1:
+        table[rows[0]] = values[0]
+    else:
+        table[rows] = values
