@@ -125,3 +125,18 @@ def test_sampled_actions_follow_the_reported_mixture(style, report):
     moves = np.bincount([a[0] for a, n in counts.items() for _ in range(n)], minlength=9) / draws
     assert np.abs(moves - after.last_probs[0]).max() < 0.05
     assert max(counts.values()) / draws == pytest.approx(after.last_joint_max, abs=0.05)
+
+
+def test_motor_draws_what_rng_choice_draws():
+    """The motor's sampler is a faster `Generator.choice(n, p=probs)`: the same stream gives the same actions, so a
+    recording made with either is the same recording."""
+    from botsdk.arena.motor import Motor
+
+    shapes = np.random.default_rng(1)
+    motor, reference = Motor(MotorParams(), np.random.default_rng(5)), np.random.default_rng(5)
+    for k in range(5000):
+        probs = shapes.random(int(shapes.integers(2, 16))) ** 3
+        if k % 7 == 0:
+            probs = np.eye(len(probs))[int(shapes.integers(len(probs)))]
+        probs /= probs.sum()
+        assert motor.sample(probs) == int(reference.choice(len(probs), p=probs))

@@ -48,6 +48,8 @@ class TrainConfig:
     encoder_hidden: int = 128
     encoder_groups: int = 8                 # player groups per step for the encoder term
     encoder_set_size: int = 64              # steps the encoder sees per group
+    encoder_targets: int = 64               # other steps per group the encoder's style is scored on (BC); these
+                                            # run through the policy, so they set most of the encoder's cost
     encoder_weight: float = 0.5             # weight of BC loss with the encoder's style
     encoder_pull: float = 1.0               # weight of ||encoder style - persona vector||^2
     # optimisation
@@ -111,7 +113,7 @@ class TrainConfig:
         if not 0.0 <= self.val_fraction < 1.0:
             raise ConfigError(f"config key 'val_fraction': expected 0 <= value < 1, got {self.val_fraction!r}")
         for name in ("batch_size", "max_steps", "eval_every", "log_every", "checkpoint_every",
-                     "encoder_groups", "encoder_set_size", "gru_hidden", "style_embedding", "encoder_hidden",
+                     "encoder_groups", "encoder_set_size", "encoder_targets", "gru_hidden", "style_embedding", "encoder_hidden",
                      "position_grid_channels", "stream_memory_mb"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"config key {name!r}: expected a positive integer, got {getattr(self, name)!r}")

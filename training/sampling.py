@@ -108,12 +108,13 @@ class BatchSampler:
         return weight
 
     def encoder_batch(self, step: int) -> dict[str, torch.Tensor]:
-        """G groups (players); per group M steps for the encoder and M other steps (or a window) as BC targets."""
+        """G groups (players); per group M steps for the encoder and `encoder_targets` other steps as BC targets."""
         cfg, d = self.config, self.data
         generator = torch.Generator().manual_seed((cfg.seed * 7919 + step) * 131 + self.rank)
         groups = torch.randint(len(d.group_length), (cfg.encoder_groups,), generator=generator)
         length = d.group_length[groups][:, None]
-        offsets = (torch.rand(cfg.encoder_groups, 2 * cfg.encoder_set_size, generator=generator) * length).long()
+        draws = cfg.encoder_set_size + cfg.encoder_targets
+        offsets = (torch.rand(cfg.encoder_groups, draws, generator=generator) * length).long()
         rows = d.group_order[d.group_start[groups][:, None] + offsets]
         enc, tgt = rows[:, :cfg.encoder_set_size], rows[:, cfg.encoder_set_size:]
         return {"enc_obs": d.obs[enc], "enc_actions": d.actions[enc], "tgt_obs": d.obs[tgt],

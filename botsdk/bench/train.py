@@ -54,7 +54,7 @@ def _plain(contract, data, config) -> float:
     optimizer = torch.optim.Adam(params, lr=config.lr)
     perm = torch.randperm(data.size)
     per_epoch = data.size // config.batch_size
-    groups, size = config.encoder_groups, config.encoder_set_size
+    groups, size, targets = config.encoder_groups, config.encoder_set_size, config.encoder_targets
 
     def bc(obs, actions, style, history):
         logits = policy.logits(obs, style, history)  # history: the rows' own (precomputed with the tensors)
@@ -68,13 +68,13 @@ def _plain(contract, data, config) -> float:
         loss = bc(data.obs[idx], data.actions[idx], data.style[idx], data.history[idx])
         if encoder is not None:
             chosen = torch.randint(len(data.group_length), (groups,))
-            offsets = (torch.rand(groups, 2 * size) * data.group_length[chosen][:, None]).long()
+            offsets = (torch.rand(groups, size + targets) * data.group_length[chosen][:, None]).long()
             rows = data.group_order[data.group_start[chosen][:, None] + offsets]
             enc, tgt = rows[:, :size], rows[:, size:]
             style = encoder.encode_sets(data.obs[enc], actions_onehot(data.actions[enc], policy.head_sizes))
             pull = (style - data.group_style[chosen]).pow(2).sum(-1).mean()
-            target = bc(data.obs[tgt].reshape(groups * size, -1), data.actions[tgt].reshape(groups * size, -1),
-                        style.repeat_interleave(size, dim=0), data.history[tgt].reshape(groups * size, -1))
+            target = bc(data.obs[tgt].reshape(groups * targets, -1), data.actions[tgt].reshape(groups * targets, -1),
+                        style.repeat_interleave(targets, dim=0), data.history[tgt].reshape(groups * targets, -1))
             loss = loss + config.encoder_weight * target + config.encoder_pull * pull
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
