@@ -47,9 +47,10 @@ class TrainConfig:
     style_encoder: bool = False             # opt-in (few-shot styling): docs/recipes/style_encoder.toml
     encoder_hidden: int = 128
     encoder_groups: int = 8                 # player groups per step for the encoder term
-    encoder_set_size: int = 64              # steps the encoder sees per group
-    encoder_targets: int = 64               # other steps per group the encoder's style is scored on (BC); these
-                                            # run through the policy, so they set most of the encoder's cost
+    encoder_set_size: int = 32              # steps the encoder sees per group
+    encoder_targets: int = 8                # other steps per group the encoder's style is scored on (BC); they
+                                            # run through the policy: 64 / 64 trained 3x slower, no better
+                                            # (docs/research/human_likeness.md)
     encoder_weight: float = 0.5             # weight of BC loss with the encoder's style
     encoder_pull: float = 1.0               # weight of ||encoder style - persona vector||^2
     # optimisation

@@ -27,8 +27,6 @@ class QuickstartPlan:
     train_steps: int = 12000            # cosine schedule; early stopping ends it sooner if validation stalls
     train_threads: int = 1              # one torch thread: on 2 shared cores, 2 threads can run several times slower
     position_octaves: int = 8           # sin/cos of the position at 8 octaves (botsdk.training.inputs)
-    encoder_set_size: int = 32          # style encoder: steps it reads per player and step of training ...
-    encoder_targets: int = 8            # ... and steps its style is scored on: a third of the encoder's default cost
     eval_episodes: int = 24             # held-out matches per group: fewer leave the Turing AUC too noisy to read
     remote_matches: int = 2
     playtest_map: str = "qa_defects"
@@ -95,12 +93,10 @@ def record_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
 def train_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
     from botsdk.training.api import load_config, train_run
 
-    # the style encoder is opt-in; the quickstart shows few-shot styling, so it turns it on, with smaller encoder
-    # sets (style and few-shot accuracy on validation as good, about three times the training speed). With
-    # thousands of episodes, position octaves pay (routes turn at fixed places); both chosen on validation
+    # the style encoder is opt-in; the quickstart shows few-shot styling, so it turns it on. With thousands of
+    # episodes, position octaves pay (routes turn at fixed places); chosen on the evaluation's validation split
     config = load_config(None, max_steps=plan.train_steps, seed=plan.seed, progress=progress.library_bars,
-                         threads=plan.train_threads, style_encoder=True, position_encoding=plan.position_octaves,
-                         encoder_set_size=plan.encoder_set_size, encoder_targets=plan.encoder_targets)
+                         threads=plan.train_threads, style_encoder=True, position_encoding=plan.position_octaves)
     metrics = train_run(plan.out / "data", plan.out / "run", config)
     keep = {k: metrics[k] for k in ("step", "stopped_early", "best_val_bc_loss", "best_step", "train_samples_per_s",
                                     "train_episodes", "val_episodes") if k in metrics}
