@@ -66,8 +66,8 @@ def report(tmp_path_factory):
     r.robotic = _folded([_walk("robotic", s) for s in floor], "others")
     r.panel = {name: _folded([_walk("robotic", 2000 + s) for s in floor], "others") for name in PANEL}
     r.blends["rusher+holder"] = [_walk("rusher", s) for s in seeds[:3]] + [_walk("holder", s) for s in seeds[3:6]]
-    result, plots = _figures(r, Dataset.open(root), list(PERSONAS), 0, SequenceConfig(updates=150), 1,
-                             lambda _: None)
+    result, plots = _figures(r, Dataset.open(root), list(PERSONAS), 0, SequenceConfig(updates=150), 2,
+                             lambda _: None)   # two discriminators: every AUC is a mean with its own interval
     out = tmp_path_factory.mktemp("report")
     result.update(policy="constructed", data=str(root), setup={}, seeds=list(seeds), matches=0, wall_s=0)
     write_report(_clean(result), _clean(plots), out)
@@ -97,3 +97,13 @@ def test_report_files_hold_every_figure(report):
     page = (out / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 5
     assert "Turing" in page and "EMD positions" in page
+
+
+def test_each_auc_is_the_mean_of_its_discriminators_inside_its_interval(report):
+    _, result = report
+    turing = result["turing"]
+    entries = [turing["policy"], turing["floor"], turing["robotic"], *turing["panel"].values()]
+    for entry in entries:
+        assert len(entry["auc_seeds"]) == 2
+        assert entry["auc"] == pytest.approx(np.mean(entry["auc_seeds"]), abs=1e-4)
+        assert entry["auc_ci"][0] <= entry["auc"] <= entry["auc_ci"][1], entry

@@ -8,7 +8,7 @@ from botsdk.evaluation.classifier import SequenceConfig
 from botsdk.evaluation.events import ANSWER_STEPS, EVENT_CUES, UNSEEN_STEPS, appearances, event_cues
 from botsdk.evaluation.features import Episode, FeatureScale
 from botsdk.evaluation.stats import auc, bootstrap_ci
-from botsdk.evaluation.turing import halves, turing_test
+from botsdk.evaluation.turing import TuringResult, halves, mean_auc, turing_test
 
 HEADS = (9, 15, 2, 2)
 CONFIG = SequenceConfig(updates=200)
@@ -68,6 +68,31 @@ def test_discriminator_stays_near_chance_on_one_walker_against_itself():
     scale = FeatureScale.fit([*a[0], *a[1], *b[0], *b[1]])
     aucs = [turing_test(a, b, HEADS, scale, seed=k, config=CONFIG, resamples=50).auc for k in range(3)]
     assert abs(float(np.mean(aucs)) - 0.5) <= 0.08, aucs
+
+
+def _scored(reference: np.ndarray, candidate: np.ndarray, seed: int) -> TuringResult:
+    value = auc(candidate, reference)
+    return TuringResult(value, (value, value), 0.5, (0.5, 0.5), (0, 0), (len(reference), len(candidate)), seed,
+                        scores=(reference, candidate))
+
+
+def test_mean_auc_of_several_discriminators_has_its_own_interval():
+    """The figure reported for several discriminators is their mean, and its interval resamples episodes for all
+    of them at once, so it is the mean's interval (one discriminator's interval need not hold the mean)."""
+    rng = np.random.default_rng(0)
+    reference = [rng.normal(0.0, 1.0, 40) for _ in range(3)]
+    candidate = [rng.normal(shift, 1.0, 30) for shift in (0.2, 0.9, 1.6)]   # three judges that disagree
+    runs = [_scored(r, c, k) for k, (r, c) in enumerate(zip(reference, candidate))]
+    value, (lo, hi) = mean_auc(runs, seed=0)
+    assert value == pytest.approx(np.mean([auc(c, r) for r, c in zip(reference, candidate)]), abs=1e-4)
+    assert lo < value < hi and hi - lo < 0.3
+    alone = mean_auc(runs[:1], seed=0)
+    assert alone[0] == pytest.approx(runs[0].auc, abs=1e-4)
+    assert alone[1] == tuple(round(v, 4) for v in bootstrap_ci(lambda ic, ir: auc(candidate[0][ic], reference[0][ir]),
+                                                               30, 40, 0, 300))
+    with pytest.raises(ValueError, match="different test episodes"):
+        mean_auc([runs[0], _scored(reference[1][:10], candidate[1], 1)], seed=0)
+    assert "scores" not in runs[0].to_dict()
 
 
 def test_a_blind_discriminator_cannot_catch_the_mechanical_walker():

@@ -12,7 +12,7 @@ from botsdk.evaluation.entropy import Descriptor, competence, paired_entropy
 from botsdk.evaluation.features import Episode, FeatureScale
 from botsdk.evaluation.plan import Rollouts
 from botsdk.evaluation.style import StyleClassifier, confusion_matrix, mean_probabilities, style_accuracy
-from botsdk.evaluation.turing import halves, turing_test
+from botsdk.evaluation.turing import halves, mean_auc, turing_test
 
 HEATMAP_BINS = 16
 
@@ -63,7 +63,7 @@ def turing_figures(r: Rollouts, head_sizes: Sequence[int], scale: FeatureScale, 
                     "episode_accuracy_ci": (float("nan"), float("nan")), "error": str(exc)}
         out = runs[0].to_dict()
         out["auc_seeds"] = [run.auc for run in runs]
-        out["auc"] = round(float(np.mean(out["auc_seeds"])), 4)
+        out["auc"], out["auc_ci"] = mean_auc(runs, seed)
         return out
 
     per_persona = {p: test(r.policy[p], halves(r.demo.get(p, []))) for p in r.policy if r.demo.get(p)}

@@ -213,7 +213,8 @@ def auc_figure(turing: dict[str, Any], targets: Targets = TARGETS) -> str:
             if a is not None]
     fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(rows) + 1.4))
     for i, (label, (auc, lo, hi)) in enumerate(rows):
-        ax.errorbar(auc, i, xerr=[[auc - lo], [hi - auc]], fmt="o", capsize=4, color="#1d4ed8")
+        # a percentile interval may, rarely, miss its own estimate: draw the bar to the estimate, never inverted
+        ax.errorbar(auc, i, xerr=[[max(auc - lo, 0.0)], [max(hi - auc, 0.0)]], fmt="o", capsize=4, color="#1d4ed8")
     ax.axvline(0.5, color="grey", linestyle=":", label="chance (0.5)")
     ax.axvline(targets.turing_auc_max, color="#16a34a", linestyle="--", label=f"target for the bot (≤ {targets.turing_auc_max:.2f})")
     ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=10)

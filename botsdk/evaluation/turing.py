@@ -11,7 +11,7 @@ candidate) must sit near 0.5 and the power panel (people with a human trait remo
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any, Sequence
 
 import numpy as np
@@ -30,9 +30,30 @@ class TuringResult:
     train_episodes: tuple[int, int]   # (reference, candidate)
     test_episodes: tuple[int, int]
     seed: int
+    # the test episodes' scores (reference, candidate): what `mean_auc` averages discriminators over
+    scores: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "scores"}
+
+
+def mean_auc(runs: Sequence[TuringResult], seed: int, resamples: int = 300) -> tuple[float, tuple[float, float]]:
+    """The mean AUC of several discriminators scored on the same test episodes, with an episode-bootstrap 95%
+    interval of that mean (each resample scores every discriminator on the same episodes), so the interval
+    belongs to the figure reported. One run gives its own AUC and interval."""
+    scored = [run.scores for run in runs]
+    if any(s is None for s in scored):
+        raise ValueError("mean_auc needs runs that kept their test scores (turing_test results)")
+    n_r, n_c = len(scored[0][0]), len(scored[0][1])
+    if any(len(r) != n_r or len(c) != n_c for r, c in scored):
+        raise ValueError("mean_auc: the runs were scored on different test episodes")
+
+    def mean_of(ic: np.ndarray, ir: np.ndarray) -> float:
+        return float(np.mean([auc(c[ic], r[ir]) for r, c in scored]))
+
+    everything = (np.arange(n_c), np.arange(n_r))
+    interval = bootstrap_ci(mean_of, n_c, n_r, seed, resamples)
+    return round(mean_of(*everything), 4), (round(interval[0], 4), round(interval[1], 4))
 
 
 def turing_test(reference: tuple[Sequence[Episode], Sequence[Episode]],
@@ -71,6 +92,7 @@ def turing_test(reference: tuple[Sequence[Episode], Sequence[Episode]],
         episode_accuracy=round(acc_of(*everything), 4),
         episode_accuracy_ci=tuple(round(v, 4) for v in bootstrap_ci(acc_of, n_c, n_r, seed + 1, resamples)),
         train_episodes=(len(xr_train), len(xc_train)), test_episodes=(n_r, n_c), seed=seed,
+        scores=(score_r, score_c),
     )
 
 
