@@ -18,13 +18,13 @@ from botsdk.arena.contract import PERSONAS
 
 @dataclass(frozen=True)
 class QuickstartPlan:
-    """Sizes of every stage. `quick()` fits in about two minutes on 2 cores; the default in about six."""
+    """Sizes of every stage. `quick()` fits in about two minutes on 2 cores; the default in about seven."""
 
     out: Path
     map_name: str = "crossroads"
     record_episodes: int = 2880         # agent-episodes (4 per 2v2 match); more data beats more steps here
     workers: int = 2
-    train_steps: int = 12000            # cosine schedule; early stopping ends it sooner if validation stalls
+    train_steps: int = 16000            # cosine schedule; early stopping ends it sooner if validation stalls
     train_threads: int = 1              # one torch thread: on 2 shared cores, 2 threads can run several times slower
     position_octaves: int = 8           # sin/cos of the position at 8 octaves (botsdk.training.inputs)
     eval_episodes: int = 24             # held-out matches per group: fewer leave the Turing AUC too noisy to read
