@@ -43,9 +43,13 @@ def groups(tmp_path_factory):
     return root, reference, motorless, robotic, FeatureScale.fit(everything), alone
 
 
-def _auc(groups, candidate, **kwargs) -> float:
+def _auc(groups, candidate, swapped: bool = False, **kwargs) -> float:
+    """`swapped`: train on the test halves and score the train halves."""
     _, reference, _, _, scale, _ = groups
-    return turing_test(halves(reference.people), halves(candidate), HEADS, scale, seed=0, resamples=50, **kwargs).auc
+    people, others = halves(reference.people), halves(candidate)
+    if swapped:
+        people, others = people[::-1], others[::-1]
+    return turing_test(people, others, HEADS, scale, seed=0, resamples=50, **kwargs).auc
 
 
 def test_reference_folds_share_no_player_and_no_match(groups):
@@ -78,9 +82,7 @@ def test_people_against_other_people_sit_at_chance(groups):
     lands outside 0.5 +- 0.08. The floor is cross-fitted (trained on the train halves and scored on the test
     halves, then the other way round, and averaged), which halves the chance spread a test of this size has."""
     reference = groups[1]
-    people, others = halves(reference.people), halves(reference.others)
-    forward = _auc(groups, reference.others)
-    backward = turing_test(people[::-1], others[::-1], HEADS, groups[4], seed=0, resamples=50).auc
+    forward, backward = _auc(groups, reference.others), _auc(groups, reference.others, swapped=True)
     floor = (forward + backward) / 2.0
     assert abs(floor - 0.5) <= FLOOR_BAND, (forward, backward)
 
