@@ -59,6 +59,9 @@ class BotRuntime:
         `threads` serve small batches (one is fastest for tiny models); batches of LARGE_BATCH rows or more go to
         a second session with `large_batch_threads` (default: up to 2 cores) when that is more than `threads`."""
         self._lock = threading.Lock()
+        for name, value in (("threads", threads), ("large_batch_threads", large_batch_threads)):
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError(f"{name}: expected a whole number of threads >= 1, got {value!r}")
         if temperature is not None:
             HeadSampler((), seed, temperature, greedy)  # rejects a bad temperature before the file is read
         self._threads = threads
@@ -142,6 +145,16 @@ class BotRuntime:
                                    self._outputs, self._sampler, self._history_width)
             self._buffers.put((which, batch), buffers)
         return buffers
+
+    @property
+    def threads(self) -> int:
+        """onnxruntime threads a batch under LARGE_BATCH rows runs on."""
+        return self._threads
+
+    @property
+    def large_batch_threads(self) -> int:
+        """onnxruntime threads a batch of LARGE_BATCH rows or more runs on."""
+        return max(self._threads, self._large_threads)
 
     @property
     def temperature(self) -> float:

@@ -25,14 +25,15 @@ def event(name: str, level: int = logging.INFO, **fields: object) -> None:
 class EventFormatter(logging.Formatter):
     """`2025-01-01T12:00:00.000Z WARNING auth_failed method=/... peer=ipv4:...` or the same as a JSON object."""
 
-    def __init__(self, as_json: bool = False):
+    def __init__(self, as_json: bool = False, context: dict[str, object] | None = None):
         super().__init__()
         self.as_json = as_json
+        self.context = dict(context or {})
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
         name = getattr(record, "event", None) or record.getMessage()
-        fields = getattr(record, "fields", {})
+        fields = {**self.context, **getattr(record, "fields", {})}
         if self.as_json:
             return json.dumps({"ts": stamp, "level": record.levelname.lower(), "event": name, **fields},
                               default=str, separators=(",", ":"))
@@ -45,10 +46,12 @@ def _plain(value: object) -> str:
     return json.dumps(text) if not text or any(c.isspace() or c in '"=' for c in text) else text
 
 
-def configure(as_json: bool = False, stream: IO[str] | None = None, level: int = logging.INFO) -> logging.Handler:
-    """Send the bridge's events to `stream` (stderr by default), one line each; returns the handler."""
+def configure(as_json: bool = False, stream: IO[str] | None = None, level: int = logging.INFO,
+              context: dict[str, object] | None = None) -> logging.Handler:
+    """Send the bridge's events to `stream` (stderr by default), one line each; returns the handler. `context`
+    fields start every line (a worker's index, say)."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(EventFormatter(as_json))
+    handler.setFormatter(EventFormatter(as_json, context))
     for old in [h for h in log.handlers if isinstance(h.formatter, EventFormatter)]:
         log.removeHandler(old)
     log.addHandler(handler)

@@ -29,11 +29,12 @@ class ServedPolicy:
     reload swaps the model and those facts together under one lock."""
 
     def __init__(self, model_path: str | Path, limits: Limits = Limits(), seed: int = 0, greedy: bool = False,
-                 temperature: float | None = None):
+                 temperature: float | None = None, threads: int = 1, large_batch_threads: int | None = None):
         self.limits = limits
         self.greedy = greedy
         self.model_path = Path(model_path)
-        self.runtime = BotRuntime(str(model_path), seed=seed, greedy=greedy, temperature=temperature)
+        self.runtime = BotRuntime(str(model_path), seed=seed, greedy=greedy, temperature=temperature,
+                                  threads=threads, large_batch_threads=large_batch_threads)
         self._lock = threading.Lock()
         self._set_contract(self.runtime.contract, self.runtime.metadata.get(KEY_MODEL_VERSION, "unknown"))
         self.batcher = Batcher(self.runtime, self.style_size)

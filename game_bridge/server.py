@@ -259,7 +259,10 @@ class BridgeServer:
                  tls: TlsFiles | None = None, record_dir: str | Path | None = None, limits: Limits = Limits(),
                  seed: int = 0, greedy: bool = False, max_workers: int | None = None, temperature: float | None = None,
                  admin_token: str | None = None, models_dir: str | Path | None = None,
-                 allow_plaintext_token: bool = False):
+                 allow_plaintext_token: bool = False, threads: int = 1, large_batch_threads: int | None = None,
+                 reuse_port: bool = False):
+        """`reuse_port`: share a port another process reserved (botsdk.game_bridge.workers): no port check of
+        its own, SO_REUSEPORT on, so the kernel spreads connections over every server on the port."""
         check_port(port)
         self.warning = check_bind(host, token or admin_token, tls, allow_plaintext_token)
         if (admin_token is None) != (models_dir is None):
@@ -268,7 +271,9 @@ class BridgeServer:
                              f"{'admin token' if admin_token else 'models directory'}")
         self.interceptor = TokenAuthInterceptor(token, admin_token)
         self.host, self.requested_port, self.token, self.tls, self.limits = host, port, token, tls, limits
-        self.policy = ServedPolicy(model_path, limits, seed=seed, greedy=greedy, temperature=temperature)
+        self.reuse_port = reuse_port
+        self.policy = ServedPolicy(model_path, limits, seed=seed, greedy=greedy, temperature=temperature,
+                                   threads=threads, large_batch_threads=large_batch_threads)
         models = ModelDirectory(models_dir) if models_dir is not None else None
         self.servicer = BotBridgeServicer(self.policy, limits, Path(record_dir) if record_dir else None, models)
         self.health = health.HealthServicer()
@@ -288,7 +293,7 @@ class BridgeServer:
             futures.ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="bridge"),
             interceptors=[self.interceptor],
             maximum_concurrent_rpcs=self.max_workers,  # beyond this: RESOURCE_EXHAUSTED, never an unbounded queue
-            options=[*self.limits.grpc_options(), ("grpc.so_reuseport", 0)],
+            options=[*self.limits.grpc_options(), ("grpc.so_reuseport", int(self.reuse_port))],
         )
         add_servicer(self.servicer, server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
@@ -314,7 +319,8 @@ class BridgeServer:
         for i, address in enumerate(addresses_for(self.host)):
             optional = self.host == "localhost" and i > 0  # a machine without IPv6 still serves on 127.0.0.1
             try:
-                ensure_free(address, port)
+                if not self.reuse_port:
+                    ensure_free(address, port)
                 where = grpc_address(address, port)
                 bound = (server.add_secure_port(where, self.tls.server_credentials()) if self.tls is not None
                          else server.add_insecure_port(where))

@@ -22,7 +22,7 @@ def test_serve_answers_and_stops_on_sigterm(tmp_path):
                              "--grace", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
-        match = re.search(r"on (127\.0\.0\.1:\d+), (\[::1\]:\d+) \(token; temperature 1\)", line)
+        match = re.search(r"on (127\.0\.0\.1:\d+), (\[::1\]:\d+) \(token; temperature 1; model threads 1, \d+ from 256 agents\)", line)
         assert match, line + proc.stderr.read() if proc.poll() is not None else line
         with BridgeClient(match.group(2), token="tok") as over_ipv6:
             assert over_ipv6.health() == "SERVING"
@@ -48,7 +48,9 @@ def test_serve_refuses_open_address_and_bad_input(tmp_path):
                         (["--admin-token-file", str(tmp_path / "t")], "models directory"),
                         (["--tls-cert", str(tmp_path / "c.pem")], "both --tls-cert and --tls-key"),
                         (["--client-ca", str(tmp_path / "ca.pem")], "mutual TLS"),
-                        (["--token-file", str(tmp_path / "none")], "none")):
+                        (["--token-file", str(tmp_path / "none")], "none"),
+                        (["--threads", "0"], "threads: expected a whole number of threads >= 1, got 0"),
+                        (["--large-batch-threads", "-2"], "large_batch_threads: expected a whole number")):
         result = runner.invoke(app, ["serve", str(model), "--port", "0", *args])
         assert result.exit_code == 2 and words in result.output, result.output
     result = runner.invoke(app, ["serve", str(Path(tmp_path) / "missing.onnx")])
@@ -157,3 +159,27 @@ def test_serve_refuses_ports_out_of_range_in_one_line(tmp_path):
         assert result.exit_code == 2
         assert result.output.strip().splitlines() == [
             f"error: --port: expected an integer in 0..65535 (0 picks a free port), got {port}"], result.output
+
+
+def test_serve_runs_the_model_on_the_threads_it_is_given(tmp_path):
+    """More model threads change the speed, never the decisions: a tick of 300 agents (the large-batch session)
+    and one of 16 decide as a one-thread runtime with the same seed does."""
+    import numpy as np
+
+    from botsdk.export.runtime import BotRuntime
+    from bridge_support import observations
+
+    model = make_model(tmp_path / "p.onnx")
+    proc = _serve(str(model), "--port", "0", "--threads", "2", "--large-batch-threads", "3")
+    line = proc.stdout.readline()
+    assert "model threads 2, 3 from 256 agents" in line, line
+    reference = BotRuntime(model, seed=0, threads=1, large_batch_threads=1)
+    try:
+        address = re.search(r"on (127\.0\.0\.1:\d+)", line).group(1)
+        with BridgeClient(address) as client:
+            for rows, seed in ((300, 1), (16, 2)):
+                ids, obs, start = [f"a{i}" for i in range(rows)], observations(rows, seed=seed), [True] * rows
+                served = client.act(ids, obs, episode_start=start)
+                np.testing.assert_array_equal(served, reference.act(ids, obs, None, np.array(start)))
+    finally:
+        _stop(proc)

@@ -42,6 +42,9 @@ def register(app: typer.Typer) -> None:
         max_message_bytes: int = typer.Option(d.max_message_bytes, "--max-message-bytes", help="Largest request or reply."),
         max_agents_per_request: int = typer.Option(d.max_agents_per_request, "--max-agents-per-request", help="Agents in one tick or Act request."),
         log_json: bool = typer.Option(False, "--log-json", help="Server events as one JSON object per line on stderr."),
+        threads: int = typer.Option(1, "--threads", help="Model threads for ticks under 256 agents (one is fastest for small batches)."),
+        large_batch_threads: Optional[int] = typer.Option(None, "--large-batch-threads", help="Model threads for merged ticks of 256 agents or more; default: up to 2 cores."),
+        workers: int = typer.Option(1, "--workers", help="Server processes sharing the port (one per few cores for many engines); each connection stays with one. Not with --record-dir or admin reload."),
     ) -> None:
         """Serve a bot to game engines over gRPC.
 
@@ -56,6 +59,7 @@ def register(app: typer.Typer) -> None:
         from botsdk.game_bridge.limits import Limits
         from botsdk.game_bridge.security import TlsFiles, read_token_file
         from botsdk.game_bridge.server import BridgeServer
+        from botsdk.game_bridge.workers import WorkerPool, WorkerStartError
 
         if not 0 <= port <= 65535:
             fail(f"--port: expected an integer in 0..65535 (0 picks a free port), got {port}")
@@ -74,22 +78,37 @@ def register(app: typer.Typer) -> None:
             token = read_token_file(token_file) if token_file else None
             admin_token = read_token_file(admin_token_file) if admin_token_file else None
             tls = TlsFiles(cert=tls_cert, key=tls_key, ca=client_ca) if tls_cert else None
-            server = BridgeServer(model, host=host, port=port, token=token, tls=tls, record_dir=record_dir,
-                                  limits=limits, seed=seed, greedy=greedy, temperature=temperature,
-                                  admin_token=admin_token, models_dir=models_dir,
-                                  allow_plaintext_token=allow_plaintext_token)
-            server.start()  # a plaintext-token warning, if any, is already in the log
-        except (InsecureBindError, InvalidPortError, BindError, FileNotFoundError, ValueError, OSError) as exc:
+            options = dict(token=token, tls=tls, record_dir=record_dir, limits=limits, seed=seed, greedy=greedy,
+                           temperature=temperature, admin_token=admin_token, models_dir=models_dir,
+                           allow_plaintext_token=allow_plaintext_token, threads=threads,
+                           large_batch_threads=large_batch_threads)
+            if workers == 1:
+                server = BridgeServer(model, host=host, port=port, **options).start()  # warnings already logged
+                runtime = server.policy.runtime
+                served = dict(addresses=server.addresses, contract=server.policy.contract.name,
+                              model_version=server.policy.model_version, temperature=runtime.temperature,
+                              threads=runtime.threads, large_batch_threads=runtime.large_batch_threads)
+            else:
+                server = WorkerPool(model, workers, host=host, port=port, log_json=log_json, **options).start()
+                served = server.info
+        except (InsecureBindError, InvalidPortError, BindError, FileNotFoundError, ValueError, OSError,
+                WorkerStartError) as exc:
             fail(str(exc))
         done = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: done.set())
         auth = ("token" if token else "no token") + (", mutual TLS" if client_ca else ", TLS" if tls else "")
         auth += ", admin on" if admin_token else ""
-        sampling = "greedy" if greedy else f"temperature {server.policy.runtime.temperature:g}"
-        typer.echo(f"serving {server.policy.contract.name} model {server.policy.model_version} on "
-                   f"{', '.join(server.addresses)} ({auth}; {sampling})", err=False)
+        sampling = "greedy" if greedy else f"temperature {served['temperature']:g}"
+        threads_used = f"model threads {served['threads']}, {served['large_batch_threads']} from 256 agents"
+        processes = f"; {workers} workers" if workers > 1 else ""
+        typer.echo(f"serving {served['contract']} model {served['model_version']} on "
+                   f"{', '.join(served['addresses'])} ({auth}; {sampling}; {threads_used}{processes})", err=False)
         sys.stdout.flush()
-        done.wait()
-        events.event("shutting_down", grace_s=grace, open_streams=len(server.servicer.streams))
+        if workers == 1:
+            done.wait()
+            events.event("shutting_down", grace_s=grace, open_streams=len(server.servicer.streams))
+        else:
+            server.watch(done)
+            events.event("shutting_down", grace_s=grace, workers=workers)
         server.stop()

@@ -1,0 +1,212 @@
+"""Several server processes on one port: `botsdk serve --workers N`.
+
+One server process decides every engine's ticks under one interpreter lock, so it tops out at the same rate however
+many cores the machine has (the model itself runs outside the lock; the request handling does not). A studio with
+more cores runs N workers: each is a whole BridgeServer bound to the same port with SO_REUSEPORT, and the kernel
+hands each new connection to one of them. A connection stays with its worker, so the agents of a Session stream, and
+of an Act session while the client keeps its channel open, keep their state there. A worker that dies is started
+again; the engines that were connected to it reconnect and start their agents afresh, as with replicas
+(botsdk.game_bridge.replicas).
+
+Each worker holds its own limits (max streams, Act sessions, agents). Not with several workers: RecordGameplay
+(one writer per dataset) and ReloadPolicy (a reload would reach one worker); restart the service to change models.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import queue
+import signal
+import socket
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from botsdk.game_bridge.binding import addresses_for, bind_error, check_port
+from botsdk.game_bridge.events import event
+from botsdk.game_bridge.security import check_bind
+
+START_TIMEOUT_S = 120.0
+
+
+class WorkerStartError(RuntimeError):
+    """A worker could not start serving; the message names the worker and why."""
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What every worker builds its BridgeServer from (picklable: workers are spawned)."""
+
+    model: str
+    host: str
+    port: int
+    log_json: bool
+    options: dict[str, Any]  # BridgeServer's other keyword arguments
+
+
+def reserve_port(host: str, port: int) -> tuple[int, list[socket.socket]]:
+    """Bind every address of `host` on one port with SO_REUSEPORT, without listening, and keep the sockets: the
+    port stays the workers' to share (port 0 picks one), and a port another program holds fails here, clearly."""
+    check_port(port)
+    held: list[socket.socket] = []
+    for i, address in enumerate(addresses_for(host)):
+        sock = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((address, port))
+        except OSError as exc:
+            sock.close()
+            if host == "localhost" and i > 0:
+                continue  # no IPv6 loopback: serve on 127.0.0.1 alone, as a single server does
+            for other in held:
+                other.close()
+            raise bind_error(address, port, exc) from None
+        port = port or sock.getsockname()[1]
+        held.append(sock)
+    return port, held
+
+
+def _run_worker(spec: WorkerSpec, index: int, ready, stop) -> None:
+    """One worker process: serve until the pool says stop on `stop` (a pipe: a message, or its end when the pool
+    is gone). Ctrl-C reaches the whole process group; the pool decides."""
+    terminated: list[int] = []  # a SIGTERM of its own (an operator, or one sent to the whole process group)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda signum, _: terminated.append(signum))  # no lock taken in a handler
+    from botsdk.game_bridge import events
+    from botsdk.game_bridge.server import BridgeServer
+
+    events.configure(as_json=spec.log_json, context={"worker": index, "pid": os.getpid()})
+    options = {**spec.options, "seed": spec.options.get("seed", 0) + index}  # engines on two workers draw apart
+    try:
+        server = BridgeServer(spec.model, host=spec.host, port=spec.port, reuse_port=True, **options).start()
+    except Exception as exc:  # noqa: BLE001 - reported to the pool, which names the worker
+        ready.put((index, os.getpid(), f"{type(exc).__name__}: {exc}", None))
+        return
+    runtime = server.policy.runtime
+    ready.put((index, os.getpid(), None, {
+        "addresses": server.addresses, "contract": server.policy.contract.name,
+        "model_version": server.policy.model_version, "temperature": runtime.temperature,
+        "threads": runtime.threads, "large_batch_threads": runtime.large_batch_threads}))
+    while not terminated and not stop.poll(0.25):  # a pipe, not a shared lock: a killed worker breaks nothing
+        pass
+    server.stop()
+
+
+class WorkerPool:
+    """`WorkerPool(model, workers=4, host=..., port=..., **BridgeServer options).start()`; `watch(done)` restarts
+    workers that die until `done` is set; `stop()` drains them all."""
+
+    def __init__(self, model: str | Path, workers: int, host: str = "localhost", port: int = 50051,
+                 log_json: bool = False, **options: Any):
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"workers: expected a whole number of server processes >= 1, got {workers!r}")
+        if workers > 1 and options.get("record_dir") is not None:
+            raise ValueError(f"record_dir: RecordGameplay needs one worker (one writer per dataset), got "
+                             f"{workers} workers; record with --workers 1")
+        if workers > 1 and options.get("admin_token") is not None:
+            raise ValueError(f"admin: ReloadPolicy needs one worker (a reload would reach only one of {workers}); "
+                             f"restart the service with the new model instead")
+        check_port(port)
+        check_bind(host, options.get("token") or options.get("admin_token"), options.get("tls"),
+                   options.get("allow_plaintext_token", False))
+        self.workers = workers
+        self.spec = WorkerSpec(str(model), host, port, log_json, options)
+        self.port: int | None = None
+        self.info: dict[str, Any] = {}   # what worker 0 reported: addresses, contract, model version, sampling
+        self.pids: dict[int, int] = {}
+        self._ctx = mp.get_context("spawn")
+        self._ready = self._ctx.Queue()
+        self._stopping = False
+        self._stops: dict[int, Any] = {}  # the pool's end of each worker's stop pipe
+        self._procs: dict[int, mp.Process] = {}
+        self._held: list[socket.socket] = []
+
+    @property
+    def addresses(self) -> list[str]:
+        return list(self.info.get("addresses", []))
+
+    def start(self) -> "WorkerPool":
+        self.port, self._held = reserve_port(self.spec.host, self.spec.port)
+        self.spec = replace(self.spec, port=self.port)
+        try:
+            for index in range(self.workers):
+                self._spawn(index)
+            self._await(set(range(self.workers)))
+        except BaseException:
+            self.stop(grace=0)
+            raise
+        return self
+
+    def _spawn(self, index: int) -> None:
+        receive, send = self._ctx.Pipe(duplex=False)
+        proc = self._ctx.Process(target=_run_worker, args=(self.spec, index, self._ready, receive),
+                                 name=f"botsdk-serve-worker-{index}", daemon=True)
+        proc.start()
+        receive.close()
+        if index in self._stops:
+            self._stops[index].close()
+        self._procs[index], self._stops[index] = proc, send
+
+    def _await(self, waiting: set[int], timeout: float = START_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout
+        while waiting:
+            try:
+                index, pid, error, info = self._ready.get(timeout=0.5)
+            except queue.Empty:
+                dead = sorted(i for i in waiting if not self._procs[i].is_alive())
+                if dead:
+                    raise WorkerStartError(f"worker {dead[0]} exited while starting (exit code "
+                                           f"{self._procs[dead[0]].exitcode})") from None
+                if time.monotonic() > deadline:
+                    raise WorkerStartError(f"workers {sorted(waiting)} did not start within {timeout:g} s") from None
+                continue
+            if error is not None:
+                raise WorkerStartError(f"worker {index} could not start: {error}")
+            self.pids[index] = pid
+            self.info = self.info or info
+            waiting.discard(index)
+
+    def watch(self, done: threading.Event, period_s: float = 1.0) -> None:
+        """Until `done` is set: start again every worker that died (its engines reconnect and start afresh)."""
+        while not done.wait(period_s):
+            for index, proc in list(self._procs.items()):
+                if proc.is_alive() or self._stopping:
+                    continue
+                event("worker_exited", logging.WARNING, worker=index, pid=proc.pid, exit_code=proc.exitcode)
+                try:
+                    self._spawn(index)
+                    self._await({index})
+                    event("worker_restarted", worker=index, pid=self.pids[index])
+                except WorkerStartError as exc:  # tried again next period
+                    event("worker_restart_failed", logging.ERROR, worker=index, error=str(exc))
+
+    def stop(self, grace: float | None = None) -> None:
+        """Tell every worker to stop (each lets open streams finish for the limits' grace), then release the port."""
+        self._stopping = True
+        for send in self._stops.values():
+            try:
+                send.send(None)
+            except OSError:  # that worker is gone already
+                pass
+        limits = self.spec.options.get("limits")
+        wait_s = (getattr(limits, "grace_s", 5.0) if grace is None else grace) + 10.0
+        for proc in self._procs.values():
+            proc.join(wait_s)
+        for proc in self._procs.values():
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(5)
+        for connection in [*self._held, *self._stops.values()]:
+            connection.close()
+        self._held, self._stops = [], {}
+
+    def __enter__(self) -> "WorkerPool":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
