@@ -45,6 +45,7 @@ class WorkerSpec:
     host: str
     port: int
     log_json: bool
+    log_events: bool
     options: dict[str, Any]  # BridgeServer's other keyword arguments
 
 
@@ -80,7 +81,8 @@ def _run_worker(spec: WorkerSpec, index: int, ready, stop) -> None:
     from botsdk.game_bridge import events
     from botsdk.game_bridge.server import BridgeServer
 
-    events.configure(as_json=spec.log_json, context={"worker": index, "pid": os.getpid()})
+    if spec.log_events:
+        events.configure(as_json=spec.log_json, context={"worker": index, "pid": os.getpid()})
     options = {**spec.options, "seed": spec.options.get("seed", 0) + index}  # engines on two workers draw apart
     try:
         server = BridgeServer(spec.model, host=spec.host, port=spec.port, reuse_port=True, **options).start()
@@ -99,12 +101,16 @@ def _run_worker(spec: WorkerSpec, index: int, ready, stop) -> None:
 
 class WorkerPool:
     """`WorkerPool(model, workers=4, host=..., port=..., **BridgeServer options).start()`; `watch(done)` restarts
-    workers that die until `done` is set; `stop()` drains them all."""
+    workers that die until `done` is set; `stop()` drains them all. Workers log their events to stderr (JSON with
+    `log_json`) unless `log_events` is False."""
 
     def __init__(self, model: str | Path, workers: int, host: str = "localhost", port: int = 50051,
-                 log_json: bool = False, **options: Any):
+                 log_json: bool = False, log_events: bool = True, **options: Any):
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers: expected a whole number of server processes >= 1, got {workers!r}")
+        if workers > 1 and not hasattr(socket, "SO_REUSEPORT"):
+            raise ValueError(f"workers: {workers} server processes share one port through SO_REUSEPORT, which this "
+                             f"system lacks; expected --workers 1 here (or replicas on several ports)")
         if workers > 1 and options.get("record_dir") is not None:
             raise ValueError(f"record_dir: RecordGameplay needs one worker (one writer per dataset), got "
                              f"{workers} workers; record with --workers 1")
@@ -115,7 +121,7 @@ class WorkerPool:
         check_bind(host, options.get("token") or options.get("admin_token"), options.get("tls"),
                    options.get("allow_plaintext_token", False))
         self.workers = workers
-        self.spec = WorkerSpec(str(model), host, port, log_json, options)
+        self.spec = WorkerSpec(str(model), host, port, log_json, log_events, options)
         self.port: int | None = None
         self.info: dict[str, Any] = {}   # what worker 0 reported: addresses, contract, model version, sampling
         self.pids: dict[int, int] = {}

@@ -99,10 +99,15 @@ def bridge_rows(r: dict) -> list[Row]:
                      number(lat.get("ratio_vs_minimal_server"), "x", 2),
                      verdict(dig(r, "targets", "p99_64_agents<=1000us"), "p99 <= 1 ms") if n == 64 else ""))
     tp = r.get("throughput_8_connections", {})
-    rows.append(("bridge, 8 engine connections x 64 agents", number(tp.get("bridge_decisions_per_s"), "decisions/s"),
+    rows.append(("bridge, 8 engine connections x 64 agents, one process",
+                 number(tp.get("bridge_decisions_per_s"), "decisions/s"),
                  f"minimal server: {number(tp.get('minimal_server_decisions_per_s'), 'decisions/s')}; "
                  f"echo: {number(tp.get('echo_agent_messages_per_s'), 'messages/s')}",
-                 number(tp.get("ratio_vs_minimal_server"), "", 3),
+                 number(tp.get("ratio_vs_minimal_server"), "", 3), ""))
+    rows.append((f"bridge, 8 engine connections x 64 agents, `serve --workers {tp.get('serve_workers', '?')}`",
+                 number(tp.get("workers_decisions_per_s"), "decisions/s"),
+                 f"minimal server (one process): {number(tp.get('minimal_server_decisions_per_s'), 'decisions/s')}",
+                 number(tp.get("workers_ratio_vs_minimal_server"), "", 3),
                  verdict(dig(r, "targets", "decisions_per_s_8x64>=150000"), ">= 150,000/s")))
     return rows
 

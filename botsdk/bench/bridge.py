@@ -234,7 +234,7 @@ def _workers_throughput(model: str, workers: int, seconds: float) -> float:
     """Decisions/s of `botsdk serve --workers N` (botsdk.game_bridge.workers) under the same 8 engine connections."""
     from botsdk.game_bridge.workers import WorkerPool
 
-    with WorkerPool(model, workers, host="127.0.0.1", port=0) as pool:
+    with WorkerPool(model, workers, host="127.0.0.1", port=0, log_events=False) as pool:
         return _throughput(pool.port, 8, 64, seconds, echo=False)
 
 
