@@ -17,12 +17,12 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
-import queue
 import signal
 import socket
 import threading
 import time
 from dataclasses import dataclass, replace
+from multiprocessing.connection import wait as wait_for_messages
 from pathlib import Path
 from typing import Any
 
@@ -72,9 +72,10 @@ def reserve_port(host: str, port: int) -> tuple[int, list[socket.socket]]:
     return port, held
 
 
-def _run_worker(spec: WorkerSpec, index: int, ready, stop) -> None:
-    """One worker process: serve until the pool says stop on `stop` (a pipe: a message, or its end when the pool
-    is gone). Ctrl-C reaches the whole process group; the pool decides."""
+def _run_worker(spec: WorkerSpec, index: int, pool) -> None:
+    """One worker process: report on `pool` (this worker's own pipe: nothing shared with other workers, so one
+    killed mid-message blocks no other), then serve until the pool says stop there or its end closes (the pool is
+    gone). Ctrl-C reaches the whole process group; the pool decides."""
     terminated: list[int] = []  # a SIGTERM of its own (an operator, or one sent to the whole process group)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda signum, _: terminated.append(signum))  # no lock taken in a handler
@@ -87,14 +88,14 @@ def _run_worker(spec: WorkerSpec, index: int, ready, stop) -> None:
     try:
         server = BridgeServer(spec.model, host=spec.host, port=spec.port, reuse_port=True, **options).start()
     except Exception as exc:  # noqa: BLE001 - reported to the pool, which names the worker
-        ready.put((index, os.getpid(), f"{type(exc).__name__}: {exc}", None))
+        pool.send((os.getpid(), f"{type(exc).__name__}: {exc}", None))
         return
     runtime = server.policy.runtime
-    ready.put((index, os.getpid(), None, {
+    pool.send((os.getpid(), None, {
         "addresses": server.addresses, "contract": server.policy.contract.name,
         "model_version": server.policy.model_version, "temperature": runtime.temperature,
         "threads": runtime.threads, "large_batch_threads": runtime.large_batch_threads}))
-    while not terminated and not stop.poll(0.25):  # a pipe, not a shared lock: a killed worker breaks nothing
+    while not terminated and not pool.poll(0.25):
         pass
     server.stop()
 
@@ -126,9 +127,8 @@ class WorkerPool:
         self.info: dict[str, Any] = {}   # what worker 0 reported: addresses, contract, model version, sampling
         self.pids: dict[int, int] = {}
         self._ctx = mp.get_context("spawn")
-        self._ready = self._ctx.Queue()
         self._stopping = False
-        self._stops: dict[int, Any] = {}  # the pool's end of each worker's stop pipe
+        self._pipes: dict[int, Any] = {}  # the pool's end of each worker's pipe
         self._procs: dict[int, mp.Process] = {}
         self._held: list[socket.socket] = []
 
@@ -149,33 +149,33 @@ class WorkerPool:
         return self
 
     def _spawn(self, index: int) -> None:
-        receive, send = self._ctx.Pipe(duplex=False)
-        proc = self._ctx.Process(target=_run_worker, args=(self.spec, index, self._ready, receive),
+        ours, theirs = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_run_worker, args=(self.spec, index, theirs),
                                  name=f"botsdk-serve-worker-{index}", daemon=True)
         proc.start()
-        receive.close()
-        if index in self._stops:
-            self._stops[index].close()
-        self._procs[index], self._stops[index] = proc, send
+        theirs.close()
+        if index in self._pipes:
+            self._pipes[index].close()
+        self._procs[index], self._pipes[index] = proc, ours
 
     def _await(self, waiting: set[int], timeout: float = START_TIMEOUT_S) -> None:
         deadline = time.monotonic() + timeout
         while waiting:
-            try:
-                index, pid, error, info = self._ready.get(timeout=0.5)
-            except queue.Empty:
-                dead = sorted(i for i in waiting if not self._procs[i].is_alive())
-                if dead:
-                    raise WorkerStartError(f"worker {dead[0]} exited while starting (exit code "
-                                           f"{self._procs[dead[0]].exitcode})") from None
-                if time.monotonic() > deadline:
-                    raise WorkerStartError(f"workers {sorted(waiting)} did not start within {timeout:g} s") from None
-                continue
-            if error is not None:
-                raise WorkerStartError(f"worker {index} could not start: {error}")
-            self.pids[index] = pid
-            self.info = self.info or info
-            waiting.discard(index)
+            if time.monotonic() > deadline:
+                raise WorkerStartError(f"workers {sorted(waiting)} did not start within {timeout:g} s")
+            for pipe in wait_for_messages([self._pipes[i] for i in waiting], timeout=0.5):
+                index = next(i for i in waiting if self._pipes[i] is pipe)
+                try:
+                    pid, error, info = pipe.recv()
+                except EOFError:  # it died before reporting
+                    self._procs[index].join(5)
+                    raise WorkerStartError(f"worker {index} exited while starting (exit code "
+                                           f"{self._procs[index].exitcode})") from None
+                if error is not None:
+                    raise WorkerStartError(f"worker {index} could not start: {error}")
+                self.pids[index] = pid
+                self.info = self.info or info
+                waiting.discard(index)
 
     def watch(self, done: threading.Event, period_s: float = 1.0) -> None:
         """Until `done` is set: start again every worker that died (its engines reconnect and start afresh)."""
@@ -194,9 +194,9 @@ class WorkerPool:
     def stop(self, grace: float | None = None) -> None:
         """Tell every worker to stop (each lets open streams finish for the limits' grace), then release the port."""
         self._stopping = True
-        for send in self._stops.values():
+        for pipe in self._pipes.values():
             try:
-                send.send(None)
+                pipe.send(None)
             except OSError:  # that worker is gone already
                 pass
         limits = self.spec.options.get("limits")
@@ -207,9 +207,9 @@ class WorkerPool:
             if proc.is_alive():
                 proc.terminate()
                 proc.join(5)
-        for connection in [*self._held, *self._stops.values()]:
+        for connection in [*self._held, *self._pipes.values()]:
             connection.close()
-        self._held, self._stops = [], {}
+        self._held, self._pipes = [], {}
 
     def __enter__(self) -> "WorkerPool":
         return self.start()

@@ -81,7 +81,7 @@ def test_workers_share_one_port_and_each_connection_keeps_its_agents(model):
         pids = {e["worker"]: e["pid"] for e in served.named("serving")}
         assert sorted(pids) == [0, 1]
         ids = [f"a{i}" for i in range(4)]
-        for n in range(12):
+        for n in range(16):
             channel, stub = _connection(served.target)
             with channel:
                 ticks = [pb.Tick(tick=t, batch=make_batch(ids, observations(4, seed=n * 3 + t),
@@ -92,8 +92,8 @@ def test_workers_share_one_port_and_each_connection_keeps_its_agents(model):
                 with pytest.raises(grpc.RpcError) as refused:  # logged by the worker that holds this connection
                     stub.Act(pb.ActRequest(batch=pb.AgentBatch(observations=to_tensor(observations(3)))))
                 assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-        assert eventually(lambda: len(served.named("refused")) == 12, 10)
-        # 12 connections all on one of two workers: odds 1 in 2,048
+        assert eventually(lambda: len(served.named("refused")) == 16, 10)
+        # 16 connections all on one of two workers: odds 1 in 32,768
         assert {e["worker"] for e in served.named("refused")} == {0, 1}
     finally:
         assert served.stop() == 0
@@ -139,6 +139,12 @@ def test_serve_refuses_workers_it_cannot_run_in_one_line(model, tmp_path):
         result = CliRunner().invoke(build_app(), ["serve", str(model), "--port", "0", *args])
         assert result.exit_code == 2 and words in result.output, (args, result.output)
         assert len(result.output.strip().splitlines()) == 1, result.output
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a model")
+    proc = subprocess.run([*BOTSDK, "serve", str(broken), "--port", "0", "--workers", "2"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.startswith("error: worker "), proc.stderr
+    assert "could not start" in proc.stderr and "broken.onnx" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_workers_answer_a_taken_port_in_one_line(model):
