@@ -26,6 +26,7 @@ from multiprocessing.connection import wait as wait_for_messages
 from pathlib import Path
 from typing import Any
 
+from botsdk.export.session import load_policy
 from botsdk.game_bridge.binding import addresses_for, bind_error, check_port
 from botsdk.game_bridge.events import event
 from botsdk.game_bridge.security import check_bind
@@ -119,6 +120,7 @@ class WorkerPool:
             raise ValueError(f"admin: ReloadPolicy needs one worker (a reload would reach only one of {workers}); "
                              f"restart the service with the new model instead")
         check_port(port)
+        load_policy(model)  # a file that cannot serve fails here, as with one process, before any worker starts
         check_bind(host, options.get("token") or options.get("admin_token"), options.get("tls"),
                    options.get("allow_plaintext_token", False))
         self.workers = workers

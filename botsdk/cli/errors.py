@@ -129,7 +129,8 @@ RULES: dict[str, Rule] = {
     "botsdk.dataset.catalog.DatasetError": (ExitCode.USAGE, _plain),
     "botsdk.export.session.ModelFormatError": (ExitCode.DAMAGED, _plain),
     **{_ORT + name: (ExitCode.DAMAGED, _unreadable_onnx)
-       for name in ("InvalidProtobuf", "InvalidGraph", "Fail", "NoModel", "ModelLoaded", "NotImplemented")},
+       for name in ("InvalidProtobuf", "InvalidGraph", "InvalidArgument", "Fail", "NoModel", "ModelLoaded",
+                    "NotImplemented")},
     "botsdk.contract.compat.IncompatibleContractError": (ExitCode.USAGE, _plain),
     "botsdk.contract.model.ContractError": (ExitCode.USAGE, _plain),
     "botsdk.arena.maps.MapError": (ExitCode.USAGE, _plain),
