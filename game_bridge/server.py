@@ -313,6 +313,13 @@ class BridgeServer:
               tls=self.tls is not None, admin=self.servicer.models is not None)
         return self
 
+    def summary(self) -> dict[str, object]:
+        """What `botsdk serve` prints on start: addresses, contract, model version, sampling, model threads."""
+        runtime = self.policy.runtime
+        return {"addresses": list(self.addresses), "contract": self.policy.contract.name,
+                "model_version": self.policy.model_version, "temperature": runtime.temperature,
+                "threads": runtime.threads, "large_batch_threads": runtime.large_batch_threads}
+
     def _bind(self, server: grpc.Server) -> None:
         """Every address of the host on one port: the requested one, or the one the first bind picked."""
         port = self.requested_port

@@ -91,11 +91,7 @@ def _run_worker(spec: WorkerSpec, index: int, pool) -> None:
     except Exception as exc:  # noqa: BLE001 - reported to the pool, which names the worker
         pool.send((os.getpid(), f"{type(exc).__name__}: {exc}", None))
         return
-    runtime = server.policy.runtime
-    pool.send((os.getpid(), None, {
-        "addresses": server.addresses, "contract": server.policy.contract.name,
-        "model_version": server.policy.model_version, "temperature": runtime.temperature,
-        "threads": runtime.threads, "large_batch_threads": runtime.large_batch_threads}))
+    pool.send((os.getpid(), None, server.summary()))
     while not terminated and not pool.poll(0.25):
         pass
     server.stop()

@@ -84,10 +84,7 @@ def register(app: typer.Typer) -> None:
                            large_batch_threads=large_batch_threads)
             if workers == 1:
                 server = BridgeServer(model, host=host, port=port, **options).start()  # warnings already logged
-                runtime = server.policy.runtime
-                served = dict(addresses=server.addresses, contract=server.policy.contract.name,
-                              model_version=server.policy.model_version, temperature=runtime.temperature,
-                              threads=runtime.threads, large_batch_threads=runtime.large_batch_threads)
+                served = server.summary()
             else:
                 server = WorkerPool(model, workers, host=host, port=port, log_json=log_json, **options).start()
                 served = server.info
