@@ -130,10 +130,6 @@ class WorkerPool:
         self._procs: dict[int, mp.Process] = {}
         self._held: list[socket.socket] = []
 
-    @property
-    def addresses(self) -> list[str]:
-        return list(self.info.get("addresses", []))
-
     def start(self) -> "WorkerPool":
         self.port, self._held = reserve_port(self.spec.host, self.spec.port)
         self.spec = replace(self.spec, port=self.port)
@@ -142,7 +138,7 @@ class WorkerPool:
                 self._spawn(index)
             self._await(set(range(self.workers)))
         except BaseException:
-            self.stop(grace=0)
+            self.stop()
             raise
         return self
 
@@ -189,7 +185,7 @@ class WorkerPool:
                 except WorkerStartError as exc:  # tried again next period
                     event("worker_restart_failed", logging.ERROR, worker=index, error=str(exc))
 
-    def stop(self, grace: float | None = None) -> None:
+    def stop(self) -> None:
         """Tell every worker to stop (each lets open streams finish for the limits' grace), then release the port."""
         self._stopping = True
         for pipe in self._pipes.values():
@@ -197,8 +193,7 @@ class WorkerPool:
                 pipe.send(None)
             except OSError:  # that worker is gone already
                 pass
-        limits = self.spec.options.get("limits")
-        wait_s = (getattr(limits, "grace_s", 5.0) if grace is None else grace) + 10.0
+        wait_s = getattr(self.spec.options.get("limits"), "grace_s", 5.0) + 10.0
         for proc in self._procs.values():
             proc.join(wait_s)
         for proc in self._procs.values():
