@@ -22,7 +22,14 @@ def local_ray():
     from botsdk.cluster.tasks import WORKER_ENV
 
     env = {**WORKER_ENV, "PYTHONPATH": os.pathsep.join([TESTS, os.environ.get("PYTHONPATH", "")])}
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env={"env_vars": env})
+    for attempt in range(3):  # Ray gives its raylet a fixed 30 s to start; a loaded 2-core CI machine can miss it
+        try:
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env={"env_vars": env})
+            break
+        except Exception:  # noqa: BLE001 (Ray raises a bare Exception on a start timeout)
+            ray.shutdown()
+            if attempt == 2:
+                raise
     yield
     ray.shutdown()
 
