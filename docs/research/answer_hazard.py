@@ -1,0 +1,72 @@
+"""Teacher-forced: at each step after an enemy appears (the evaluation's `events.appearances`) that a recorded
+person has not yet answered, how often the person answers (turns toward it by at least half its bearing) and the
+probability a trained model gives to answering there, fed the person's own observations and actions.
+
+    python docs/research/answer_hazard.py RUN_DIR DATASET [--temperature 0.9] [--episodes N]
+
+DATASET is any recording of people, e.g. the `reference/` folder policy_onsets.py writes. A model that times its
+reactions as people do gives the same hazard lag by lag; a flat one answers too early and too late."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import torch
+
+from botsdk.arena.contract import TURN_DEGREES
+from botsdk.dataset import Dataset
+from botsdk.evaluation.events import MIN_BEARING_DEG, appearances
+from botsdk.evaluation.features import CueLayout
+from botsdk.training.checkpoint import load_run
+from botsdk.training.history import history_rows
+from botsdk.training.style import label_style
+
+LAGS = 6
+TURN_HEAD = 1
+
+
+def hazards(run_dir: str, data: str, temperature: float, episodes: int | None) -> np.ndarray:
+    """float64[LAGS, 3]: steps at risk, the people's answer rate and the model's mean answer probability."""
+    run = load_run(run_dir)
+    policy, contract = run.policy, run.contract
+    dataset = Dataset.open(data)
+    layout = CueLayout.from_contract(contract)
+    turns = np.array(TURN_DEGREES)
+    out = np.zeros((LAGS, 3))
+    for info in dataset.episodes[:episodes]:
+        episode = dataset.episode(info.id)
+        steps = len(episode["actions"])
+        obs = np.asarray(episode["observations"][:steps], np.float32)
+        actions = np.asarray(episode["actions"], np.int64)
+        cues = layout.read(obs)
+        visible, bearing = cues[:, 0] > 0.5, np.degrees(np.arctan2(cues[:, 1], cues[:, 2]))
+        history = history_rows(torch.as_tensor(actions), torch.tensor([0]), torch.tensor([steps]))
+        with torch.no_grad():
+            logits = policy.logits(torch.from_numpy(obs), label_style(contract, info.style)[None].expand(steps, -1),
+                                   history)
+        p_turn = torch.softmax(logits[TURN_HEAD] / temperature, -1).numpy()
+        for t in appearances(visible, cues[:, -1] > 0.5):
+            for lag in range(LAGS):
+                s = t + lag
+                if s >= steps or not visible[s] or abs(bearing[s]) < MIN_BEARING_DEG:
+                    break
+                answers = turns * np.sign(bearing[s]) >= 0.5 * abs(bearing[s])
+                out[lag] += (1, answers[actions[s, TURN_HEAD]], p_turn[s][answers].sum())
+                if answers[actions[s, TURN_HEAD]]:
+                    break
+    out[:, 1:] /= np.maximum(out[:, :1], 1)
+    return out
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run")
+    parser.add_argument("data")
+    parser.add_argument("--temperature", type=float, default=0.9)
+    parser.add_argument("--episodes", type=int, default=None)
+    args = parser.parse_args()
+    table = hazards(args.run, args.data, args.temperature, args.episodes)
+    print("| lag | steps at risk | people answer | model P(answer) |\n|---|---|---|---|")
+    for lag, (n, people, model) in enumerate(table):
+        print(f"| {lag} | {int(n)} | {people:.3f} | {model:.3f} |")
