@@ -90,9 +90,11 @@ def compare(reference: Sequence[np.ndarray], exported: Sequence[np.ndarray], n_h
     return ParityReport(int(reference[0].shape[0]), logit_diff, state_diff, agreement, atol, min_agreement)
 
 
-def random_histories(contract: BehaviourContract, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(previous_action int64[n, H], history memory float32[n, 2H]) as play produces them: indices or -1 (an
-    episode start), the action before as index + 1 (0: none), hold counts 0..60."""
+def random_histories(contract: BehaviourContract, n: int, seed: int, sight: bool = False
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(previous_action int64[n, H], history memory float32[n, 2H (+ 2)]) as play produces them: indices or -1 (an
+    episode start), the action before as index + 1 (0: none), hold counts 0..60; with `sight`, the sight clock's
+    memory after them (botsdk.training.sight: steps in sight + 1, 0 for none, and steps unseen 0..7)."""
     rng = np.random.default_rng(seed + 2)
     sizes = np.asarray(contract.head_sizes)
     previous = (rng.random((n, len(sizes))) * (sizes + 1)).astype(np.int64) - 1
@@ -100,5 +102,8 @@ def random_histories(contract: BehaviourContract, n: int, seed: int) -> tuple[np
     same = rng.random((n, len(sizes))) < 0.5
     before = np.where(same & (previous >= 0), previous + 1, before)
     held = np.where(before > 0, rng.integers(1, 61, (n, len(sizes))), 0)
-    return previous, np.concatenate([before, held], axis=1).astype(np.float32)
+    parts = [before, held]
+    if sight:
+        parts += [rng.integers(0, 21, (n, 1)), rng.integers(0, 8, (n, 1))]
+    return previous, np.concatenate(parts, axis=1).astype(np.float32)
 

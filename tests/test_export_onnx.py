@@ -43,10 +43,13 @@ def trained(tmp_path_factory) -> dict[str, Path]:
     # action history: the file has no previous_action input
     train_run(data, root / "mlp_dropout", TrainConfig(model="mlp", dropout=0.5, action_history=False, **SMALL))
     runs["mlp_dropout"] = root / "mlp_dropout"
+    # the sight clock (botsdk.training.sight): its memory is stepped inside the graph from the observation
+    train_run(data, root / "gru_sight", TrainConfig(model="gru", sight_timer=True, **SMALL))
+    runs["gru_sight"] = root / "gru_sight"
     return runs
 
 
-def _feeds(rng, batch: int, state_size: int, history: bool = True) -> dict:
+def _feeds(rng, batch: int, state_size: int, history: bool = True, sight: bool = False) -> dict:
     """Random inputs as play produces them: for a history policy, a previous action and a matching memory."""
     from botsdk.export.parity import random_histories
 
@@ -54,7 +57,7 @@ def _feeds(rng, batch: int, state_size: int, history: bool = True) -> dict:
              "style": rng.random((batch, C.style.size), dtype=np.float32),
              "state_in": rng.normal(0.0, 0.5, (batch, state_size)).astype(np.float32)}
     if history:
-        previous, memory = random_histories(C, batch, int(rng.integers(1000)))
+        previous, memory = random_histories(C, batch, int(rng.integers(1000)), sight)
         feeds["state_in"][:, state_size - memory.shape[1]:] = memory
         feeds["previous_action"] = previous
     return feeds
@@ -66,7 +69,7 @@ def _export(run: Path, out: Path, *extra: str) -> dict:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("kind", ["mlp", "gru", "gru_deltas", "mlp_dropout"])
+@pytest.mark.parametrize("kind", ["mlp", "gru", "gru_deltas", "mlp_dropout", "gru_sight"])
 def test_cli_export_writes_a_checked_self_contained_file(trained, tmp_path, kind):
     out = tmp_path / f"{kind}.onnx"
     report = _export(trained[kind], out, "--data", str(trained["data"]))
@@ -91,7 +94,7 @@ def test_cli_export_writes_a_checked_self_contained_file(trained, tmp_path, kind
     assert int(meta["botsdk.state_size"]) == loaded.policy.state_size
 
 
-@pytest.mark.parametrize("kind", ["gru", "gru_deltas"])
+@pytest.mark.parametrize("kind", ["gru", "gru_deltas", "gru_sight"])
 def test_runtime_matches_torch_on_a_trained_gru_over_several_steps(trained, tmp_path, kind):
     out = tmp_path / "gru.onnx"
     _export(trained[kind], out)
@@ -231,7 +234,7 @@ def test_fp32_files_use_only_the_operators_the_engine_guide_lists(trained, tmp_p
     guide = (Path(__file__).parents[1] / "docs" / "engine_guide.md").read_text()
     listed = set(guide.split("use only these operators:\n`")[1].split("`")[0].split())
     used = set()
-    for kind in ("mlp", "gru", "gru_deltas"):
+    for kind in ("mlp", "gru", "gru_deltas", "gru_sight"):
         out = tmp_path / f"{kind}.onnx"
         _export(trained[kind], out, "--opset", "15")
         for path in (out, tmp_path / f"{kind}.style.onnx"):
@@ -247,7 +250,7 @@ def test_cli_refuses_an_opset_outside_the_supported_range(trained, tmp_path):
         assert result.exit_code == 2 and "--opset: expected 15 to 20" in result.output
 
 
-@pytest.mark.parametrize("kind", ["mlp", "gru", "gru_deltas"])
+@pytest.mark.parametrize("kind", ["mlp", "gru", "gru_deltas", "gru_sight"])
 def test_empty_batches_work_for_every_model_kind(trained, tmp_path, kind):
     import onnxruntime as ort
 

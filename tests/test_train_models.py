@@ -59,14 +59,18 @@ def test_dropout_acts_while_training_only_and_adds_no_weights():
 
 
 def test_gru_carries_state_and_matches_sequence_forward():
-    from botsdk.training.history import history_rows
+    from botsdk.training.history import recorded_history
+    from botsdk.training.sight import sight_layout
 
-    policy = build_policy(CONTRACT, TrainConfig(model="gru", hidden_sizes=[32], gru_hidden=24)).eval()
-    assert policy.state_size == 24 + 2 * HEADS and policy.recurrent
+    # with the sight clock (botsdk.training.sight), whose memory follows the history's
+    policy = build_policy(CONTRACT, TrainConfig(model="gru", hidden_sizes=[32], gru_hidden=24,
+                                                sight_timer=True)).eval()
+    assert policy.state_size == 24 + 2 * HEADS + 2 and policy.recurrent
     obs = torch.rand(3, 6, CONTRACT.observation_size)
     style = torch.rand(3, CONTRACT.style.size)
     actions = torch.stack([torch.randint(0, 2, (3, 6)) for _ in CONTRACT.head_sizes], dim=-1)  # repeats likely
-    history = history_rows(actions.reshape(18, HEADS), torch.tensor([0, 6, 12]), torch.tensor([6, 6, 6]))
+    history = recorded_history(actions.reshape(18, HEADS), obs.reshape(18, -1), torch.tensor([0, 6, 12]),
+                               torch.tensor([6, 6, 6]), sight_layout(CONTRACT))
     seq_logits, seq_hidden = policy.forward_sequence(obs, style, torch.zeros(3, 24), history.reshape(3, 6, -1))
     state, previous = torch.zeros(3, policy.state_size), torch.full((3, HEADS), -1)
     for t in range(6):  # step-by-step use (the runtime's) equals the sequence form (training's)

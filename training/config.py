@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 MODEL_KINDS = ("mlp", "gru")
-SAVED_BEFORE_KEY_EXISTED = {"action_history": False}  # what a run saved without the key did
+SAVED_BEFORE_KEY_EXISTED = {"action_history": False, "sight_timer": False}  # what a run saved without the key did
 INPUT_FEATURES = ("raw", "standardized", "deltas")
 VAL_SPLITS = ("player", "seed", "episode")
 LR_SCHEDULES = ("constant", "cosine")
 LOADERS = ("memory", "stream")
 # the keys that shape the model's weights: a run initialised from another must agree on all of them
 ARCHITECTURE_KEYS = ("model", "hidden_sizes", "gru_hidden", "style_embedding", "input_features", "position_encoding",
-                     "position_grid", "position_grid_channels", "style_encoder", "encoder_hidden", "action_history")
+                     "position_grid", "position_grid_channels", "style_encoder", "encoder_hidden", "action_history",
+                     "sight_timer")
 
 
 class ConfigError(ValueError):
@@ -43,6 +44,10 @@ class TrainConfig:
     dropout: float = 0.2                    # dropout rate on the trunk's hidden features while training
     action_history: bool = True             # the policy reads its own last two actions and the hold length
                                             # (botsdk.training.history); the ONNX file gains `previous_action`
+    sight_timer: bool = False               # with the action history: the steps since the enemy came into sight
+                                            # (botsdk.training.sight; contracts with an `enemy_visible` field):
+                                            # human reaction timing, at a cost in style accuracy (opt-in;
+                                            # docs/research/human_likeness.md)
     # style encoder (demonstration-conditioned style, trained jointly)
     style_encoder: bool = False             # opt-in (few-shot styling): docs/recipes/style_encoder.toml
     encoder_hidden: int = 128

@@ -19,8 +19,21 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from botsdk.training.sight import SightLayout, sight_rows
+
 NO_ACTION = -1       # `previous_action` at an episode's first decision (nothing applied yet)
 HELD_HALF = 8.0      # the hold feature is held / (held + HELD_HALF): 0 for none, 0.5 at 8 steps (half a second)
+
+
+def recorded_history(actions: torch.Tensor, obs: torch.Tensor, episode_start: torch.Tensor,
+                     episode_length: torch.Tensor, sight: SightLayout | None) -> torch.Tensor:
+    """int64[N, 3H (+1)]: `history_rows`, and the sight clock (botsdk.training.sight) as a last column when the
+    contract has sight cues (`sight`, training.sight.sight_layout). A policy reads the columns it was built for."""
+    rows = history_rows(actions, episode_start, episode_length)
+    if sight is None:
+        return rows
+    clock = sight_rows(*sight.read(obs), episode_start, episode_length)
+    return torch.cat([rows, clock[:, None].to(rows.device)], dim=1)
 
 
 def history_rows(actions: torch.Tensor, episode_start: torch.Tensor, episode_length: torch.Tensor) -> torch.Tensor:

@@ -4,7 +4,8 @@ Every policy has the one signature export and the runtime rely on:
 `forward(obs[B, O], style[B, S], state[B, H], previous_action[B, n_heads]) -> (list of logits[B, n_h] in contract
 head order, state[B, H])`. With `action_history` (the default) the policy reads its own recent actions
 (botsdk.training.history): `previous_action` is what was applied last step (-1 at an episode start) and the state
-ends with the history's memory. Without it the MLP ignores `state` (state_size 1) and `previous_action`. The GRU
+ends with the history's memory, then the sight clock's (botsdk.training.sight: how long the enemy has been in sight,
+for contracts that name `enemy_visible`; opt-in with `sight_timer = true`). Without it the MLP ignores `state` (state_size 1) and `previous_action`. The GRU
 carries its hidden state at the front of `state`, so human timing can be learned.
 
 Training reads whole rows or sequences through `logits(obs, style, history)`, with the history computed from the
@@ -20,6 +21,7 @@ from botsdk.contract import BehaviourContract
 from botsdk.training.config import TrainConfig
 from botsdk.training.history import ActionHistory
 from botsdk.training.inputs import InputFeatures
+from botsdk.training.sight import SightTimer, sight_layout
 
 
 class PolicyBase(nn.Module):
@@ -40,7 +42,14 @@ class PolicyBase(nn.Module):
         nn.init.zeros_(self.style_proj.bias)
         self.heads = nn.Linear(trunk_out, sum(self.head_sizes))  # one fused layer, split per head
         self.history = ActionHistory(self.head_sizes) if config.action_history else None
-        self.memory_size = self.history.memory_size if self.history is not None else 0
+        layout = sight_layout(contract) if config.sight_timer and config.action_history else None
+        self.sight = SightTimer(layout) if layout is not None else None
+        self.memory_size = sum(part.memory_size for part in (self.history, self.sight) if part is not None)
+
+    @property
+    def extra_features(self) -> int:
+        """Features the trunk reads beside the observation: the action history and the sight clock."""
+        return sum(part.out_features for part in (self.history, self.sight) if part is not None)
 
     @property
     def reads_previous_action(self) -> bool:
@@ -49,12 +58,18 @@ class PolicyBase(nn.Module):
     def history_features(self, history: torch.Tensor | None) -> torch.Tensor | None:
         if self.history is None:
             return None
-        if history is None:
-            raise ValueError("this policy reads its action history (action_history = true): expected `history` "
-                             "int64[..., 3 x heads] (botsdk.training.history.history_rows), got None")
-        return self.history.features(history)
+        width = 3 * len(self.head_sizes) + (self.sight is not None)
+        if history is None or history.shape[-1] < width:
+            raise ValueError(f"this policy reads its action history (action_history = true"
+                             f"{', and the sight clock' if self.sight is not None else ''}): expected `history` "
+                             f"int64[..., {width}] (botsdk.training.history.recorded_history), got "
+                             f"{None if history is None else list(history.shape)}")
+        features = self.history.features(history[..., :3 * len(self.head_sizes)])
+        if self.sight is None:
+            return features
+        return torch.cat([features, self.sight.features(history[..., 3 * len(self.head_sizes)])], dim=-1)
 
-    def step_history(self, previous_action: torch.Tensor | None, memory: torch.Tensor
+    def step_history(self, previous_action: torch.Tensor | None, memory: torch.Tensor, obs: torch.Tensor
                      ) -> tuple[torch.Tensor | None, torch.Tensor]:
         """(history features, new memory) of one decision; (None, memory) for a policy without history."""
         if self.history is None:
@@ -62,8 +77,14 @@ class PolicyBase(nn.Module):
         if previous_action is None:
             raise ValueError(f"this policy reads its previous action: expected previous_action "
                              f"int64[batch, {len(self.head_sizes)}] (-1 at an episode start), got None")
-        history, new_memory = self.history.step(previous_action, memory)
-        return self.history.features(history), new_memory
+        own = self.history.memory_size
+        history, new_memory = self.history.step(previous_action, memory[:, :own])
+        features = self.history.features(history)
+        if self.sight is None:
+            return features, new_memory
+        elapsed, sight_memory = self.sight.step(obs, memory[:, own:])
+        return (torch.cat([features, self.sight.features(elapsed)], dim=-1),
+                torch.cat([new_memory, sight_memory], dim=-1))
 
     def split_heads(self, features: torch.Tensor) -> list[torch.Tensor]:
         return list(torch.split(self.heads(features), self.head_sizes, dim=-1))
@@ -113,11 +134,11 @@ class MLPPolicy(PolicyBase):
     def __init__(self, contract: BehaviourContract, config: TrainConfig):
         super().__init__(contract, config, config.hidden_sizes[-1])
         self.state_size = self.memory_size or 1
-        self.trunk = StyledTrunk(contract, config, self.history.out_features if self.history is not None else 0)
+        self.trunk = StyledTrunk(contract, config, self.extra_features)
 
     def forward(self, obs: torch.Tensor, style: torch.Tensor, state: torch.Tensor,
                 previous_action: torch.Tensor | None = None) -> tuple[list[torch.Tensor], torch.Tensor]:
-        extra, state = self.step_history(previous_action, state)
+        extra, state = self.step_history(previous_action, state, obs)
         return self.split_heads(self.trunk(obs, self.style_proj(style), extra)), state
 
     def logits(self, obs: torch.Tensor, style: torch.Tensor, history: torch.Tensor | None = None
@@ -149,13 +170,13 @@ class GRUPolicy(PolicyBase):
         super().__init__(contract, config, config.hidden_sizes[-1] + config.gru_hidden)
         self.gru_size = config.gru_hidden
         self.state_size = config.gru_hidden + self.memory_size
-        self.trunk = StyledTrunk(contract, config, self.history.out_features if self.history is not None else 0)
+        self.trunk = StyledTrunk(contract, config, self.extra_features)
         self.gru = nn.GRU(self.trunk.out_features, config.gru_hidden, batch_first=True)
 
     def forward(self, obs: torch.Tensor, style: torch.Tensor, state: torch.Tensor,
                 previous_action: torch.Tensor | None = None) -> tuple[list[torch.Tensor], torch.Tensor]:
         hidden, memory = state[:, :self.gru_size], state[:, self.gru_size:]
-        extra, memory = self.step_history(previous_action, memory)
+        extra, memory = self.step_history(previous_action, memory, obs)
         logits, hidden = self._sequence(obs[:, None], style, hidden, None if extra is None else extra[:, None])
         return [head[:, 0] for head in logits], torch.cat([hidden, memory], dim=-1)
 

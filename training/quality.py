@@ -49,7 +49,8 @@ def greedy_predictions(policy, contract, trajectories: Iterable[Any]
                        ) -> tuple[np.ndarray, np.ndarray, list, np.ndarray | None]:
     """Model argmax per step (conditioned on each episode's persona), the actions taken, the demonstrator probs and
     its most likely joint action's probability per step (None unless every trajectory has it)."""
-    from botsdk.training.history import history_rows
+    from botsdk.training.history import recorded_history
+    from botsdk.training.sight import sight_layout
     from botsdk.training.style import label_style
 
     predicted, actions, probs, joint = [], [], [], []
@@ -58,7 +59,7 @@ def greedy_predictions(policy, contract, trajectories: Iterable[Any]
         obs = torch.from_numpy(traj.observations[:steps])
         style = label_style(contract, traj.meta["style"])[None]
         taken = torch.as_tensor(np.asarray(traj.actions), dtype=torch.int64)
-        history = history_rows(taken, torch.tensor([0]), torch.tensor([steps]))
+        history = recorded_history(taken, obs, torch.tensor([0]), torch.tensor([steps]), sight_layout(contract))
         if policy.recurrent:
             logits = [h[0] for h in policy.logits(obs[None], style, history[None])]
         else:

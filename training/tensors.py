@@ -16,7 +16,8 @@ import numpy as np
 import torch
 
 from botsdk.contract import BehaviourContract
-from botsdk.training.history import history_rows
+from botsdk.training.history import recorded_history
+from botsdk.training.sight import SightLayout, sight_layout
 from botsdk.training.style import label_style
 
 
@@ -33,11 +34,13 @@ class DemoTensors:
     group_length: torch.Tensor   # int64[G]
     group_style: torch.Tensor    # float32[G, S]
     episode_ids: list[Any]
-    history: torch.Tensor | None = None  # int64[N, 3H]: each step's action history (botsdk.training.history)
+    history: torch.Tensor | None = None  # int64[N, 3H (+1)]: each step's action history (botsdk.training.history)
+    sight: SightLayout | None = None  # where the sight cues are, if the contract has them (training.sight)
 
     def __post_init__(self) -> None:
         if self.history is None:
-            self.history = history_rows(self.actions, self.episode_start, self.episode_length)
+            self.history = recorded_history(self.actions, self.obs, self.episode_start, self.episode_length,
+                                            self.sight)
 
     @property
     def size(self) -> int:
@@ -100,7 +103,8 @@ def build_tensors(contract: BehaviourContract, episodes: Iterable[dict[str, Any]
         obs=obs, actions=actions, style=episode_style[episode_index], episode_index=episode_index,
         episode_start=torch.cumsum(length, 0) - length, episode_length=length, group_order=group_order,
         group_start=torch.cumsum(group_length, 0) - group_length, group_length=group_length,
-        group_style=group_style, episode_ids=list(episode_ids if episode_ids is not None else range(len(lengths))))
+        group_style=group_style, episode_ids=list(episode_ids if episode_ids is not None else range(len(lengths))),
+        sight=sight_layout(contract))
 
 
 def _fill_rows(contract: BehaviourContract, episodes: Iterable[dict[str, Any]], lengths: Sequence[int]

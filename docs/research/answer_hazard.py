@@ -19,7 +19,8 @@ from botsdk.dataset import Dataset
 from botsdk.evaluation.events import MIN_BEARING_DEG, appearances
 from botsdk.evaluation.features import CueLayout
 from botsdk.training.checkpoint import load_run
-from botsdk.training.history import history_rows
+from botsdk.training.history import recorded_history
+from botsdk.training.sight import sight_layout
 from botsdk.training.style import label_style
 
 LAGS = 6
@@ -41,7 +42,8 @@ def hazards(run_dir: str, data: str, temperature: float, episodes: int | None) -
         actions = np.asarray(episode["actions"], np.int64)
         cues = layout.read(obs)
         visible, bearing = cues[:, 0] > 0.5, np.degrees(np.arctan2(cues[:, 1], cues[:, 2]))
-        history = history_rows(torch.as_tensor(actions), torch.tensor([0]), torch.tensor([steps]))
+        history = recorded_history(torch.as_tensor(actions), torch.from_numpy(obs), torch.tensor([0]),
+                                   torch.tensor([steps]), sight_layout(contract))
         with torch.no_grad():
             logits = policy.logits(torch.from_numpy(obs), label_style(contract, info.style)[None].expand(steps, -1),
                                    history)
