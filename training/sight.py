@@ -57,20 +57,10 @@ class SightLayout:
 
 def sight_layout(contract: Any) -> SightLayout | None:
     """The layout for a contract that names `SIGHT_FIELD` (and, if it has tagged rays, their enemy tag), else None."""
-    newest = contract.frame_size * (contract.frame_stack - 1)
-    start, visible = newest, None
-    for block in contract.observation:
-        if SIGHT_FIELD in block.fields:
-            visible = start + block.fields.index(SIGHT_FIELD)
-        start += block.size
+    visible = contract.newest_fields().get(SIGHT_FIELD)
     if visible is None:
         return None
-    spec = getattr(contract, "rays", None)
-    rays: tuple[int, ...] = ()
-    if spec is not None and "enemy" in spec.tags and any(b.name == "rays" for b in contract.observation):
-        first = newest + contract.block_slice("rays").start + spec.tags.index("enemy")
-        rays = tuple(first + r * spec.values_per_ray for r in range(spec.total_rays))
-    return SightLayout(contract.observation_size, visible, rays)
+    return SightLayout(contract.observation_size, visible, contract.newest_ray_tag("enemy"))
 
 
 def sight_rows(visible: torch.Tensor, in_rays: torch.Tensor, episode_start: torch.Tensor,

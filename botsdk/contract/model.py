@@ -206,6 +206,25 @@ class BehaviourContract:
             start += block.size
         raise KeyError(f"unknown observation block {name!r}; blocks: {[b.name for b in self.observation]}")
 
+    def newest_fields(self) -> dict[str, int]:
+        """Named fields of the newest frame -> their index in the stacked observation (the first of a repeated
+        name)."""
+        where: dict[str, int] = {}
+        start = self.frame_size * (self.frame_stack - 1)
+        for block in self.observation:
+            for i, name in enumerate(block.fields):
+                where.setdefault(name, start + i)
+            start += block.size
+        return where
+
+    def newest_ray_tag(self, tag: str) -> tuple[int, ...]:
+        """Index of every ray's `tag` value in the newest frame of the stacked observation; () when the contract
+        has no block named "rays" or no such tag."""
+        if tag not in self.rays.tags or not any(b.name == "rays" for b in self.observation):
+            return ()
+        first = self.frame_size * (self.frame_stack - 1) + self.block_slice("rays").start + self.rays.tags.index(tag)
+        return tuple(first + r * self.rays.values_per_ray for r in range(self.rays.total_rays))
+
     @property
     def major(self) -> int:
         return int(self.version.split(".")[0])

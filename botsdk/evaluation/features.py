@@ -43,20 +43,10 @@ class CueLayout:
     @classmethod
     def from_contract(cls, contract: Any) -> "CueLayout | None":
         """The layout for a contract whose blocks name the cue fields, else None (motion and actions only)."""
-        where: dict[str, int] = {}
-        newest = contract.frame_size * (contract.frame_stack - 1)
-        start = newest
-        for block in contract.observation:
-            for i, name in enumerate(block.fields):
-                where.setdefault(name, start + i)
-            start += block.size
+        where = contract.newest_fields()
         if not all(name in where for name in CUE_FIELDS):
             return None
-        rays = getattr(contract, "rays", None)
-        enemy_rays: tuple[int, ...] = ()
-        if rays is not None and "enemy" in rays.tags and any(b.name == "rays" for b in contract.observation):
-            first = newest + contract.block_slice("rays").start + rays.tags.index("enemy")
-            enemy_rays = tuple(first + r * rays.values_per_ray for r in range(rays.total_rays))
+        enemy_rays = contract.newest_ray_tag("enemy")
         heads = tuple(getattr(contract, "head_names", ()))
         head = lambda name: heads.index(name) if name in heads else None
         return cls(tuple(where[name] for name in CUE_FIELDS), enemy_rays, head("move"), head("fire"))

@@ -22,13 +22,18 @@ from botsdk.evaluation.rollouts import MatchSetup, Recorder
 SETUP = MatchSetup("crossroads", 2, 480)
 
 
-def record_groups(split: str, matches_per_fold: int, out: Path) -> dict[str, Any]:
+def people_and_player(split: str, matches_per_fold: int, out: Path) -> tuple[Any, MatchPlayer]:
+    """The reference people of a split, recorded fresh under `out`, and a player that replays their matches."""
     contract = arena_contract()
     shutil.rmtree(out, ignore_errors=True)
     generate_reference(out / "reference", contract, SETUP, PERSONAS, split, matches_per_fold)
     reference = load_reference(out / "reference", contract, PERSONAS, SETUP)
-    player = MatchPlayer(reference, Recorder(out / "rollouts", contract, SETUP), CueLayout.from_contract(contract),
-                         lambda _: None)
+    return reference, MatchPlayer(reference, Recorder(out / "rollouts", contract, SETUP),
+                                  CueLayout.from_contract(contract), lambda _: None)
+
+
+def record_groups(split: str, matches_per_fold: int, out: Path) -> dict[str, Any]:
+    reference, player = people_and_player(split, matches_per_fold, out)
     groups = {"people": reference.people, "others": reference.others,
               "robotic": player.play("robotic", reference.matches, DemonstratorSlots(robotic=True)),
               "panel": {name: player.play(name, reference.matches, player.demonstrator(traits))

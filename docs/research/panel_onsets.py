@@ -37,14 +37,18 @@ def summary(episodes: list) -> dict[str, float]:
             "turn slips /1000 steps": 1000 * x[:, 6].sum() / steps}
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("groups", type=Path)
-    groups = load_groups(parser.parse_args().groups)
-    rows = {"people": groups["people"], "other people": groups["others"], **groups["panel"]}
-    table = {name: summary(eps) for name, eps in rows.items()}
+def print_table(table: dict[str, dict[str, float]]) -> None:
+    """One markdown row per group, one column per figure."""
     keys = list(next(iter(table.values())))
     print("| group | " + " | ".join(keys) + " |")
     print("|---" * (len(keys) + 1) + "|")
     for name, values in table.items():
         print(f"| {name} | " + " | ".join(f"{values[k]:.2f}" for k in keys) + " |")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("groups", type=Path)
+    groups = load_groups(parser.parse_args().groups)
+    rows = {"people": groups["people"], "other people": groups["others"], **groups["panel"]}
+    print_table({name: summary(eps) for name, eps in rows.items()})

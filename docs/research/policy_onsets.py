@@ -9,22 +9,17 @@ it."""
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from panel_groups import SETUP  # noqa: E402
-from panel_onsets import EVENTS, summary  # noqa: E402
+from panel_groups import people_and_player  # noqa: E402
+from panel_onsets import EVENTS, print_table, summary  # noqa: E402
 
-from botsdk.arena.contract import PERSONAS, arena_contract  # noqa: E402
 from botsdk.evaluation.events import ANSWER_STEPS  # noqa: E402
-from botsdk.evaluation.features import CueLayout, cue_features, step_turns  # noqa: E402
-from botsdk.evaluation.plan import MatchPlayer  # noqa: E402
-from botsdk.evaluation.reference import generate_reference, load_reference  # noqa: E402
-from botsdk.evaluation.rollouts import Recorder  # noqa: E402
+from botsdk.evaluation.features import cue_features, step_turns  # noqa: E402
 from botsdk.export.controller import PolicyController  # noqa: E402
 from botsdk.export.runtime import BotRuntime  # noqa: E402
 
@@ -40,12 +35,7 @@ def answer_lags(episodes: list) -> np.ndarray:
 
 
 def play(model: Path, split: str, out: Path, matches: int, temperature: float | None) -> dict[str, list]:
-    contract = arena_contract()
-    shutil.rmtree(out, ignore_errors=True)
-    generate_reference(out / "reference", contract, SETUP, PERSONAS, split, matches)
-    reference = load_reference(out / "reference", contract, PERSONAS, SETUP)
-    player = MatchPlayer(reference, Recorder(out / "rollouts", contract, SETUP), CueLayout.from_contract(contract),
-                         lambda _: None)
+    reference, player = people_and_player(split, matches, out)
     runtime = BotRuntime(model, temperature=temperature)
     persona = lambda m, a: np.asarray(runtime.contract.style.persona(m.slots[a].style), np.float32)
     policy = player.play("policy", reference.matches, lambda m, a, j: PolicyController(
@@ -62,12 +52,7 @@ if __name__ == "__main__":
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     groups = play(args.model, args.split, args.out, args.matches, args.temperature)
-    table = {name: summary(eps) for name, eps in groups.items()}
-    keys = list(next(iter(table.values())))
-    print("| group | " + " | ".join(keys) + " |")
-    print("|---" * (len(keys) + 1) + "|")
-    for name, values in table.items():
-        print(f"| {name} | " + " | ".join(f"{values[k]:.2f}" for k in keys) + " |")
+    print_table({name: summary(eps) for name, eps in groups.items()})
     print("\n| group | " + " | ".join(f"lag {i}" for i in range(LAGS)) + " | not answered |")
     print("|---" * (LAGS + 2) + "|")
     for name, eps in groups.items():
