@@ -50,16 +50,16 @@ def greedy_predictions(policy, contract, trajectories: Iterable[Any]
     """Model argmax per step (conditioned on each episode's persona), the actions taken, the demonstrator probs and
     its most likely joint action's probability per step (None unless every trajectory has it)."""
     from botsdk.training.history import recorded_history
-    from botsdk.training.sight import sight_layout
     from botsdk.training.style import label_style
 
+    sight = policy.sight.layout if getattr(policy, "sight", None) is not None else None
     predicted, actions, probs, joint = [], [], [], []
     for traj in scored(trajectories):
         steps = len(traj)
         obs = torch.from_numpy(traj.observations[:steps])
         style = label_style(contract, traj.meta["style"])[None]
         taken = torch.as_tensor(np.asarray(traj.actions), dtype=torch.int64)
-        history = recorded_history(taken, obs, torch.tensor([0]), torch.tensor([steps]), sight_layout(contract))
+        history = recorded_history(taken, obs, torch.tensor([0]), torch.tensor([steps]), sight)
         if policy.recurrent:
             logits = [h[0] for h in policy.logits(obs[None], style, history[None])]
         else:

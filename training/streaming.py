@@ -53,6 +53,7 @@ class StreamingDemos:
         infos = self.stream.episodes
         self.styles = [str(e.style) for e in infos]
         self.groups = [str(e.player_id or f"episode-{e.id}") for e in infos]
+        self.sight = config.sight_timer   # the history carries the sight clock's column (botsdk.training.sight)
         self.device = torch.device("cpu")
 
     @property
@@ -70,7 +71,7 @@ class StreamingDemos:
         episodes = ({"observations": obs, "actions": act} for obs, act in rows)
         data = build_tensors(self.contract, episodes, [self.styles[i] for i in members],
                              [self.groups[i] for i in members], [self.episode_ids[i] for i in members],
-                             [len(act) for _, act in rows])
+                             [len(act) for _, act in rows], self.sight)
         return data.to(self.device)
 
     def statistics_rows(self) -> torch.Tensor:

@@ -77,11 +77,12 @@ def padded_episode_rows(episode_start: torch.Tensor, episode_length: torch.Tenso
 
 def build_tensors(contract: BehaviourContract, episodes: Iterable[dict[str, Any]], styles: Sequence[str],
                   groups: Sequence[str], episode_ids: Sequence[Any] | None = None,
-                  lengths: Sequence[int] | None = None) -> DemoTensors:
+                  lengths: Sequence[int] | None = None, sight: bool = False) -> DemoTensors:
     """From per-episode dicts with 'observations' [T+1 or T, O] and 'actions' [T, H], their style labels and groups.
 
     With `lengths` (each episode's T, known from a dataset's index) the episodes may be a lazy iterable: they are
-    copied one at a time into preallocated tensors, so loading holds one copy of the data, not two."""
+    copied one at a time into preallocated tensors, so loading holds one copy of the data, not two. `sight`: the
+    history gains the sight clock's column (a policy trained with `sight_timer`)."""
     if lengths is None:
         episodes = list(episodes)
         lengths = [int(np.shape(e["actions"])[0]) for e in episodes]
@@ -104,7 +105,7 @@ def build_tensors(contract: BehaviourContract, episodes: Iterable[dict[str, Any]
         episode_start=torch.cumsum(length, 0) - length, episode_length=length, group_order=group_order,
         group_start=torch.cumsum(group_length, 0) - group_length, group_length=group_length,
         group_style=group_style, episode_ids=list(episode_ids if episode_ids is not None else range(len(lengths))),
-        sight=sight_layout(contract))
+        sight=sight_layout(contract) if sight else None)
 
 
 def _fill_rows(contract: BehaviourContract, episodes: Iterable[dict[str, Any]], lengths: Sequence[int]
@@ -138,15 +139,16 @@ def _check_action_ranges(contract: BehaviourContract, actions: torch.Tensor) -> 
             raise ValueError(f"action head {name!r}: expected indices in [0, {size}), got {int(actions[bad][0, i])}")
 
 
-def load_dataset_tensors(dataset: Any, episode_ids: Iterable[Any]) -> DemoTensors:
-    """Read the given episodes of a `botsdk.dataset.Dataset` into tensors (grouped by player for the encoder)."""
+def load_dataset_tensors(dataset: Any, episode_ids: Iterable[Any], sight: bool = False) -> DemoTensors:
+    """Read the given episodes of a `botsdk.dataset.Dataset` into tensors (grouped by player for the encoder);
+    `sight` as in `build_tensors`."""
     infos = {info.id: info for info in dataset.episodes}
     ids = list(episode_ids)
     episodes = (dataset.episode(i) for i in ids)  # read one at a time: the tensors are the only full copy
     styles = [str(infos[i].style) for i in ids]
     groups = [str(infos[i].player_id or f"episode-{i}") for i in ids]
     lengths = [int(infos[i].steps) for i in ids]
-    return build_tensors(dataset.contract, episodes, styles, groups, ids, lengths)
+    return build_tensors(dataset.contract, episodes, styles, groups, ids, lengths, sight)
 
 
 def recording_key(e: Any) -> tuple:
