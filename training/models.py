@@ -4,8 +4,9 @@ Every policy has the one signature export and the runtime rely on:
 `forward(obs[B, O], style[B, S], state[B, H], previous_action[B, n_heads]) -> (list of logits[B, n_h] in contract
 head order, state[B, H])`. With `action_history` (the default) the policy reads its own recent actions
 (botsdk.training.history): `previous_action` is what was applied last step (-1 at an episode start) and the state
-ends with the history's memory, then the sight clock's (botsdk.training.sight: how long the enemy has been in sight,
-for contracts that name `enemy_visible`; opt-in with `sight_timer = true`). Without it the MLP ignores `state` (state_size 1) and `previous_action`. The GRU
+ends with the history's memory, then the sight clock's (botsdk.training.sight: how long the enemy has been in
+sight, for contracts that name `enemy_visible`; opt-in with `sight_timer = true`). Without the history the MLP
+ignores `state` (state_size 1) and `previous_action`. The GRU
 carries its hidden state at the front of `state`, so human timing can be learned.
 
 Training reads whole rows or sequences through `logits(obs, style, history)`, with the history computed from the
@@ -58,16 +59,17 @@ class PolicyBase(nn.Module):
     def history_features(self, history: torch.Tensor | None) -> torch.Tensor | None:
         if self.history is None:
             return None
-        width = 3 * len(self.head_sizes) + (self.sight is not None)
+        actions = 3 * len(self.head_sizes)   # (previous, before, held) per head, then the sight clock if any
+        width = actions + (self.sight is not None)
         if history is None or history.shape[-1] < width:
             raise ValueError(f"this policy reads its action history (action_history = true"
                              f"{', and the sight clock' if self.sight is not None else ''}): expected `history` "
                              f"int64[..., {width}] (botsdk.training.history.recorded_history), got "
                              f"{None if history is None else list(history.shape)}")
-        features = self.history.features(history[..., :3 * len(self.head_sizes)])
+        features = self.history.features(history[..., :actions])
         if self.sight is None:
             return features
-        return torch.cat([features, self.sight.features(history[..., 3 * len(self.head_sizes)])], dim=-1)
+        return torch.cat([features, self.sight.features(history[..., actions])], dim=-1)
 
     def step_history(self, previous_action: torch.Tensor | None, memory: torch.Tensor, obs: torch.Tensor
                      ) -> tuple[torch.Tensor | None, torch.Tensor]:

@@ -20,7 +20,6 @@ from botsdk.evaluation.events import MIN_BEARING_DEG, appearances
 from botsdk.evaluation.features import CueLayout
 from botsdk.training.checkpoint import load_run
 from botsdk.training.history import recorded_history
-from botsdk.training.sight import sight_layout
 from botsdk.training.style import label_style
 
 LAGS = 6
@@ -34,6 +33,7 @@ def hazards(run_dir: str, data: str, temperature: float, episodes: int | None) -
     dataset = Dataset.open(data)
     layout = CueLayout.from_contract(contract)
     turns = np.array(TURN_DEGREES)
+    sight = policy.sight.layout if getattr(policy, "sight", None) is not None else None  # a clock run's column
     out = np.zeros((LAGS, 3))
     for info in dataset.episodes[:episodes]:
         episode = dataset.episode(info.id)
@@ -43,7 +43,7 @@ def hazards(run_dir: str, data: str, temperature: float, episodes: int | None) -
         cues = layout.read(obs)
         visible, bearing = cues[:, 0] > 0.5, np.degrees(np.arctan2(cues[:, 1], cues[:, 2]))
         history = recorded_history(torch.as_tensor(actions), torch.from_numpy(obs), torch.tensor([0]),
-                                   torch.tensor([steps]), sight_layout(contract))
+                                   torch.tensor([steps]), sight)
         with torch.no_grad():
             logits = policy.logits(torch.from_numpy(obs), label_style(contract, info.style)[None].expand(steps, -1),
                                    history)
