@@ -24,7 +24,7 @@ from botsdk.evaluation.rollouts import MatchSetup, Recorder
 from botsdk.evaluation.style import train_style_classifier
 
 DEFAULT_EPISODES = 8          # held-out matches per group (each gives one episode per agent slot)
-STYLE_TRAIN_EPISODES = 120    # demonstrator episodes per style the style classifier learns from (at most)
+STYLE_TRAIN_EPISODES = 240    # demonstrator episodes per style the style classifier learns from (at most)
 
 
 def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str | Path,
