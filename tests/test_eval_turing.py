@@ -95,6 +95,37 @@ def test_mean_auc_of_several_discriminators_has_its_own_interval():
     assert "scores" not in runs[0].to_dict()
 
 
+def test_a_swapped_discriminator_judges_the_train_half():
+    """Discriminators take turns: a swapped one learns from the test halves and judges the train halves, so the
+    episodes it scores are ones it never saw, and both halves end up judged."""
+    people = _halves([_walker(s, False) for s in range(0, 60, 2)], "people")          # 15 train, 15 test
+    robots = _halves([_walker(100 + s, True) for s in range(20)], "others")           # 10 train, 10 test
+    people = (people[0] + people[1][:5], people[1][5:])                               # 20 train, 10 test
+    scale = FeatureScale.fit([*people[0], *people[1], *robots[0], *robots[1]])
+    plain = turing_test(people, robots, HEADS, scale, seed=0, config=CONFIG, resamples=50)
+    swapped = turing_test(people, robots, HEADS, scale, seed=1, config=CONFIG, resamples=50, swap=True)
+    assert (plain.scored_half, plain.test_episodes, plain.train_episodes) == ("test", (10, 10), (20, 10))
+    assert (swapped.scored_half, swapped.test_episodes, swapped.train_episodes) == ("train", (20, 10), (10, 10))
+    assert swapped.auc >= 0.9
+    value, (lo, hi) = mean_auc([plain, swapped], seed=0, resamples=100)
+    assert value == pytest.approx((plain.auc + swapped.auc) / 2, abs=1e-4)
+    assert lo <= value <= hi
+
+
+def test_judging_both_halves_narrows_the_interval():
+    """Two discriminators that judged different halves give a mean whose interval is narrower than one half's:
+    twice the episodes stand behind it."""
+    rng = np.random.default_rng(3)
+    halves_scored = [(rng.normal(0.0, 1.0, 48), rng.normal(0.5, 1.0, 48)) for _ in range(2)]
+    runs = [_scored(r, c, k) for k, (r, c) in enumerate(halves_scored)]
+    runs[1].scored_half = "train"
+    one = mean_auc(runs[:1], seed=0)[1]
+    both = mean_auc(runs, seed=0)[1]
+    assert both[1] - both[0] < 0.85 * (one[1] - one[0]), (one, both)
+    with pytest.raises(ValueError, match="different test episodes"):
+        mean_auc([runs[0], _scored(halves_scored[1][0][:10], halves_scored[1][1], 2)], seed=0)
+
+
 def test_a_blind_discriminator_cannot_catch_the_mechanical_walker():
     humans = _halves([_walker(s, False) for s in range(48)], "people")
     robots = _halves([_walker(100 + s, True) for s in range(24)], "others")

@@ -51,12 +51,12 @@ def turing_figures(r: Rollouts, head_sizes: Sequence[int], scale: FeatureScale, 
                    config: SequenceConfig, seeds: int = 1) -> dict[str, Any]:
     """Every candidate group against the reference people: the floor (other people), the policy (pooled and per
     persona), the robotic bot and each power-panel member. With `seeds` > 1 each AUC is the mean over that many
-    discriminators (their spread shows in `auc_seeds`)."""
+    discriminators, which take turns judging the two halves (their spread shows in `auc_seeds`)."""
     people = halves(pooled(r.demo))
 
     def test(candidate: list[Episode], reference: tuple[list[Episode], list[Episode]] = people) -> dict[str, Any]:
         try:
-            runs = [turing_test(reference, halves(candidate), head_sizes, scale, seed + k, config)
+            runs = [turing_test(reference, halves(candidate), head_sizes, scale, seed + k, config, swap=k % 2 == 1)
                     for k in range(seeds)]
         except ValueError as exc:   # too few episodes for a split: say so in the report instead of failing it
             return {"auc": float("nan"), "auc_ci": (float("nan"), float("nan")), "episode_accuracy": float("nan"),

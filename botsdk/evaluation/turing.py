@@ -3,7 +3,9 @@ from candidate episodes (label 1).
 
 It trains on one half and is scored on the other, and the halves share no player and no match: people/train
 against the candidate's episodes in the others/train matches, then people/test against the candidate's
-others/test matches (see reference.py). The discriminator reads whole episodes, step by step, with what each
+others/test matches (see reference.py). Several discriminators take turns: the second trains on the test half
+and scores the train half, and so on, so every episode is judged by a discriminator that never saw it and the
+mean AUC rests on twice the episodes for the same work. The discriminator reads whole episodes, step by step, with what each
 step showed (observation cues) next to what the player did, and judges each episode by its mean per-step
 log-odds: a judge watching one round. AUC 0.5 means indistinguishable; the floor (other people as the
 candidate) must sit near 0.5 and the power panel (people with a human trait removed) well above it.
@@ -30,6 +32,7 @@ class TuringResult:
     train_episodes: tuple[int, int]   # (reference, candidate)
     test_episodes: tuple[int, int]
     seed: int
+    scored_half: str = "test"         # which half it judged: "test", or "train" for a discriminator trained on test
     # the test episodes' scores (reference, candidate): what `mean_auc` averages discriminators over
     scores: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
@@ -38,32 +41,46 @@ class TuringResult:
 
 
 def mean_auc(runs: Sequence[TuringResult], seed: int, resamples: int = 300) -> tuple[float, tuple[float, float]]:
-    """The mean AUC of several discriminators scored on the same test episodes, with an episode-bootstrap 95%
-    interval of that mean (each resample scores every discriminator on the same episodes), so the interval
-    belongs to the figure reported. One run gives its own AUC and interval."""
-    scored = [run.scores for run in runs]
-    if any(s is None for s in scored):
+    """The mean AUC of several discriminators, with an episode-bootstrap 95% interval of that mean: each resample
+    draws the episodes of each judged half once and scores every discriminator that judged that half on them, so
+    the interval belongs to the figure reported. One run gives its own AUC and interval."""
+    if any(run.scores is None for run in runs):
         raise ValueError("mean_auc needs runs that kept their test scores (turing_test results)")
-    n_r, n_c = len(scored[0][0]), len(scored[0][1])
-    if any(len(r) != n_r or len(c) != n_c for r, c in scored):
-        raise ValueError("mean_auc: the runs were scored on different test episodes")
+    groups: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for run in runs:
+        groups.setdefault(run.scored_half, []).append(run.scores)
+    sizes = {}
+    for half, scored in groups.items():
+        n_r, n_c = len(scored[0][0]), len(scored[0][1])
+        if any(len(r) != n_r or len(c) != n_c for r, c in scored):
+            raise ValueError(f"mean_auc: the runs that judged the {half} half were scored on different test episodes")
+        sizes[half] = (n_c, n_r)
 
-    def mean_of(ic: np.ndarray, ir: np.ndarray) -> float:
-        return float(np.mean([auc(c[ic], r[ir]) for r, c in scored]))
+    def mean_of(picks: dict[str, tuple[np.ndarray, np.ndarray]]) -> float:
+        return float(np.mean([auc(c[picks[half][0]], r[picks[half][1]]) for half, scored in groups.items()
+                              for r, c in scored]))
 
-    everything = (np.arange(n_c), np.arange(n_r))
-    interval = bootstrap_ci(mean_of, n_c, n_r, seed, resamples)
-    return round(mean_of(*everything), 4), (round(interval[0], 4), round(interval[1], 4))
+    rng = np.random.default_rng(seed)
+    draws = [mean_of({half: (rng.integers(0, n_c, n_c), rng.integers(0, n_r, n_r))
+                      for half, (n_c, n_r) in sizes.items()}) for _ in range(resamples)]
+    everything = {half: (np.arange(n_c), np.arange(n_r)) for half, (n_c, n_r) in sizes.items()}
+    tail = (1.0 - 0.95) / 2.0 * 100    # the same percentiles as stats.bootstrap_ci
+    lo, hi = np.percentile(draws, tail), np.percentile(draws, 100 - tail)
+    return round(mean_of(everything), 4), (round(float(lo), 4), round(float(hi), 4))
 
 
 def turing_test(reference: tuple[Sequence[Episode], Sequence[Episode]],
                 candidate: tuple[Sequence[Episode], Sequence[Episode]], head_sizes: Sequence[int],
                 scale: FeatureScale, seed: int = 0, config: SequenceConfig = SequenceConfig(),
-                resamples: int = 300, with_cues: bool | None = None, blind: bool = False) -> TuringResult:
+                resamples: int = 300, with_cues: bool | None = None, blind: bool = False,
+                swap: bool = False) -> TuringResult:
     """`reference` and `candidate` are (train, test) episode lists. Episode AUC and balanced accuracy on the test
-    halves, each with an episode-bootstrap 95% interval. `blind` hides every feature from the discriminator (it
-    sees zeros): a judge that watched nothing, which any power check must fail."""
+    halves, each with an episode-bootstrap 95% interval. `swap` trains on the test halves and judges the train
+    halves. `blind` hides every feature from the discriminator (it sees zeros): a judge that watched nothing, which
+    any power check must fail."""
     (ref_train, ref_test), (cand_train, cand_test) = reference, candidate
+    if swap:
+        (ref_train, ref_test), (cand_train, cand_test) = (ref_test, ref_train), (cand_test, cand_train)
     if with_cues is None:
         with_cues = all(e.cues is not None for e in (*ref_train, *ref_test, *cand_train, *cand_test))
     feats = lambda eps: [step_features(e, scale, head_sizes, with_cues) for e in eps if e.steps >= MIN_STEPS]
@@ -87,7 +104,7 @@ def turing_test(reference: tuple[Sequence[Episode], Sequence[Episode]],
         episode_accuracy=round(acc_of(np.arange(n_c), np.arange(n_r)), 4),
         episode_accuracy_ci=tuple(round(v, 4) for v in bootstrap_ci(acc_of, n_c, n_r, seed + 1, resamples)),
         train_episodes=(len(xr_train), len(xc_train)), test_episodes=(n_r, n_c), seed=seed,
-        scores=(score_r, score_c),
+        scored_half="train" if swap else "test", scores=(score_r, score_c),
     )
     result.auc, result.auc_ci = mean_auc([result], seed, resamples)   # one discriminator: its own AUC and interval
     return result

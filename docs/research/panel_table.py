@@ -27,7 +27,8 @@ def panel_aucs(groups: dict, seeds: int, config: SequenceConfig = SequenceConfig
     candidates = {"floor": groups["others"], **groups["panel"], "robotic": groups["robotic"]}
     scale = FeatureScale.fit(groups["people"] + [e for eps in candidates.values() for e in eps])
     people = halves(groups["people"])
-    return {name: [turing_test(people, halves(eps), heads, scale, seed=k, config=config, resamples=20).auc
+    return {name: [turing_test(people, halves(eps), heads, scale, seed=k, config=config, resamples=20,
+                               swap=k % 2 == 1).auc
                    for k in range(seeds)] for name, eps in candidates.items()}
 
 

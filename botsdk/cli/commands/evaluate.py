@@ -24,7 +24,8 @@ def register(app: typer.Typer) -> None:
             None, "--reference-source", help="Use only the reference episodes of this source (e.g. human)."),
         split: str = typer.Option("final", "--split", help="Without --reference: which unseen players and seeds to "
                                                            "record, 'final' (report) or 'validation' (choose settings)."),
-        discriminators: int = typer.Option(1, "--discriminators", help="Discriminators per comparison (seeds); "
+        discriminators: int = typer.Option(1, "--discriminators", help="Discriminators per comparison (seeds), "
+                                                                        "taking turns at judging the two halves; "
                                                                         "each AUC is their mean."),
         out: Path = typer.Option(..., "--out", help="Report directory: report.html, report.json, rollouts/."),
         episodes: int = typer.Option(None, "--episodes", help="Held-out matches per group, one episode per agent slot (default 8)."),
