@@ -5,9 +5,9 @@ It trains on one half and is scored on the other, and the halves share no player
 against the candidate's episodes in the others/train matches, then people/test against the candidate's
 others/test matches (see reference.py). Several discriminators take turns: the second trains on the test half
 and scores the train half, and so on, so every episode is judged by a discriminator that never saw it and the
-mean AUC rests on twice the episodes for the same work. The discriminator reads whole episodes, step by step, with what each
-step showed (observation cues) next to what the player did, and judges each episode by its mean per-step
-log-odds: a judge watching one round. AUC 0.5 means indistinguishable; the floor (other people as the
+mean AUC rests on twice the episodes for the same work. The discriminator reads whole episodes, step by step,
+with what each step showed (observation cues) next to what the player did, and judges each episode by its mean
+per-step log-odds: a judge watching one round. AUC 0.5 means indistinguishable; the floor (other people as the
 candidate) must sit near 0.5 and the power panel (people with a human trait removed) well above it.
 """
 
