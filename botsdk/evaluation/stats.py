@@ -3,7 +3,7 @@ so intervals resample whole episodes)."""
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Hashable, Mapping
 
 import numpy as np
 
@@ -33,7 +33,17 @@ def balanced_accuracy(pred_pos: np.ndarray, pred_neg: np.ndarray) -> float:
 def bootstrap_ci(stat: Callable[[np.ndarray, np.ndarray], float], n_pos: int, n_neg: int, seed: int,
                  resamples: int = 300, level: float = 0.95) -> tuple[float, float]:
     """Percentile interval of `stat(pos_episode_idx, neg_episode_idx)` over episode resamples within each class."""
+    return grouped_bootstrap_ci(lambda picks: stat(*picks[0]), {0: (n_pos, n_neg)}, seed, resamples, level)
+
+
+def grouped_bootstrap_ci(stat: Callable[[dict[Hashable, tuple[np.ndarray, np.ndarray]]], float],
+                         sizes: Mapping[Hashable, tuple[int, int]], seed: int, resamples: int = 300,
+                         level: float = 0.95) -> tuple[float, float]:
+    """Percentile interval of a statistic over several independent samples (each a (positive, negative) pair of
+    episode counts, e.g. the two halves of a cross-fitted test): each resample draws every sample's episodes
+    within each class, and `stat` receives {sample: (pos_episode_idx, neg_episode_idx)}."""
     rng = np.random.default_rng(seed)
-    values = [stat(rng.integers(0, n_pos, n_pos), rng.integers(0, n_neg, n_neg)) for _ in range(resamples)]
+    values = [stat({key: (rng.integers(0, n_pos, n_pos), rng.integers(0, n_neg, n_neg))
+                    for key, (n_pos, n_neg) in sizes.items()}) for _ in range(resamples)]
     tail = (1.0 - level) / 2.0 * 100
     return float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))

@@ -20,7 +20,7 @@ import numpy as np
 
 from botsdk.evaluation.classifier import SequenceConfig, train_sequence_classifier
 from botsdk.evaluation.features import MIN_STEPS, Episode, FeatureScale, step_features
-from botsdk.evaluation.stats import auc, balanced_accuracy, bootstrap_ci
+from botsdk.evaluation.stats import auc, balanced_accuracy, bootstrap_ci, grouped_bootstrap_ci
 
 
 @dataclass
@@ -60,13 +60,9 @@ def mean_auc(runs: Sequence[TuringResult], seed: int, resamples: int = 300) -> t
         return float(np.mean([auc(c[picks[half][0]], r[picks[half][1]]) for half, scored in groups.items()
                               for r, c in scored]))
 
-    rng = np.random.default_rng(seed)
-    draws = [mean_of({half: (rng.integers(0, n_c, n_c), rng.integers(0, n_r, n_r))
-                      for half, (n_c, n_r) in sizes.items()}) for _ in range(resamples)]
     everything = {half: (np.arange(n_c), np.arange(n_r)) for half, (n_c, n_r) in sizes.items()}
-    tail = (1.0 - 0.95) / 2.0 * 100    # the same percentiles as stats.bootstrap_ci
-    lo, hi = np.percentile(draws, tail), np.percentile(draws, 100 - tail)
-    return round(mean_of(everything), 4), (round(float(lo), 4), round(float(hi), 4))
+    lo, hi = grouped_bootstrap_ci(mean_of, sizes, seed, resamples)
+    return round(mean_of(everything), 4), (round(lo, 4), round(hi, 4))
 
 
 def turing_test(reference: tuple[Sequence[Episode], Sequence[Episode]],

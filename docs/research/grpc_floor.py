@@ -11,54 +11,31 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
-from concurrent import futures
 
 import numpy as np
 
 from botsdk.bench import bridge as bench
 from botsdk.bench._timing import latencies_us, percentiles
 
-OPTIONS = [("grpc.max_receive_message_length", 64 << 20)]
 
-
-def _handler(reply_size: int, asynchronous: bool):
+def serve_asyncio(reply_sizes: dict[int, int], ports: mp.Queue, stop: mp.Event) -> None:
+    """The benchmark's echo (`bench.bridge._serve_echo`) on grpcio's asyncio server."""
     import grpc
 
     from botsdk.game_bridge._generated import bridge_pb2 as pb
 
-    reply = bench._echo_reply(reply_size)
+    replies = {request: bench._echo_reply(reply) for request, reply in reply_sizes.items()}
 
-    def stream(requests, context):
-        for _ in requests:
-            yield reply
+    async def stream(requests, context):
+        async for request in requests:
+            yield replies[request.ByteSize()]
 
-    async def stream_async(requests, context):
-        async for _ in requests:
-            yield reply
-
-    method = grpc.stream_stream_rpc_method_handler(stream_async if asynchronous else stream,
-                                                   request_deserializer=pb.Tick.FromString,
-                                                   response_serializer=pb.TickActions.SerializeToString)
-    return grpc.method_handlers_generic_handler("bench.Echo", {"Stream": method})
-
-
-def serve_sync(reply_size: int, ports: mp.Queue, stop: mp.Event) -> None:
-    import grpc
-
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=32), options=OPTIONS)
-    server.add_generic_rpc_handlers((_handler(reply_size, False),))
-    ports.put(server.add_insecure_port("127.0.0.1:0"))
-    server.start()
-    stop.wait()
-    server.stop(0)
-
-
-def serve_asyncio(reply_size: int, ports: mp.Queue, stop: mp.Event) -> None:
-    import grpc
+    handler = grpc.method_handlers_generic_handler("bench.Echo", {"Stream": grpc.stream_stream_rpc_method_handler(
+        stream, request_deserializer=pb.Tick.FromString, response_serializer=pb.TickActions.SerializeToString)})
 
     async def main() -> None:
-        server = grpc.aio.server(options=OPTIONS)
-        server.add_generic_rpc_handlers((_handler(reply_size, True),))
+        server = grpc.aio.server(options=[("grpc.max_receive_message_length", 64 << 20)])
+        server.add_generic_rpc_handlers((handler,))
         ports.put(server.add_insecure_port("127.0.0.1:0"))
         await server.start()
         while not stop.is_set():
@@ -75,12 +52,12 @@ def measure(agents: int, repeats: int = 2000, rounds: int = 5) -> dict[str, dict
     from botsdk.game_bridge._generated import bridge_pb2 as pb
 
     _, steady = bench._tick(arena_contract(), agents)
-    reply_size = bench._reply_size(agents, 4)
+    reply_sizes = {steady.ByteSize(): bench._reply_size(agents, 4)}
     ctx = mp.get_context("spawn")
     servers, calls = [], {}
-    for name, target in (("sync", serve_sync), ("asyncio", serve_asyncio)):
+    for name, target in (("sync", bench._serve_echo), ("asyncio", serve_asyncio)):
         ports, stop = ctx.Queue(), ctx.Event()
-        process = ctx.Process(target=target, args=(reply_size, ports, stop), daemon=True)
+        process = ctx.Process(target=target, args=(reply_sizes, ports, stop), daemon=True)
         process.start()
         channel = grpc.insecure_channel(f"127.0.0.1:{ports.get(timeout=60)}", [("grpc.use_local_subchannel_pool", 1)])
         calls[name] = bench._PingPong(channel, bench.ECHO_METHOD, pb.Tick.SerializeToString, pb.TickActions.FromString)
