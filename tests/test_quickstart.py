@@ -43,6 +43,9 @@ def test_quickstart_quick_writes_a_report_with_every_plot(tmp_path: Path) -> Non
     for artefact in ("model.onnx", "model.style.onnx", "evaluation/report.html", "playtest/report.html",
                      "playtest/junit.xml", "run/checkpoint.pt"):
         assert (out / artefact).exists(), artefact
+    recipe = (out / "run" / "config.toml").read_text()
+    for line in ("style_encoder = true", "sight_timer = true", "position_encoding = 8"):
+        assert line in recipe, f"the quickstart's recipe (chosen on the validation split) lacks {line!r}"
 
 
 def test_terminal_shows_progress_inside_a_stage_and_a_closing_table_of_verdicts(tmp_path: Path) -> None:

@@ -46,8 +46,8 @@ class TrainConfig:
                                             # (botsdk.training.history); the ONNX file gains `previous_action`
     sight_timer: bool = False               # with the action history: the steps since the enemy came into sight
                                             # (botsdk.training.sight; contracts with an `enemy_visible` field):
-                                            # human reaction timing, at a cost in style accuracy (opt-in;
-                                            # docs/research/human_likeness.md)
+                                            # human reaction timing (opt-in here; the quickstart trains with
+                                            # it: docs/research/human_likeness.md)
     # style encoder (demonstration-conditioned style, trained jointly)
     style_encoder: bool = False             # opt-in (few-shot styling): docs/recipes/style_encoder.toml
     encoder_hidden: int = 128

@@ -27,6 +27,7 @@ class QuickstartPlan:
     train_steps: int = 16000            # cosine schedule; early stopping ends it sooner if validation stalls
     train_threads: int = 1              # one torch thread: on 2 shared cores, 2 threads can run several times slower
     position_octaves: int = 8           # sin/cos of the position at 8 octaves (botsdk.training.inputs)
+    sight_clock: bool = True            # the steps since the enemy came into sight: people's wait before reacting
     eval_episodes: int = 24             # held-out matches per group: fewer leave the Turing AUC too noisy to read
     remote_matches: int = 2
     playtest_map: str = "qa_defects"
@@ -94,9 +95,11 @@ def train_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
     from botsdk.training.api import load_config, train_run
 
     # the style encoder is opt-in; the quickstart shows few-shot styling, so it turns it on. With thousands of
-    # episodes, position octaves pay (routes turn at fixed places); chosen on the evaluation's validation split
+    # episodes, position octaves pay (routes turn at fixed places), and the sight clock lets the model wait as
+    # people do before answering an enemy; each chosen on the evaluation's validation split
     config = load_config(None, max_steps=plan.train_steps, seed=plan.seed, progress=progress.library_bars,
-                         threads=plan.train_threads, style_encoder=True, position_encoding=plan.position_octaves)
+                         threads=plan.train_threads, style_encoder=True, position_encoding=plan.position_octaves,
+                         sight_timer=plan.sight_clock)
     metrics = train_run(plan.out / "data", plan.out / "run", config)
     keep = {k: metrics[k] for k in ("step", "stopped_early", "best_val_bc_loss", "best_step", "train_samples_per_s",
                                     "train_episodes", "val_episodes") if k in metrics}
