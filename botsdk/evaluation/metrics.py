@@ -12,7 +12,7 @@ from botsdk.evaluation.entropy import Descriptor, competence, paired_entropy
 from botsdk.evaluation.features import Episode, FeatureScale
 from botsdk.evaluation.plan import Rollouts
 from botsdk.evaluation.style import StyleClassifier, confusion_matrix, mean_probabilities, style_accuracy
-from botsdk.evaluation.turing import halves, mean_auc, turing_test
+from botsdk.evaluation.turing import halves, judges_train_half, mean_auc, turing_test
 
 HEATMAP_BINS = 16
 
@@ -56,7 +56,7 @@ def turing_figures(r: Rollouts, head_sizes: Sequence[int], scale: FeatureScale, 
 
     def test(candidate: list[Episode], reference: tuple[list[Episode], list[Episode]] = people) -> dict[str, Any]:
         try:
-            runs = [turing_test(reference, halves(candidate), head_sizes, scale, seed + k, config, swap=k % 2 == 1)
+            runs = [turing_test(reference, halves(candidate), head_sizes, scale, seed + k, config, swap=judges_train_half(k))
                     for k in range(seeds)]
         except ValueError as exc:   # too few episodes for a split: say so in the report instead of failing it
             return {"auc": float("nan"), "auc_ci": (float("nan"), float("nan")), "episode_accuracy": float("nan"),

@@ -65,6 +65,12 @@ def mean_auc(runs: Sequence[TuringResult], seed: int, resamples: int = 300) -> t
     return round(mean_of(everything), 4), (round(lo, 4), round(hi, 4))
 
 
+def judges_train_half(k: int) -> bool:
+    """Whether the k-th of several discriminators swaps halves (trains on the test half, judges the train half):
+    every other one does, so the two halves are judged alike."""
+    return k % 2 == 1
+
+
 def turing_test(reference: tuple[Sequence[Episode], Sequence[Episode]],
                 candidate: tuple[Sequence[Episode], Sequence[Episode]], head_sizes: Sequence[int],
                 scale: FeatureScale, seed: int = 0, config: SequenceConfig = SequenceConfig(),

@@ -19,7 +19,7 @@ from panel_groups import load_groups  # noqa: E402
 from botsdk.arena.contract import arena_contract  # noqa: E402
 from botsdk.evaluation.classifier import SequenceConfig  # noqa: E402
 from botsdk.evaluation.features import FeatureScale  # noqa: E402
-from botsdk.evaluation.turing import halves, turing_test  # noqa: E402
+from botsdk.evaluation.turing import halves, judges_train_half, turing_test  # noqa: E402
 
 
 def panel_aucs(groups: dict, seeds: int, config: SequenceConfig = SequenceConfig()) -> dict[str, list[float]]:
@@ -28,7 +28,7 @@ def panel_aucs(groups: dict, seeds: int, config: SequenceConfig = SequenceConfig
     scale = FeatureScale.fit(groups["people"] + [e for eps in candidates.values() for e in eps])
     people = halves(groups["people"])
     return {name: [turing_test(people, halves(eps), heads, scale, seed=k, config=config, resamples=20,
-                               swap=k % 2 == 1).auc
+                               swap=judges_train_half(k)).auc
                    for k in range(seeds)] for name, eps in candidates.items()}
 
 
