@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from botsdk.arena.contract import PERSONAS, arena_contract
 from botsdk.evaluation.features import CueLayout, FeatureScale
+from botsdk.evaluation.habits import HABITS, habit_gaps
 from botsdk.evaluation.plan import PANEL, ROBOTIC, MatchPlayer
 from botsdk.evaluation.reference import FOLDS, generate_reference, load_reference
 from botsdk.evaluation.rollouts import MatchSetup, Recorder
@@ -40,6 +41,7 @@ def groups(tmp_path_factory):
         ROBOTIC, m.seed * 10 + j, player_id="robotic-0", report_probs=False))
     alone = {name: player.play(name, reference.matches, player.demonstrator(PANEL[name])) for name in CAUGHT_ALONE}
     everything = reference.people + reference.others + motorless + robotic + [e for g in alone.values() for e in g]
+    alone["no overshoot"] = player.play("no overshoot", reference.matches, player.demonstrator(PANEL["no overshoot"]))
     return root, reference, motorless, robotic, FeatureScale.fit(everything), alone
 
 
@@ -105,6 +107,26 @@ def test_a_blinded_discriminator_fails_the_power_check(groups):
     assert auc < 0.75, auc
 
 
+@pytest.mark.parametrize("member, habit, fewer", [("no mistakes", "one-step move taps", True),
+                                                  ("no reaction delay", "enemies answered at once", False),
+                                                  ("no overshoot", "aim swing after the answer", True)])
+def test_habits_name_the_trait_a_panel_member_lacks(groups, member, habit, fewer):
+    """The overshoot, which no judge of one round catches, still shows as the habit it takes away."""
+    _, reference, _, _, _, alone = groups
+    gaps = habit_gaps(reference.people, alone[member], reference.others)
+    assert gaps[habit]["differs"] and (gaps[habit]["auc"] < 0.4 if fewer else gaps[habit]["auc"] > 0.6), gaps[habit]
+    untouched = "enemies answered at once" if member == "no mistakes" else "one-step move taps"
+    assert not gaps[untouched]["differs"], gaps[untouched]
+
+
+def test_people_show_the_habits_other_people_do(groups):
+    """Two-sided: one half of the people against the other half marks at most one habit of eight."""
+    _, reference, _, _, _, _ = groups
+    train, test = halves(reference.people)
+    gaps = habit_gaps(train, test, reference.others)
+    assert sum(g["differs"] for g in gaps.values()) <= 1, {k: (g["auc"], g["auc_floor"]) for k, g in gaps.items()}
+
+
 def _record_human_play(root: Path, players: int = 4, rounds: int = 2) -> Path:
     """Human play through the studio's recording path, the keys pressed by a scripted player."""
     from botsdk.arena.demonstrators import make_demonstrator
@@ -145,6 +167,7 @@ def test_cli_evaluate_against_recorded_human_play(groups, tmp_path):
     for key in ("turing_auc", "turing_auc_floor", "turing_auc_robotic", "style_accuracy"):
         assert key in data
     assert set(data["power_panel"]) == {*PANEL, "robotic"}
+    assert set(data["habits"]) == set(HABITS) and "Habits: where the bot differs" in (out / "report.html").read_text()
     assert data["style"]["fewshot"]["trials"] == 0   # no persona to show: the people play as themselves
     assert (out / "report.html").stat().st_size > 10_000
     assert json.loads((out / "report.json").read_text())["turing_auc"] == data["turing_auc"]

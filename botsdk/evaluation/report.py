@@ -291,7 +291,8 @@ def render_html(result: dict[str, Any], images: dict[str, str], json_name: str =
     checks = evaluation_checks(result)
     parts = [f"<h1>botsdk evaluation</h1><p class='muted'>{html.escape(_setup_line(result))}</p>",
              verdict_html("human-likeness and style", checks, summary_sentence(checks)),
-             _power_panel_html(_panel_members(result), result.get("power_panel_detail"))]
+             _power_panel_html(_panel_members(result), result.get("power_panel_detail")),
+             _habits_html(result.get("habits") or {})]
     titles = list(images)
     parts += [f"<h2>{html.escape(titles[0])}</h2>", _img(titles[0], images[titles[0]])]
     for title in titles[1:3]:
@@ -344,6 +345,32 @@ def _power_panel_html(panel: Any, detail: Any = None) -> str:
             "with the same players, except for the traits named. A test that can fail catches every one: its 95% "
             f"interval lies away from 0.5.</p>{standing}"
             f"<table><tr><th>trait removed</th><th>AUC</th><th>caught</th></tr>{''.join(rows)}</table>")
+
+
+def _habits_html(habits: dict[str, Any]) -> str:
+    """One row per habit: people, other people, the bot, the bot's AUC on that figure alone; rows where the bot
+    differs from people by more than other people do are marked."""
+    if not habits:
+        return ""
+    rows, differs = [], []
+    for name, h in habits.items():
+        auc, lo, hi = (_finite(h.get("auc")), *(_finite(v) for v in (h.get("auc_ci") or (None, None))))
+        mark = "off" if h.get("differs") else ""
+        if h.get("differs"):
+            differs.append(f"{name} ({'more' if auc is not None and auc > 0.5 else 'less'} than people)")
+        rows.append(f"<tr><td title='{html.escape(str(h.get('meaning', '')))}'>{html.escape(name)}</td>"
+                    + "".join(f"<td class='num'>{number(_finite(h.get(k)), 3)}</td>"
+                              for k in ("people", "other_people", "bot"))
+                    + f"<td class='num {mark}'>{html.escape(_auc_text(auc, lo, hi))}</td>"
+                    f"<td class='num'>{number(_finite(h.get('auc_floor')))}</td></tr>")
+    summary = (f"The bot differs from people in: {html.escape('; '.join(differs))}." if differs
+               else "The bot shows every habit about as people do.")
+    return ("<h2>Habits: where the bot differs from people</h2><p>One figure per round for each habit, read off the "
+            "same cues and actions the discriminator sees; the AUC is the bot's rounds against people's on that "
+            "figure alone (0.5: the same; above: the bot shows more of it), and other people's AUC is how far two "
+            f"crowds of people differ by chance. {summary}</p>"
+            "<table><tr><th>habit</th><th>people</th><th>other people</th><th>bot</th><th>bot AUC (95%)</th>"
+            f"<th>other people AUC</th></tr>{''.join(rows)}</table>")
 
 
 def _ratio_cell(entry: dict[str, Any]) -> str:

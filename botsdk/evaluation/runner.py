@@ -16,6 +16,7 @@ from botsdk.evaluation.distances import step_speeds, step_turns
 from botsdk.evaluation.distributed import match_runner
 from botsdk.evaluation.entropy import arena_route_descriptor
 from botsdk.evaluation.features import CueLayout, FeatureScale, as_episode
+from botsdk.evaluation.habits import habit_gaps
 from botsdk.evaluation.metrics import (Geometry, behaviour_figures, distances, pooled, power_panel_summary,
                                        style_figures, turing_figures)
 from botsdk.evaluation.plan import ROBOTIC, Rollouts, play_plan
@@ -140,6 +141,7 @@ def _figures(r: Rollouts, dataset: Any, personas: list[str], seed: int, config: 
         "style_accuracy": style["accuracy_policy"], "style_accuracy_demonstrators": style["accuracy_demonstrators"],
         "fewshot_style_accuracy": style["fewshot_accuracy"], "fewshot_style_accuracy_ci": style["fewshot_accuracy_ci"],
         "emd_ratio": float(np.mean([dist[p]["emd"]["ratio"] for p in shared])) if shared else float("nan"),
+        "habits": habit_gaps(pooled(r.demo), pooled(r.policy), pooled(r.floor), seed),
         "turing": turing, "style": style, "distances": dist,
         "behaviour": behaviour_figures(r, geo, arena_route_descriptor(_map_of(r))),
     }
