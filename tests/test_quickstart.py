@@ -33,7 +33,9 @@ def test_quickstart_quick_writes_a_report_with_every_plot(tmp_path: Path) -> Non
     evaluation = summary["stages"][4]["summary"]
     for key in ("turing_auc", "turing_auc_floor", "turing_auc_robotic", "style_accuracy"):
         assert 0.0 <= evaluation[key] <= 1.0
+    assert set(evaluation["habits_differ"].values()) <= {"more", "less"}
     page = (out / "report.html").read_text()
+    assert "Differs from people in:" in page or "Every habit read about as people show it." in page
     sources = re.findall(r'<img\b[^>]*\bsrc="([^"]+)"', page)
     assert len(sources) >= 4, "timing plot plus the evaluation and playtest plots"
     for src in sources:

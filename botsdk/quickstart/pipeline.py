@@ -156,6 +156,8 @@ def evaluate_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult
     headline = {k: result.get(k) for k in ("turing_auc", "turing_auc_ci", "turing_auc_floor", "turing_auc_robotic",
                                            "power_panel", "style_accuracy", "style_accuracy_demonstrators",
                                            "fewshot_style_accuracy", "fewshot_style_accuracy_ci", "temperature")}
+    headline["habits_differ"] = {name: "more" if h["auc"] > 0.5 else "less"
+                                 for name, h in (result.get("habits") or {}).items() if h.get("differs")}
     return StageResult("evaluate", 0.0, headline, {"evaluation report": "evaluation/report.html",
                                                    "evaluation json": "evaluation/report.json"})
 

@@ -111,7 +111,7 @@ def stage_sentence(name: str, s: dict[str, Any]) -> str:
         return f"Discriminator AUC {number(s.get('turing_auc'))} (people vs people {number(_auc(s, 'floor'))}, " \
                f"robotic bot {number(_auc(s, 'robotic'))}); style accuracy {number(s.get('style_accuracy'))} " \
                f"(held-out people {number(s.get('style_accuracy_demonstrators'))}); sampling temperature " \
-               f"{number(s.get('temperature'))}."
+               f"{number(s.get('temperature'))}." + _habits_line(s.get("habits_differ"))
     if name == "playtest":
         checks = s.get("checks") or {}
         found = ", ".join(f"{n} {CHECK_WORDS.get(c, c)}" for c, n in checks.items() if n) or "none"
@@ -119,6 +119,15 @@ def stage_sentence(name: str, s: dict[str, Any]) -> str:
         seen = "not measured" if coverage is None else f"{coverage:.0%}"
         return f"{number(s.get('episodes'))} episodes; coverage {seen} of the level; findings: {found}."
     return ""
+
+
+def _habits_line(differ: Any) -> str:
+    """The habits where the bot differs from people (evaluation/habits.py), in a sentence."""
+    if not isinstance(differ, dict):
+        return ""
+    if not differ:
+        return " Every habit read about as people show it."
+    return " Differs from people in: " + ", ".join(f"{name} ({way})" for name, way in differ.items()) + "."
 
 
 def _auc(summary: dict[str, Any], which: str) -> Any:
