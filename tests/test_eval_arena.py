@@ -1,10 +1,11 @@
 """The Turing test on the real arena, through the real recording path, tested in both directions: people against
 other people sit at chance; a demonstrator with every motor trait removed, one without its reaction delay, one
-without its mistakes, and the robotic bot are caught; and a discriminator that learned nothing fails that power
-check. `botsdk evaluate --reference` runs end to end on a
-dataset of human play recorded through the studio's recording path."""
+without its mistakes, one without its aim overshoot, and the robotic bot are caught, each player judged over its
+six rounds; and judges that learned nothing fail that power check. `botsdk evaluate --reference` runs end to end
+on a dataset of human play recorded through the studio's recording path."""
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -15,15 +16,15 @@ from botsdk.arena.contract import PERSONAS, arena_contract
 from botsdk.evaluation.features import CueLayout, FeatureScale
 from botsdk.evaluation.habits import HABITS, habit_gaps
 from botsdk.evaluation.plan import PANEL, ROBOTIC, MatchPlayer
-from botsdk.evaluation.reference import FOLDS, generate_reference, load_reference
+from botsdk.evaluation.reference import FOLDS, generate_reference, load_reference, rounds_per_player
 from botsdk.evaluation.rollouts import MatchSetup, Recorder
 from botsdk.evaluation.turing import halves, turing_test
 
 CONTRACT = arena_contract()
 HEADS = CONTRACT.head_sizes
 SETUP = MatchSetup("crossroads", 2, 480)
-MATCHES_PER_FOLD = 12
-CAUGHT_ALONE = ("no reaction delay", "no mistakes")   # single traits a judge of one round must catch
+MATCHES_PER_FOLD = 24   # each player plays 6 of them: 16 players a fold
+CAUGHT_ALONE = ("no reaction delay", "no mistakes", "no overshoot")
 pooled = lambda eps: [e for e in eps]
 
 
@@ -41,7 +42,6 @@ def groups(tmp_path_factory):
         ROBOTIC, m.seed * 10 + j, player_id="robotic-0", report_probs=False))
     alone = {name: player.play(name, reference.matches, player.demonstrator(PANEL[name])) for name in CAUGHT_ALONE}
     everything = reference.people + reference.others + motorless + robotic + [e for g in alone.values() for e in g]
-    alone["no overshoot"] = player.play("no overshoot", reference.matches, player.demonstrator(PANEL["no overshoot"]))
     return root, reference, motorless, robotic, FeatureScale.fit(everything), alone
 
 
@@ -65,6 +65,14 @@ def test_reference_folds_share_no_player_and_no_match(groups):
     assert all(len(fold) == MATCHES_PER_FOLD * 4 for fold in reference.folds)
     assert all(e.cues is not None and e.cues.shape[0] == e.steps + 1 for e in reference.people)
     assert len(reference.matches) == 2 * MATCHES_PER_FOLD
+
+
+def test_each_reference_player_plays_several_rounds(groups):
+    _, reference, _, _, _, _ = groups
+    rounds = rounds_per_player(MATCHES_PER_FOLD, len(SETUP.agent_ids()), len(PERSONAS))
+    played = Counter(e.meta["player"] for e in reference.people + reference.others)
+    assert rounds == 6 and set(played.values()) == {rounds}
+    assert all(len({e.meta["player_id"] for e in fold}) == 16 for fold in reference.folds)
 
 
 def test_panel_replays_the_others_matches_with_the_same_players(groups):
@@ -101,10 +109,18 @@ def test_a_demonstrator_without_one_trait_is_caught(groups, member):
 
 
 def test_a_blinded_discriminator_fails_the_power_check(groups):
-    auc = _auc(groups, groups[2], blind=True)
-    assert auc < 0.75, auc
-    auc = _auc(groups, groups[5]["no reaction delay"], blind=True)
-    assert auc < 0.75, auc
+    for candidate in (groups[2], groups[5]["no reaction delay"], groups[5]["no overshoot"]):
+        auc = _auc(groups, candidate, blind=True)
+        assert auc < 0.75, auc
+
+
+def test_the_overshoot_is_read_from_the_habits(groups):
+    """What one round hides, the habits of six rounds show: the judge that watches step by step does not catch
+    the overshoot, the habit judge does, and the figure is the sharper judge's."""
+    _, reference, _, _, scale, alone = groups
+    result = turing_test(halves(reference.people), halves(alone["no overshoot"]), HEADS, scale, seed=0, resamples=50)
+    assert result.judges["habits"] >= 0.75 and result.judges["watch"] < 0.7, result.judges
+    assert result.auc == max(result.judges.values()) and result.test_players == (16, 16)
 
 
 @pytest.mark.parametrize("member, habit, fewer", [("no mistakes", "one-step move taps", True),

@@ -12,7 +12,7 @@ from botsdk.evaluation.entropy import Descriptor, competence, paired_entropy
 from botsdk.evaluation.features import Episode, FeatureScale
 from botsdk.evaluation.plan import Rollouts
 from botsdk.evaluation.style import StyleClassifier, confusion_matrix, mean_probabilities, style_accuracy
-from botsdk.evaluation.turing import halves, judges_train_half, mean_auc, turing_test
+from botsdk.evaluation.turing import halves, judge_aucs, judges_train_half, mean_auc, turing_test
 
 HEATMAP_BINS = 16
 
@@ -50,8 +50,9 @@ def distances(candidate: Sequence[Episode], reference: Sequence[Episode], floor:
 def turing_figures(r: Rollouts, head_sizes: Sequence[int], scale: FeatureScale, seed: int,
                    config: SequenceConfig, seeds: int = 1) -> dict[str, Any]:
     """Every candidate group against the reference people: the floor (other people), the policy (pooled and per
-    persona), the robotic bot and each power-panel member. With `seeds` > 1 each AUC is the mean over that many
-    discriminators, which take turns judging the two halves (their spread shows in `auc_seeds`)."""
+    persona), the robotic bot and each power-panel member. With `seeds` > 1 each AUC is the sharper judge's mean
+    over that many discriminators, which take turns judging the two halves (their spread shows in `auc_seeds`,
+    each judge's mean in `judges`)."""
     people = halves(pooled(r.demo))
 
     def test(candidate: list[Episode], reference: tuple[list[Episode], list[Episode]] = people) -> dict[str, Any]:
@@ -64,6 +65,7 @@ def turing_figures(r: Rollouts, head_sizes: Sequence[int], scale: FeatureScale, 
         out = runs[0].to_dict()
         out["auc_seeds"] = [run.auc for run in runs]
         out["auc"], out["auc_ci"] = mean_auc(runs, seed)
+        out["judges"] = judge_aucs(runs)
         return out
 
     per_persona = {p: test(r.policy[p], halves(r.demo.get(p, []))) for p in r.policy if r.demo.get(p)}
@@ -75,7 +77,8 @@ def power_panel_summary(turing: dict[str, Any]) -> dict[str, Any]:
     """name -> {auc, lo, hi} for every panel member and the robotic bot, and which of them the policy is more
     human-like than (a lower AUC) and less human-like than."""
     members = {**turing["panel"], "robotic": turing["robotic"]}
-    panel = {name: {"auc": t["auc"], "lo": t["auc_ci"][0], "hi": t["auc_ci"][1]} for name, t in members.items()}
+    panel = {name: {"auc": t["auc"], "lo": t["auc_ci"][0], "hi": t["auc_ci"][1], "judges": t.get("judges", {})}
+             for name, t in members.items()}
     policy = turing["policy"]["auc"]
     finite = {n: v for n, v in panel.items() if np.isfinite(v["auc"])}
     return {"members": panel,

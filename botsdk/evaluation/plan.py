@@ -108,7 +108,8 @@ class MatchPlayer:
         episodes = []
         for m, (match, played) in enumerate(zip(matches, recorded)):
             for e in played:
-                e.meta.update(match=m, fold=FOLDS[match.fold], style=match.slots[e.meta["agent_id"]].style)
+                slot = match.slots[e.meta["agent_id"]]
+                e.meta.update(match=m, fold=FOLDS[match.fold], style=slot.style, player=slot.player_id)
                 episodes.append(e)
             self.tick(label)
         return episodes

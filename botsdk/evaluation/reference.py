@@ -27,6 +27,8 @@ PEOPLE_TRAIN, PEOPLE_TEST, OTHERS_TRAIN, OTHERS_TEST = range(4)
 BOT_SOURCE = "bot"
 SPLITS = {"validation": 3_000_000, "final": 6_000_000}   # seed base of each split's reference matches
 SKILL_RANGE = (0.4, 0.9)
+ROUNDS_PER_PLAYER = 6     # at most this many matches per generated player: the Turing test judges players
+PLAYERS_PER_PERSONA = 4   # at least this many players of each persona per fold, where the matches allow
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def load_reference(root: str | Path, contract: Any, personas: Sequence[str], fal
     folds: list[list[Episode]] = [[] for _ in FOLDS]
     for info in infos:
         episode = as_episode(dataset.episode(info.id), cues=cues)
-        episode.meta.update(fold=FOLDS[fold_of[info.id]], episode_id=info.id)
+        episode.meta.update(fold=FOLDS[fold_of[info.id]], episode_id=info.id, player=str(info.player_id))
         folds[fold_of[info.id]].append(episode)
     empty = [FOLDS[i] for i, f in enumerate(folds) if not f]
     if empty:
@@ -169,9 +171,8 @@ def _skill(value: float | None) -> float:
 
 
 def reference_player(split: str, persona: str, fold: int, n: int) -> tuple[str, float]:
-    """The n-th fresh player of a persona in a fold of a split, with its own skill draw. Ids sort in dealing order
-    (`load_reference` deals the k-th sorted player of a persona into fold k % 4), and every player plays once, so
-    the people differ from one another as much as a crowd does."""
+    """The n-th player of a persona in a fold of a split, with its own skill draw. Ids sort in dealing order
+    (`load_reference` deals the k-th sorted player of a persona into fold k % 4)."""
     if split not in SPLITS:
         raise ValueError(f"split: expected one of {', '.join(SPLITS)}, got {split!r}")
     index = n * len(FOLDS) + fold
@@ -179,34 +180,51 @@ def reference_player(split: str, persona: str, fold: int, n: int) -> tuple[str, 
     return f"{persona}-{split}-{index:04d}", round(float(rng.uniform(*SKILL_RANGE)), 3)
 
 
+def rounds_per_player(matches_per_fold: int, slots: int, personas: int) -> int:
+    """How many matches each generated player plays: as many as leave PLAYERS_PER_PERSONA players of each persona
+    in a fold, up to ROUNDS_PER_PLAYER. A judge watching several rounds of one player reads what one round hides
+    (the aim's swing after a flick shows a few steps a round), and the people still differ as a crowd does."""
+    appearances = matches_per_fold * slots // max(1, personas)
+    return max(1, min(ROUNDS_PER_PLAYER, appearances // PLAYERS_PER_PERSONA))
+
+
 def generate_reference(root: str | Path, contract: Any, setup: MatchSetup, personas: Sequence[str], split: str,
                        matches_per_fold: int, tick: Callable[[str], None] = lambda _: None,
-                       play_matches: MatchRunner = play_here) -> Path:
+                       play_matches: MatchRunner = play_here, rounds: int | None = None) -> Path:
     """Record the scripted demonstrators into a reference dataset: each fold's matches are played by that fold's
     players only, on seeds of the split's own range (validation and final never share a seed or a player).
-    `play_matches` plays them (here, or on a cluster: botsdk.evaluation.distributed); they are committed in order."""
+    `play_matches` plays them (here, or on a cluster: botsdk.evaluation.distributed); they are committed in order.
+    `rounds`: matches per player (default: `rounds_per_player`)."""
     if split not in SPLITS:
         raise ValueError(f"split: expected one of {', '.join(SPLITS)}, got {split!r}")
     recorder = Recorder(Path(root), contract, setup, dataset_id=f"botsdk/reference-{split}-v0",
                         play_matches=play_matches)
-    for _ in recorder.record_matches(reference_jobs(setup, personas, split, matches_per_fold)):
+    for _ in recorder.record_matches(reference_jobs(setup, personas, split, matches_per_fold, rounds)):
         tick(f"reference people ({split})")
     return Path(root)
 
 
-def reference_jobs(setup: MatchSetup, personas: Sequence[str], split: str, matches_per_fold: int) -> list[MatchJob]:
-    """Every reference match of a split: its seed and who plays each slot."""
+def reference_jobs(setup: MatchSetup, personas: Sequence[str], split: str, matches_per_fold: int,
+                   rounds: int | None = None) -> list[MatchJob]:
+    """Every reference match of a split: its seed and who plays each slot. Each player plays `rounds` matches of
+    its fold in a row (never two slots of one match)."""
     agents = setup.agent_ids()
+    if rounds is None:
+        rounds = rounds_per_player(matches_per_fold, len(agents), len(personas))
+    if rounds < 1:
+        raise ValueError(f"rounds: expected >= 1 match per player, got {rounds}")
+    per_match = {p: sum(1 for j in range(len(agents)) if personas[j % len(personas)] == p) for p in personas}
     jobs = []
     for fold in range(len(FOLDS)):
-        played: dict[str, int] = {}
         for m in range(matches_per_fold):
             seed = SPLITS[split] + fold * 10_000 + m
-            team = {}
+            team, seen = {}, {}
             for j, agent in enumerate(agents):
                 persona = personas[(m + j) % len(personas)]
-                pid, skill = reference_player(split, persona, fold, played.get(persona, 0))
-                played[persona] = played.get(persona, 0) + 1
+                occurrence = seen.get(persona, 0)
+                seen[persona] = occurrence + 1
+                n = (m // rounds) * max(per_match.values()) + occurrence
+                pid, skill = reference_player(split, persona, fold, n)
                 team[agent] = DemonstratorSpec(persona, seed * 10 + j, pid, skill)
             jobs.append((seed, team))
     return jobs

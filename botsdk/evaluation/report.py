@@ -203,7 +203,8 @@ def confusion_figure(styles: list[str], matrix: list[list[float | None]], title:
 
 
 def auc_figure(turing: dict[str, Any], targets: Targets = TARGETS) -> str:
-    """Window AUC with bootstrap 95% intervals: floor, policy (pooled and per persona), robotic bot, the target."""
+    """Player AUC (the sharper judge) with bootstrap 95% intervals: floor, policy (pooled and per persona), robotic bot,
+    the target."""
     plt = _pyplot()
     rows = [("people vs people (floor)", turing.get("floor", {})), ("bot, all personas", turing.get("policy", {}))]
     rows += [(f"bot as {p}", v) for p, v in turing.get("per_persona", {}).items()]
@@ -339,12 +340,22 @@ def _power_panel_html(panel: Any, detail: Any = None) -> str:
         auc, lo, hi = auc_with_interval(entry)
         caught = _caught(entry)
         rows.append(f"<tr><td>{html.escape(str(name))}</td><td class='num'>{html.escape(_auc_text(auc, lo, hi))}</td>"
+                    f"<td class='num'>{html.escape(_judges_text(entry))}</td>"
                     f"<td class='outcome-{_outcome(caught).split()[0]}'>"
                     f"{'caught' if caught else 'not caught' if caught is False else 'not measured'}</td></tr>")
     return ("<h2>Power panel: people with a human trait removed</h2><p>Each row replays the other people's matches "
             "with the same players, except for the traits named. A test that can fail catches every one: its 95% "
-            f"interval lies away from 0.5.</p>{standing}"
-            f"<table><tr><th>trait removed</th><th>AUC</th><th>caught</th></tr>{''.join(rows)}</table>")
+            "interval lies away from 0.5. Two judges score each player over its rounds: one watches the play step "
+            "by step, one reads the habits below; the AUC is the sharper one's.</p>"
+            f"{standing}<table><tr><th>trait removed</th><th>AUC</th><th>watch / habits</th><th>caught</th></tr>"
+            f"{''.join(rows)}</table>")
+
+
+def _judges_text(entry: Any) -> str:
+    judges = entry.get("judges") if isinstance(entry, dict) else None
+    if not isinstance(judges, dict) or not judges:
+        return "–"
+    return " / ".join(number(_finite(judges.get(name))) for name in ("watch", "habits") if name in judges)
 
 
 def _habits_html(habits: dict[str, Any]) -> str:

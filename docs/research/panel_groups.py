@@ -1,9 +1,11 @@
 """Record the reference people and the power panel of one split once, for the research scripts beside it.
 
-    python docs/research/panel_groups.py --split validation --matches 12 --out runs/panel-validation
+    python docs/research/panel_groups.py --split validation --matches 24 --out runs/panel-validation \
+        [--model runs/quickstart/model.onnx]
 
 Writes `groups.pkl`: {"people", "others", "robotic", "panel": {name: episodes}} as evaluation `Episode`s with
-their observation cues, recorded exactly as `botsdk evaluate` records them (reference.py, plan.py)."""
+their observation cues, recorded exactly as `botsdk evaluate` records them (reference.py, plan.py); with
+`--model`, also "bot": the model on the same matches, each slot's persona at its evaluated temperature."""
 
 from __future__ import annotations
 
@@ -32,14 +34,29 @@ def people_and_player(split: str, matches_per_fold: int, out: Path) -> tuple[Any
                                   CueLayout.from_contract(contract), lambda _: None)
 
 
-def record_groups(split: str, matches_per_fold: int, out: Path) -> dict[str, Any]:
+def record_groups(split: str, matches_per_fold: int, out: Path, model: Path | None = None) -> dict[str, Any]:
     reference, player = people_and_player(split, matches_per_fold, out)
     groups = {"people": reference.people, "others": reference.others,
               "robotic": player.play("robotic", reference.matches, DemonstratorSlots(robotic=True)),
               "panel": {name: player.play(name, reference.matches, player.demonstrator(traits))
                         for name, traits in PANEL.items()}}
+    if model is not None:
+        groups["bot"] = play_model(reference, player, model)
     (out / "groups.pkl").write_bytes(pickle.dumps(groups))
     return groups
+
+
+def play_model(reference: Any, player: MatchPlayer, model: Path) -> list:
+    """The model on the reference matches, asked for each slot's persona, as `botsdk evaluate` plays it."""
+    import numpy as np
+
+    from botsdk.export.controller import PolicyController
+    from botsdk.export.runtime import BotRuntime
+
+    runtime = BotRuntime(model)
+    persona = lambda m, a: np.asarray(runtime.contract.style.persona(m.slots[a].style), np.float32)
+    return player.play("policy", reference.matches, lambda m, a, j: PolicyController(
+        runtime, persona(m, a), f"policy-{j}", style_label=m.slots[a].style))
 
 
 def load_groups(out: Path) -> dict[str, Any]:
@@ -51,5 +68,6 @@ if __name__ == "__main__":
     parser.add_argument("--split", default="validation")
     parser.add_argument("--matches", type=int, default=12, help="matches per fold")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--model", type=Path, default=None, help="also play this model on the same matches")
     args = parser.parse_args()
-    record_groups(args.split, args.matches, args.out)
+    record_groups(args.split, args.matches, args.out, args.model)

@@ -28,7 +28,8 @@ def register(app: typer.Typer) -> None:
                                                                         "taking turns at judging the two halves; "
                                                                         "each AUC is their mean."),
         out: Path = typer.Option(..., "--out", help="Report directory: report.html, report.json, rollouts/."),
-        episodes: int = typer.Option(None, "--episodes", help="Held-out matches per group, one episode per agent slot (default 8)."),
+        episodes: int = typer.Option(None, "--episodes", help="Held-out matches per group, one episode per agent slot (default 8); 48 lets each "
+                                     "reference player play six rounds (16 players a fold)."),
         quick: bool = typer.Option(False, "--quick", help="3 matches per group: a rough figure in under a minute."),
         seed: int = typer.Option(0, "--seed", help="Seeds the held-out matches, the policy's sampling and the GRUs."),
         temperature: Optional[float] = typer.Option(
