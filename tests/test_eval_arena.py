@@ -208,3 +208,17 @@ def test_cli_evaluate_rejects_bad_input(tmp_path):
     missing = CliRunner().invoke(build_app(), ["evaluate", "--policy", str(tmp_path / "none.onnx"), "--data",
                                                str(tmp_path), "--out", str(tmp_path / "r")])
     assert missing.exit_code == 2 and "expected an existing .onnx file" in missing.output
+
+
+def test_the_round_length_is_the_recordings_clock_not_its_longest_round(groups, tmp_path):
+    """Rounds that all ended before the clock still replay with the arena's 480 steps, so the people of a split
+    are the same whatever data a model learned from; rounds cut by a shorter clock replay with that clock."""
+    from botsdk.dataset import Dataset
+    from botsdk.evaluation.rollouts import round_limit
+
+    reference = Dataset.open(groups[0] / "reference")
+    assert max(e.steps for e in reference.episodes) < 480 and round_limit(reference) == 480
+    short = MatchSetup("crossroads", 2, 40)
+    generate_reference(tmp_path / "short", CONTRACT, short, PERSONAS, "validation", 1)
+    assert round_limit(Dataset.open(tmp_path / "short")) == 40
+    assert MatchSetup.from_dataset(Dataset.open(tmp_path / "short")) == short

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from botsdk.evaluation.features import Episode
-from botsdk.evaluation.habits import HABITS, habit_gaps, round_habits
+from botsdk.evaluation.habits import HABITS, habit_gaps, pooled_habits, round_habits, round_tallies
 
 STEPS = 40
 
@@ -68,3 +68,15 @@ def test_habit_gaps_need_observation_cues():
     assert habit_gaps([bare], [bare], [bare]) == {}
     with pytest.raises(ValueError, match="no observation cues"):
         round_habits(bare)
+
+
+def test_a_players_habits_pool_what_its_rounds_counted():
+    """Over several rounds a figure is everything counted, together: a round with no answered enemy adds nothing
+    to the answer figures, and each swing counts once wherever it happened."""
+    silent = _round()
+    silent.cues[:-1, 0] = silent.cues[:-1, 6] = 0.0
+    rounds = [round_tallies(_round(2.0)), round_tallies(_round(-1.0)), round_tallies(silent)]
+    pooled = pooled_habits(rounds)
+    assert pooled["aim swing after the answer"] == pytest.approx(0.5)
+    assert pooled["one-step move taps"] == pytest.approx(100.0 / STEPS)
+    assert pooled_habits(rounds[2:])["answer lag"] != pooled_habits(rounds[2:])["answer lag"]   # NaN: no answers

@@ -8,7 +8,9 @@ differ from people's on the eight habit figures, and scores each round by that d
 
 The direction is shrinkage linear discriminant analysis on standardised figures: one weight per habit, pulled
 toward the plain mean difference, because a few dozen rounds a class cannot fit more without learning noise.
-A round without a figure (no enemy answered) counts as the training mean on it.
+A round without a figure (no enemy answered) counts as the training mean on it. It is learned on rounds and
+scores players: each player's figures are read over all its rounds together (habits.pooled_habits), so a round
+with three answered enemies says three times what a round with one says.
 """
 
 from __future__ import annotations
@@ -19,15 +21,24 @@ from typing import Sequence
 import numpy as np
 
 from botsdk.evaluation.features import Episode
-from botsdk.evaluation.habits import HABITS, round_habits
+from botsdk.evaluation.habits import HABITS, Tally, pooled_habits, round_tallies
 
 SHRINKAGE = 1.0   # ridge added to the pooled within-class correlation matrix of the standardised figures
 
 
 def habit_matrix(episodes: Sequence[Episode]) -> np.ndarray:
     """float64[rounds, habits]: each round's habit figures (NaN where the round shows none)."""
+    return _matrix([pooled_habits([round_tallies(e)]) for e in episodes])
+
+
+def player_habit_matrix(episodes: Sequence[Episode], players: Sequence[Sequence[int]]) -> np.ndarray:
+    """float64[players, habits]: each player's figures over its rounds (`players`: episode indices per player)."""
+    tallies: list[dict[str, Tally]] = [round_tallies(e) for e in episodes]
+    return _matrix([pooled_habits([tallies[i] for i in rounds]) for rounds in players])
+
+
+def _matrix(rows: list[dict[str, float]]) -> np.ndarray:
     names = list(HABITS)
-    rows = [round_habits(e) for e in episodes]
     return np.array([[row[name] for name in names] for row in rows], np.float64).reshape(len(rows), len(names))
 
 

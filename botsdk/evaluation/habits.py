@@ -25,17 +25,21 @@ _EVENTS = 10               # where the event cues start in cue_features' columns
 _EVENT = {name: _EVENTS + i for i, name in enumerate(EVENT_CUES)}
 
 
-def _per_100(column: str) -> Callable[[Episode, np.ndarray], float]:
-    return lambda episode, cues: 100.0 * float(cues[:, _EVENT[column]].sum()) / max(episode.steps, 1)
+Tally = tuple[float, int]   # (sum over what was counted, how many were counted): a figure is sum / count
 
 
-def _standing_still(episode: Episode, cues: np.ndarray) -> float:
-    return float(np.mean(step_speeds(episode) < STILL_UNITS))
+def _per_100(column: str) -> Callable[[Episode, np.ndarray], Tally]:
+    return lambda episode, cues: (100.0 * float(cues[:, _EVENT[column]].sum()), episode.steps)
 
 
-def _move_key_changes(episode: Episode, cues: np.ndarray) -> float:
+def _standing_still(episode: Episode, cues: np.ndarray) -> Tally:
+    still = step_speeds(episode) < STILL_UNITS
+    return float(still.sum()), len(still)
+
+
+def _move_key_changes(episode: Episode, cues: np.ndarray) -> Tally:
     keys = episode.cues[:-1, 8]
-    return 100.0 * float(np.mean(keys[1:] != keys[:-1])) if len(keys) > 1 else float("nan")
+    return 100.0 * float(np.sum(keys[1:] != keys[:-1])), max(len(keys) - 1, 0)
 
 
 def _answers(cues: np.ndarray) -> np.ndarray:
@@ -45,19 +49,19 @@ def _answers(cues: np.ndarray) -> np.ndarray:
     return np.rint(latency[latency < 1.0] * ANSWER_STEPS)
 
 
-def _answered_at_once(episode: Episode, cues: np.ndarray) -> float:
+def _answered_at_once(episode: Episode, cues: np.ndarray) -> Tally:
     lags = _answers(cues)
-    return float(np.mean(lags <= 1)) if len(lags) else float("nan")
+    return float(np.sum(lags <= 1)), len(lags)
 
 
-def _answer_lag(episode: Episode, cues: np.ndarray) -> float:
+def _answer_lag(episode: Episode, cues: np.ndarray) -> Tally:
     lags = _answers(cues)
-    return float(np.mean(lags)) if len(lags) else float("nan")
+    return float(np.sum(lags)), len(lags)
 
 
-def _aim_swing(episode: Episode, cues: np.ndarray) -> float:
-    """Mean over the round's answers of how far the turns of the SWING_STEPS steps after the answer went past the
-    enemy's bearing, toward the side it first showed on (degrees, each clipped to SWING_CLIP_DEG)."""
+def _aim_swing(episode: Episode, cues: np.ndarray) -> Tally:
+    """How far the turns of the SWING_STEPS steps after each answer went past the enemy's bearing, toward the side
+    it first showed on (degrees, each clipped to SWING_CLIP_DEG), over the round's answers."""
     raw, turns = episode.cues[:-1], step_turns(episode)
     visible = raw[:, 0] > 0.5
     bearing = np.degrees(np.arctan2(raw[:, 1], raw[:, 2]))
@@ -70,11 +74,11 @@ def _aim_swing(episode: Episode, cues: np.ndarray) -> float:
         side = np.sign(bearing[answer])
         after = [k for k in range(answer + 1, min(answer + 1 + SWING_STEPS, len(turns))) if visible[k]]
         swings += [float(np.clip((turns[k] - bearing[k]) * side, -SWING_CLIP_DEG, SWING_CLIP_DEG)) for k in after]
-    return float(np.mean(swings)) if swings else float("nan")
+    return float(np.sum(swings)), len(swings)
 
 
-# name -> (what it measures, per-round figure)
-HABITS: dict[str, tuple[str, Callable[[Episode, np.ndarray], float]]] = {
+# name -> (what it measures, per-round tally)
+HABITS: dict[str, tuple[str, Callable[[Episode, np.ndarray], Tally]]] = {
     "one-step move taps": ("a move key pressed for one step between two that agree, per 100 steps",
                            _per_100("move_slip")),
     "one-step turn jerks": ("a turn that breaks for one step from the turns either side, per 100 steps",
@@ -90,12 +94,28 @@ HABITS: dict[str, tuple[str, Callable[[Episode, np.ndarray], float]]] = {
 }
 
 
-def round_habits(episode: Episode) -> dict[str, float]:
-    """Every habit's figure for one round (NaN where the round shows none of it, e.g. no enemy answered)."""
+def round_tallies(episode: Episode) -> dict[str, Tally]:
+    """Every habit's (sum, count) for one round: rounds add up to a player's figures."""
     if episode.cues is None:
         raise ValueError("round_habits: the episode carries no observation cues (as_episode(..., cues=))")
     cues = cue_features(episode.cues[:-1], step_turns(episode))
     return {name: measure(episode, cues) for name, (_, measure) in HABITS.items()}
+
+
+def round_habits(episode: Episode) -> dict[str, float]:
+    """Every habit's figure for one round (NaN where the round shows none of it, e.g. no enemy answered)."""
+    return {name: _ratio(tally) for name, tally in round_tallies(episode).items()}
+
+
+def pooled_habits(rounds: Sequence[dict[str, Tally]]) -> dict[str, float]:
+    """Every habit's figure over several rounds of one player: what they counted, together (a round with three
+    answers weighs three times one with one; a round with none adds nothing to the answer figures)."""
+    return {name: _ratio((sum(r[name][0] for r in rounds), sum(r[name][1] for r in rounds))) for name in HABITS}
+
+
+def _ratio(tally: Tally) -> float:
+    total, count = tally
+    return total / count if count else float("nan")
 
 
 def habit_gaps(people: Sequence[Episode], candidate: Sequence[Episode], others: Sequence[Episode],

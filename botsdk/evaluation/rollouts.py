@@ -32,10 +32,25 @@ class MatchSetup:
             raise ValueError(f"dataset {dataset.root} holds no episodes; expected demonstrations to compare with")
         map_name = Counter(e.map for e in infos).most_common(1)[0][0]
         blue = {e.agent_id for e in infos if e.map == map_name and str(e.agent_id).startswith("blue_")}
-        return cls(map_name, max(1, len(blue)), max(e.steps for e in infos))
+        return cls(map_name, max(1, len(blue)), round_limit(dataset))
 
     def agent_ids(self) -> list[str]:
         return [f"{team}_{i}" for team in ("blue", "red") for i in range(self.team_size)]
+
+
+def round_limit(dataset: Any) -> int:
+    """The recording's round length in decisions: the length of its longest episode where that one ran out of time;
+    where it ended otherwise (every round of a recording may end before the clock), the arena's own limit, or the
+    longest episode if that is longer. Not just the longest episode: a recording whose rounds all ended early would
+    replay every match with a shorter clock, and the reference people would change with the training data."""
+    from botsdk.arena.batch import DEFAULT_MAX_STEPS
+
+    longest = max(e.steps for e in dataset.episodes)
+    for info in (e for e in dataset.episodes if e.steps == longest):
+        truncations = dataset.episode(info.id)["truncations"]
+        if len(truncations) and bool(truncations[-1]):
+            return longest
+    return max(longest, DEFAULT_MAX_STEPS)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ The judges:
     watch    a GRU reads each round step by step, with what each step showed (observation cues) next to what the
              player did, and scores it by its mean per-step log-odds (classifier.py)
     habits   a linear judge of the round's habit figures (habit_judge.py): what shows a few steps a round
-Each scores a player by the mean of its rounds' scores, and each gives an AUC over players. The candidate's AUC is
-the sharper judge's (the higher AUC): a bot passes only if neither can tell it. The floor (other people as the
-candidate) is read the same way, so it shows what taking the sharper of two judges costs; it must sit near 0.5
-and the power panel (people with a human trait removed) well above it.
+The watcher scores a player by the mean of its rounds' scores; the habit judge reads the player's habits over all
+its rounds together. Each gives an AUC over players. The candidate's AUC is the sharper judge's (the higher AUC):
+a bot passes only if neither can tell it. The floor (other people as the candidate) is read the same way, so it
+shows what taking the sharper of two judges costs; it must sit near 0.5 and the power panel (people with a human
+trait removed) well above it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np
 
 from botsdk.evaluation.classifier import SequenceConfig, train_sequence_classifier
 from botsdk.evaluation.features import MIN_STEPS, Episode, FeatureScale, step_features
-from botsdk.evaluation.habit_judge import HabitJudge, habit_matrix
+from botsdk.evaluation.habit_judge import HabitJudge, habit_matrix, player_habit_matrix
 from botsdk.evaluation.stats import auc, balanced_accuracy, bootstrap_ci, grouped_bootstrap_ci
 
 WATCH, HABITS_JUDGE = "watch", "habits"
@@ -143,10 +144,9 @@ def turing_test(reference: tuple[Sequence[Episode], Sequence[Episode]],
                                                 for xs in (xr_train, xc_train, xr_test, xc_test))
     model = train_sequence_classifier(xr_train, xc_train, seed, config)
     score_r, score_c = model.episode_scores(xr_test), model.episode_scores(xc_test)
-    rounds = {WATCH: (score_r, score_c)}
+    players = {WATCH: (per_player(ref_test, score_r), per_player(cand_test, score_c))}
     if with_cues:
-        rounds[HABITS_JUDGE] = _habit_scores(ref_train, cand_train, ref_test, cand_test, blind)
-    players = {name: (per_player(ref_test, r), per_player(cand_test, c)) for name, (r, c) in rounds.items()}
+        players[HABITS_JUDGE] = _habit_scores(ref_train, cand_train, ref_test, cand_test, blind)
     threshold = 0.0   # log-odds 0: the classes were sampled equally in training
 
     def acc_of(ic: np.ndarray, ir: np.ndarray) -> float:
@@ -172,21 +172,27 @@ def _long_enough(episodes: Sequence[Episode]) -> list[Episode]:
 
 def _habit_scores(ref_train: Sequence[Episode], cand_train: Sequence[Episode], ref_test: Sequence[Episode],
                   cand_test: Sequence[Episode], blind: bool) -> Scores:
-    """The habit judge's round scores of the test halves, learned on the train halves."""
-    figures = [habit_matrix(eps) for eps in (ref_train, cand_train, ref_test, cand_test)]
+    """The habit judge's player scores of the test halves, learned on the train halves' rounds."""
+    train = [habit_matrix(eps) for eps in (ref_train, cand_train)]
+    test = [player_habit_matrix(eps, players_of(eps)) for eps in (ref_test, cand_test)]
     if blind:
-        figures = [np.zeros_like(f) for f in figures]
-    judge = HabitJudge.fit(figures[0], figures[1])
-    return judge.scores(figures[2]), judge.scores(figures[3])
+        train, test = [np.zeros_like(f) for f in train], [np.zeros_like(f) for f in test]
+    judge = HabitJudge.fit(*train)
+    return judge.scores(test[0]), judge.scores(test[1])
+
+
+def players_of(episodes: Sequence[Episode]) -> list[list[int]]:
+    """Episode indices of each player, players in order of first appearance (an episode that names no player is
+    a player of its own)."""
+    rounds: dict[Any, list[int]] = {}
+    for k, episode in enumerate(episodes):
+        rounds.setdefault(episode.meta.get("player", ("episode", k)), []).append(k)
+    return list(rounds.values())
 
 
 def per_player(episodes: Sequence[Episode], scores: np.ndarray) -> np.ndarray:
-    """The mean score of each player's rounds (players in order of first appearance; an episode that names no
-    player is a player of its own)."""
-    rounds: dict[Any, list[float]] = {}
-    for k, (episode, score) in enumerate(zip(episodes, scores)):
-        rounds.setdefault(episode.meta.get("player", ("episode", k)), []).append(float(score))
-    return np.array([np.mean(v) for v in rounds.values()], np.float64)
+    """The mean score of each player's rounds (players_of's order)."""
+    return np.array([np.mean(scores[rounds]) for rounds in players_of(episodes)], np.float64)
 
 
 def halves(episodes: Sequence[Episode]) -> tuple[list[Episode], list[Episode]]:

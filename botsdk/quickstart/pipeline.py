@@ -28,7 +28,8 @@ class QuickstartPlan:
     train_threads: int = 1              # one torch thread: on 2 shared cores, 2 threads can run several times slower
     position_octaves: int = 8           # sin/cos of the position at 8 octaves (botsdk.training.inputs)
     sight_clock: bool = True            # the steps since the enemy came into sight: people's wait before reacting
-    eval_episodes: int = 24             # held-out matches per group: fewer leave the Turing AUC too noisy to read
+    eval_episodes: int = 48             # held-out matches per group: six rounds for each of 16 players a fold (fewer
+                                        # rounds hide the overshoot, fewer players leave the floor too noisy to read)
     remote_matches: int = 2
     playtest_map: str = "qa_defects"
     playtest_personas: tuple[str, ...] = ("explorer", "objective", "rusher")
