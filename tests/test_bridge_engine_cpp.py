@@ -29,7 +29,7 @@ def _toolchain_missing() -> str | None:
 def engine_client(tmp_path_factory) -> Path:
     missing = _toolchain_missing()
     if missing:
-        pytest.skip(f"needs the C++ gRPC toolchain ({missing}): apt-get install libgrpc++-dev "
+        pytest.skip(f"needs the C++ gRPC toolchain ({missing}): apt-get install libgrpc++-dev libprotobuf-dev "
                     f"protobuf-compiler-grpc cmake g++ (.ci/run installs it)")
     build = tmp_path_factory.mktemp("engine_cpp_build")
     for step in (["cmake", "-S", str(EXAMPLE), "-B", str(build)],
