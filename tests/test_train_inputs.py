@@ -85,6 +85,32 @@ def test_position_octaves_need_position_fields_and_a_sane_count():
         TrainConfig(position_encoding=-1)
 
 
+def test_aim_octaves_are_sin_and_cos_of_the_newest_fine_aim_after_the_position_ones():
+    features = InputFeatures(C, "raw", position_octaves=1, aim_octaves=4)
+    newest = C.observation_size - FRAME
+    names = [f for b in C.observation for f in (b.fields or ("",) * b.size)]
+    assert names[features.aim_index - newest] == "enemy_aim"
+    obs = torch.zeros(3, C.observation_size)
+    obs[:, features.aim_index] = torch.tensor([0.0, 0.1, -0.7])
+    obs[:, features.aim_index - FRAME] = 0.5  # the older frame's aim is not encoded
+    out = features(obs)
+    assert out.shape == (3, C.observation_size + 8 + 4) == (3, features.out_features)
+    for row, aim in enumerate([0.0, 0.1, -0.7]):
+        angles = [math.pi * 2 ** k * aim for k in range(4)]
+        expected = [math.sin(a) for a in angles] + [math.cos(a) for a in angles]
+        torch.testing.assert_close(out[row, C.observation_size:C.observation_size + 8], torch.tensor(expected),
+                                   atol=1e-5, rtol=0)
+
+
+def test_aim_octaves_need_the_aim_field_and_a_sane_count():
+    blocks = tuple(replace(b, fields=()) for b in C.observation)
+    with pytest.raises(ValueError, match="aim_encoding.*enemy_aim"):
+        InputFeatures(replace(C, observation=blocks), "raw", aim_octaves=2)
+    with pytest.raises(ConfigError, match="aim_encoding.*got 13"):
+        TrainConfig(aim_encoding=13)
+    assert build_policy(C, TrainConfig(aim_encoding=3)).trunk.features.out_features == C.observation_size + 6
+
+
 def test_position_grid_reads_its_corners_exactly_and_interpolates_between_them():
     grid = PositionGrid(cells=3, channels=2)
     table = grid.table.detach().view(3, 3, 2)  # [row y, column x, channel]

@@ -20,7 +20,7 @@ LR_SCHEDULES = ("constant", "cosine")
 LOADERS = ("memory", "stream")
 # the keys that shape the model's weights: a run initialised from another must agree on all of them
 ARCHITECTURE_KEYS = ("model", "hidden_sizes", "gru_hidden", "style_embedding", "input_features", "position_encoding",
-                     "position_grid", "position_grid_channels", "style_encoder", "encoder_hidden", "action_history",
+                     "position_grid", "position_grid_channels", "aim_encoding", "style_encoder", "encoder_hidden", "action_history",
                      "sight_timer")
 
 
@@ -41,6 +41,8 @@ class TrainConfig:
     position_encoding: int = 0              # octaves of sin/cos of the position fields appended (0: none)
     position_grid: int = 0                  # cells per side of a learned grid of place features (0: none)
     position_grid_channels: int = 16        # features per grid corner
+    aim_encoding: int = 0                   # octaves of sin/cos of the enemy's fine aim field appended (0: none;
+                                            # opt-in: docs/research/human_likeness.md)
     dropout: float = 0.2                    # dropout rate on the trunk's hidden features while training
     action_history: bool = True             # the policy reads its own last two actions and the hold length
                                             # (botsdk.training.history); the ONNX file gains `previous_action`
@@ -94,6 +96,8 @@ class TrainConfig:
         if self.input_features not in INPUT_FEATURES:
             raise ConfigError(f"config key 'input_features': expected one of {INPUT_FEATURES}, "
                               f"got {self.input_features!r}")
+        if not 0 <= self.aim_encoding <= 12:
+            raise ConfigError(f"config key 'aim_encoding': expected 0 (none) to 12 octaves, got {self.aim_encoding!r}")
         if not 0 <= self.position_encoding <= 16:
             raise ConfigError(f"config key 'position_encoding': expected 0 (none) to 16 octaves, "
                               f"got {self.position_encoding!r}")

@@ -11,6 +11,10 @@ early). Position octaves (8): the MLP on 3,000 matches 0.812 -> 0.828 (10 octave
 A position grid (`PositionGrid`): learned features per place on the map, read by bilinear interpolation. 48 cells x
 16 channels: the MLP's validation loss 2.205 -> 2.198 but agreement 0.828 -> 0.829 (3,000 matches); the GRU with
 deltas, octaves and the grid at 16 episodes per step for 12,000 steps 0.870 (vs 0.865 without, 8 per step, 20,000).
+
+Aim octaves (6): the quickstart's recipe on three of its recordings, best validation loss 2.294 -> 2.272, 2.340 ->
+2.313 and 2.311 -> 2.286; the model keeps an enemy in its sights as people do, but corrects its flicks too fast and
+reads no more human-like, so they stay opt-in (docs/research/human_likeness.md, "Keeping an enemy in its sights").
 """
 
 from __future__ import annotations
@@ -28,17 +32,19 @@ class InputFeatures(nn.Module):
     and scaled by the training set's mean and spread. "deltas": standardized, plus the newest frame minus the one
     before it (standardized too; with a single frame there is no delta, and "deltas" reads as "standardized").
     `position_octaves` > 0 appends sin and cos of the newest position fields (`position_x`, `position_y`, 0..1 across
-    the map) at that many octaves (pi * 2^k, k = 0..n-1).
+    the map) at that many octaves (pi * 2^k, k = 0..n-1); `aim_octaves` > 0 the same of the newest fine aim
+    (`enemy_aim`, the enemy's bearing / 30 degrees), before the position's.
 
     Why: the cues a person's next action follows are often tiny changes between stacked frames (a 1-degree turn
     moves heading_sin by 0.02, a step moves position_x by 0.005); standardized deltas put them on the same scale as
     everything else instead of leaving the network to grow weights of 100 to see them. The statistics are buffers
     (`fit`), so they travel in checkpoints and in the exported ONNX graph. Position octaves let the network draw
     sharp borders on the map (where a route turns, where a held key changes), which a ReLU network reading a
-    position's two numbers learns slowly."""
+    position's two numbers learns slowly; aim octaves do the same for the small turns that keep an enemy in the
+    sights (the turn bins near the centre are 1, 3, 7 and 15 degrees apart)."""
 
     def __init__(self, contract: BehaviourContract, kind: str = "raw", position_octaves: int = 0,
-                 grid_cells: int = 0, grid_channels: int = 16):
+                 grid_cells: int = 0, grid_channels: int = 16, aim_octaves: int = 0):
         super().__init__()
         self.kind = kind
         self.frame = contract.frame_size
@@ -47,7 +53,10 @@ class InputFeatures(nn.Module):
         self.octaves = position_octaves
         self.grid = PositionGrid(grid_cells, grid_channels) if grid_cells else None
         self.position_index = _newest_position_fields(contract) if position_octaves or grid_cells else []
-        self.out_features = self.standard_features + 4 * position_octaves + (grid_channels if grid_cells else 0)
+        self.aim_octaves = aim_octaves
+        self.aim_index = _newest_field(contract, AIM_FIELD, "aim_encoding") if aim_octaves else None
+        self.out_features = (self.standard_features + 4 * position_octaves + (grid_channels if grid_cells else 0)
+                             + 2 * aim_octaves)
         self.register_buffer("mean", torch.zeros(self.standard_features))
         self.register_buffer("scale", torch.ones(self.standard_features))
 
@@ -59,18 +68,16 @@ class InputFeatures(nn.Module):
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         base = obs if self.kind == "raw" else (self.expand(obs) - self.mean) * self.scale
-        if not self.position_index:
-            return base
-        position, parts = obs[..., self.position_index], [base]
-        if self.octaves:
-            rates = math.pi * 2.0 ** torch.arange(self.octaves, dtype=obs.dtype, device=obs.device)
-            # an explicit width, not flatten's -1: the exported Reshape then also serves an empty batch
-            width = len(self.position_index) * self.octaves
-            angles = (position[..., :, None] * rates).reshape(*position.shape[:-1], width)
-            parts += [torch.sin(angles), torch.cos(angles)]
-        if self.grid is not None:
-            parts.append(self.grid(position))
-        return torch.cat(parts, dim=-1)
+        parts = [base]
+        if self.aim_index is not None:
+            parts += _octaves(obs[..., [self.aim_index]], 1, self.aim_octaves)
+        if self.position_index:
+            position = obs[..., self.position_index]
+            if self.octaves:
+                parts += _octaves(position, len(self.position_index), self.octaves)
+            if self.grid is not None:
+                parts.append(self.grid(position))
+        return parts[0] if len(parts) == 1 else torch.cat(parts, dim=-1)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):  # noqa: ANN001 (torch's signature)
         """Checkpoints from before input features existed are raw: they load with the identity statistics."""
@@ -127,6 +134,23 @@ class PositionGrid(nn.Module):
 
 
 POSITION_FIELDS = ("position_x", "position_y")
+AIM_FIELD = "enemy_aim"
+
+
+def _octaves(values: torch.Tensor, fields: int, octaves: int) -> list[torch.Tensor]:
+    """[sin, cos] of values[..., fields] at `octaves` rates (pi * 2^k, k = 0..octaves-1), each [..., fields * octaves]."""
+    rates = math.pi * 2.0 ** torch.arange(octaves, dtype=values.dtype, device=values.device)
+    # an explicit width (a Python number), not flatten's -1: the exported Reshape then also serves an empty batch
+    angles = (values[..., :, None] * rates).reshape(*values.shape[:-1], fields * octaves)
+    return [torch.sin(angles), torch.cos(angles)]
+
+
+def _newest_field(contract: BehaviourContract, name: str, key: str) -> int:
+    """Where the newest frame's field `name` sits in the observation vector (`key`: the config key that needs it)."""
+    where = contract.newest_fields()
+    if name not in where:
+        raise ValueError(f"{key}: expected an observation field {name!r} in the contract, it has none")
+    return where[name]
 
 
 def _newest_position_fields(contract: BehaviourContract) -> list[int]:

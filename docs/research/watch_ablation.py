@@ -1,0 +1,58 @@
+"""What the watching judge reads a bot by: the judge trained and tested on one group of its per-step features at
+a time (the rest zeroed), people against other people (the floor) and against the bot.
+
+    python docs/research/watch_ablation.py runs/panel-validation [--discriminators 2]
+
+Reads the groups `panel_groups.py --model ...` recorded; prints one row per feature group."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from panel_groups import load_groups  # noqa: E402
+
+import botsdk.evaluation.turing as turing  # noqa: E402
+from botsdk.arena.contract import arena_contract  # noqa: E402
+from botsdk.evaluation.features import N_CUES, N_MOTION, FeatureScale, step_features  # noqa: E402
+
+CUES = N_MOTION                 # step_features: motion, then the cues, then one-hot actions per head
+ACTIONS = N_MOTION + N_CUES
+FEATURE_GROUPS = {
+    "position and heading": range(0, 4), "speed and turn": range(4, 6), "all cues": range(CUES, ACTIONS),
+    "enemy in view / in the rays": [CUES, CUES + 1, CUES + 2, CUES + 7], "enemy bearing": range(CUES + 3, CUES + 6),
+    "answer to the enemy": [CUES + 9], "event cues: appearance, answer": range(CUES + 10, CUES + 14),
+    "event cues: slips": range(CUES + 14, ACTIONS), "move key": range(ACTIONS, ACTIONS + 9),
+    "turn": range(ACTIONS + 9, ACTIONS + 24), "fire and interact": range(ACTIONS + 24, ACTIONS + 28),
+}
+
+
+def watch_auc(groups: dict, candidate: str, keep: np.ndarray, discriminators: int) -> float:
+    turing.step_features = lambda *a, **k: step_features(*a, **k) * keep
+    try:
+        heads = arena_contract().head_sizes
+        scale = FeatureScale.fit(groups["people"] + groups["others"] + groups["bot"])
+        people = turing.halves(groups["people"])
+        runs = [turing.turing_test(people, turing.halves(groups[candidate]), heads, scale, seed=k,
+                                   swap=turing.judges_train_half(k)) for k in range(discriminators)]
+        return turing.judge_aucs(runs)["watch"]
+    finally:
+        turing.step_features = step_features
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("groups", type=Path)
+    parser.add_argument("--discriminators", type=int, default=2)
+    args = parser.parse_args()
+    groups = load_groups(args.groups)
+    print("| features the judge reads | floor | bot |\n|---|---|---|")
+    for name, columns in FEATURE_GROUPS.items():
+        keep = np.zeros(ACTIONS + 28, np.float32)
+        keep[list(columns)] = 1.0
+        print(f"| {name} | {watch_auc(groups, 'others', keep, args.discriminators):.3f} | "
+              f"{watch_auc(groups, 'bot', keep, args.discriminators):.3f} |", flush=True)
