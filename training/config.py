@@ -20,8 +20,8 @@ LR_SCHEDULES = ("constant", "cosine")
 LOADERS = ("memory", "stream")
 # the keys that shape the model's weights: a run initialised from another must agree on all of them
 ARCHITECTURE_KEYS = ("model", "hidden_sizes", "gru_hidden", "style_embedding", "input_features", "position_encoding",
-                     "position_grid", "position_grid_channels", "aim_encoding", "style_encoder", "encoder_hidden", "action_history",
-                     "sight_timer")
+                     "position_grid", "position_grid_channels", "aim_encoding", "style_encoder", "encoder_hidden",
+                     "action_history", "sight_timer")
 
 
 class ConfigError(ValueError):

@@ -138,7 +138,8 @@ AIM_FIELD = "enemy_aim"
 
 
 def _octaves(values: torch.Tensor, fields: int, octaves: int) -> list[torch.Tensor]:
-    """[sin, cos] of values[..., fields] at `octaves` rates (pi * 2^k, k = 0..octaves-1), each [..., fields * octaves]."""
+    """[sin, cos] of values[..., fields] at `octaves` rates (pi * 2^k, k = 0..octaves-1), each
+    [..., fields * octaves]."""
     rates = math.pi * 2.0 ** torch.arange(octaves, dtype=values.dtype, device=values.device)
     # an explicit width (a Python number), not flatten's -1: the exported Reshape then also serves an empty batch
     angles = (values[..., :, None] * rates).reshape(*values.shape[:-1], fields * octaves)
