@@ -156,14 +156,9 @@ def _newest_field(contract: BehaviourContract, name: str, key: str) -> int:
 
 def _newest_position_fields(contract: BehaviourContract) -> list[int]:
     """Where the newest frame's position fields sit in the observation vector."""
-    offset, found = contract.observation_size - contract.frame_size, {}
-    for block in contract.observation:
-        for i, name in enumerate(block.fields):
-            if name in POSITION_FIELDS:
-                found[name] = offset + i
-        offset += block.size
-    missing = [name for name in POSITION_FIELDS if name not in found]
+    where = contract.newest_fields()
+    missing = [name for name in POSITION_FIELDS if name not in where]
     if missing:
         raise ValueError(f"position_encoding: expected observation fields {POSITION_FIELDS} in the contract, "
                          f"missing {missing}")
-    return [found[name] for name in POSITION_FIELDS]
+    return [where[name] for name in POSITION_FIELDS]

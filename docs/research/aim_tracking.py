@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
+from flick_settling import bearings  # noqa: E402
 from panel_groups import load_groups  # noqa: E402
 
 from botsdk.evaluation.features import Episode, cue_features, step_turns  # noqa: E402
@@ -28,8 +29,7 @@ def reentries(episodes: list[Episode]) -> tuple[float, np.ndarray]:
     """Re-entries per 1,000 steps, and their count in each REENTRY_BEARINGS band of |bearing|."""
     found, steps = [], 0
     for e in episodes:
-        cues = cue_features(e.cues[:-1], step_turns(e))
-        bearing = np.degrees(np.arctan2(e.cues[:-1, 1], e.cues[:-1, 2]))
+        cues, bearing = cue_features(e.cues[:-1], step_turns(e)), bearings(e)
         visible, newly = cues[:, 0] > 0, cues[:, 2] > 0
         steps += len(visible)
         found += [abs(bearing[t]) for t in np.flatnonzero(newly & visible) if t and visible[t - 1]]
@@ -40,7 +40,7 @@ def turns_near_aim(episodes: list[Episode], low: float = 4.0, high: float = 8.0)
     """Share of the steps with a visible enemy `low`-`high` degrees off the aim in each TURN_RATIOS band."""
     ratios = []
     for e in episodes:
-        bearing = np.degrees(np.arctan2(e.cues[:-1, 1], e.cues[:-1, 2]))
+        bearing = bearings(e)
         near = (e.cues[:-1, 0] > 0.5) & (np.abs(bearing) >= low) & (np.abs(bearing) < high)
         ratios += list(step_turns(e)[near] / bearing[near])
     counts = np.histogram(ratios, TURN_RATIOS)[0]
