@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from botsdk.contract import BehaviourContract
 
@@ -17,10 +17,13 @@ KEY_TRAINING_CONFIG = "botsdk.training_config"
 KEY_DATASET_HASH = "botsdk.dataset_hash"
 KEY_STATE_SIZE = "botsdk.state_size"
 KEY_SAMPLING_TEMPERATURE = "botsdk.sampling_temperature"  # optional: the temperature the model was evaluated at
+KEY_HEAD_TEMPERATURES = "botsdk.head_temperatures"  # optional: JSON {head name: temperature}, overriding it per head
 DEFAULT_TEMPERATURE = 1.0  # for a file without the key
-# What `botsdk export` writes when not told otherwise: the temperature that made the quickstart's model hardest to
-# tell from people on the evaluation's validation split (docs/research/human_likeness.md).
-EXPORT_TEMPERATURE = 0.9
+# What `botsdk export` writes when not told otherwise: the temperatures that made the quickstart's model hardest to
+# tell from people on the evaluation's validation split (docs/research/human_likeness.md): every head as the model
+# gives it, the arena's turn sharpened (a head of that name in another contract gets the same).
+EXPORT_TEMPERATURE = 1.0
+EXPORT_HEAD_TEMPERATURES = {"turn": 0.9}
 REQUIRED_KEYS = (KEY_CONTRACT, KEY_MODEL_VERSION, KEY_TRAINING_CONFIG, KEY_DATASET_HASH, KEY_STATE_SIZE)
 
 INPUT_OBS = "obs"
@@ -54,8 +57,13 @@ def style_path_for(model_path: str | Path) -> Path:
 
 
 def build_metadata(contract: BehaviourContract, model_version: str, training_config: Mapping | str,
-                   dataset_hash: str, state_size: int, sampling_temperature: float | None = None) -> dict[str, str]:
-    """The `metadata_props` of an exported policy (all values are strings, as ONNX requires)."""
+                   dataset_hash: str, state_size: int, sampling_temperature: float | None = None,
+                   head_temperatures: Mapping[str, float] | None = None) -> dict[str, str]:
+    """The `metadata_props` of an exported policy (all values are strings, as ONNX requires). `head_temperatures`:
+    per-head overrides of `sampling_temperature`; names the contract lacks are left out."""
+    heads = {name: float(t) for name, t in (head_temperatures or {}).items() if name in contract.head_names}
+    for name, value in heads.items():
+        _check_temperature(f"head temperature {name!r}", value, value)
     config_text = training_config if isinstance(training_config, str) else json.dumps(training_config, sort_keys=True,
                                                                                        default=str)
     return {
@@ -65,11 +73,12 @@ def build_metadata(contract: BehaviourContract, model_version: str, training_con
         KEY_DATASET_HASH: str(dataset_hash),
         KEY_STATE_SIZE: str(int(state_size)),
         **({KEY_SAMPLING_TEMPERATURE: repr(float(sampling_temperature))} if sampling_temperature is not None else {}),
+        **({KEY_HEAD_TEMPERATURES: json.dumps(heads, sort_keys=True)} if heads else {}),
     }
 
 
 def sampling_temperature(metadata: Mapping[str, str]) -> float:
-    """The temperature a model was evaluated at (what `serve`, `evaluate`, `play` and the runtime use by default)."""
+    """The temperature a model was evaluated at, for every head not named in its head temperatures."""
     text = metadata.get(KEY_SAMPLING_TEMPERATURE)
     if text is None:
         return DEFAULT_TEMPERATURE
@@ -77,9 +86,33 @@ def sampling_temperature(metadata: Mapping[str, str]) -> float:
         value = float(text)
     except ValueError:
         value = float("nan")
-    if not (value > 0 and value < float("inf")):
-        raise ValueError(f"metadata {KEY_SAMPLING_TEMPERATURE}: expected a finite number > 0, got {text!r}")
-    return value
+    return _check_temperature(f"metadata {KEY_SAMPLING_TEMPERATURE}", value, text)
+
+
+def head_temperatures(metadata: Mapping[str, str], head_names: Sequence[str]) -> tuple[float, ...]:
+    """Each head's sampling temperature (what `serve`, `evaluate`, `play` and the runtime use by default): the
+    model's `sampling_temperature`, overridden for the heads its `head_temperatures` name."""
+    default = sampling_temperature(metadata)
+    text = metadata.get(KEY_HEAD_TEMPERATURES)
+    if text is None:
+        return tuple(default for _ in head_names)
+    try:
+        overrides = json.loads(text)
+    except json.JSONDecodeError:
+        overrides = None
+    if not isinstance(overrides, dict) or not set(overrides) <= set(head_names):
+        raise ValueError(f"metadata {KEY_HEAD_TEMPERATURES}: expected a JSON object from head names "
+                         f"({', '.join(head_names)}) to temperatures, got {text!r}")
+    for name, value in overrides.items():
+        _check_temperature(f"metadata {KEY_HEAD_TEMPERATURES}[{name!r}]", value, value)
+    return tuple(float(overrides.get(name, default)) for name in head_names)
+
+
+def _check_temperature(label: str, value: object, shown: object) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < float("inf")
+    if not ok:
+        raise ValueError(f"{label}: expected a finite number > 0, got {shown!r}")
+    return float(value)
 
 
 def read_metadata(path: str | Path) -> dict[str, str]:

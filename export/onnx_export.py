@@ -23,8 +23,8 @@ from torch import nn
 
 from botsdk.contract import BehaviourContract
 from botsdk.export.metadata import (
-    EXPORT_TEMPERATURE, INPUT_OBS, INPUT_PREVIOUS_ACTION, INPUT_STATE, INPUT_STYLE, MAX_OPSET, MIN_OPSET,
-    NO_PREVIOUS_ACTION, OPSET, OUTPUT_STATE,
+    DEFAULT_TEMPERATURE, EXPORT_HEAD_TEMPERATURES, EXPORT_TEMPERATURE, INPUT_OBS, INPUT_PREVIOUS_ACTION, INPUT_STATE,
+    INPUT_STYLE, MAX_OPSET, MIN_OPSET, NO_PREVIOUS_ACTION, OPSET, OUTPUT_STATE,
     STYLE_INPUT_ACTIONS, STYLE_INPUT_OBS, STYLE_OUTPUT, build_metadata, output_names, style_path_for,
 )
 from botsdk.export.parity import ParityReport, compare, held_out_styles, random_histories, synthetic_observations
@@ -251,8 +251,10 @@ def export_policy(policy: nn.Module, contract: BehaviourContract, path: str | Pa
                   training_config: Mapping | str, dataset_hash: str, held_out: np.ndarray | None = None,
                   style_encoder: nn.Module | None = None, seed: int = 0, opset: int = OPSET,
                   atol: float = PARITY_ATOL, min_agreement: float = PARITY_MIN_AGREEMENT,
-                  sampling_temperature: float | None = None) -> ExportReport:
-    """Write `path` (and `<stem>.style.onnx` when an encoder is given) or raise ExportError with the reason."""
+                  sampling_temperature: float | None = None,
+                  head_temperatures: Mapping[str, float] | None = None) -> ExportReport:
+    """Write `path` (and `<stem>.style.onnx` when an encoder is given) or raise ExportError with the reason.
+    `head_temperatures` override `sampling_temperature` for the heads they name (metadata.head_temperatures)."""
     if not MIN_OPSET <= opset <= MAX_OPSET:
         raise ExportError(f"opset: expected {MIN_OPSET} to {MAX_OPSET} (15 for Unity Sentis 1.x, 17 by default), "
                           f"got {opset}")
@@ -271,7 +273,8 @@ def export_policy(policy: nn.Module, contract: BehaviourContract, path: str | Pa
     if _reads_previous_action(policy):
         example += (torch.full((1, len(contract.head_sizes)), NO_PREVIOUS_ACTION),)
     model = _to_onnx(_FlatPolicy(policy).eval(), example, inputs, names, dynamic, opset)
-    meta = build_metadata(contract, model_version, training_config, dataset_hash, state_size, sampling_temperature)
+    meta = build_metadata(contract, model_version, training_config, dataset_hash, state_size, sampling_temperature,
+                          head_temperatures)
     tmp = path.with_name(path.stem + ".checking.onnx")
     try:
         _finalise(model, meta, tmp, checks, label=path.name)
@@ -332,12 +335,21 @@ def held_out_from_dataset(dataset_path: str | Path, n: int = 2048) -> np.ndarray
     return np.concatenate(rows).astype(np.float32)
 
 
+def _temperatures(temperature: float | None, heads: Mapping[str, float] | None) -> dict:
+    if temperature is None and heads is None:
+        return {"sampling_temperature": EXPORT_TEMPERATURE, "head_temperatures": EXPORT_HEAD_TEMPERATURES}
+    return {"sampling_temperature": DEFAULT_TEMPERATURE if temperature is None else temperature,
+            "head_temperatures": heads}
+
+
 def export_run(run: str | Path, out: str | Path, quantize: str | None = None, dataset: str | Path | None = None,
-               seed: int = 0, temperature: float | None = None, opset: int = OPSET) -> ExportReport:
+               seed: int = 0, temperature: float | None = None, opset: int = OPSET,
+               head_temperatures: Mapping[str, float] | None = None) -> ExportReport:
     """`botsdk export`: load a run directory, export policy + style encoder at `opset`, optionally add an int8 model
     (`<stem>.int8.onnx`, calibrated and gated on `dataset`'s episodes) beside the float one.
-    `temperature`: the sampling temperature the model is deployed with, written into its metadata (default: the one
-    chosen on the evaluation's validation split, `metadata.EXPORT_TEMPERATURE`)."""
+    `temperature`: the sampling temperature the model is deployed with, written into its metadata, and
+    `head_temperatures` its per-head overrides (default, when neither is given: the ones chosen on the evaluation's
+    validation split, `metadata.EXPORT_TEMPERATURE` and `EXPORT_HEAD_TEMPERATURES`)."""
     from botsdk.training.checkpoint import load_run
 
     if quantize is not None and dataset is None:
@@ -347,13 +359,16 @@ def export_run(run: str | Path, out: str | Path, quantize: str | None = None, da
         loaded = load_run(run)
     except RuntimeError as exc:  # weights that no longer fit the model code (trained by another version)
         raise ExportError(f"{run}: the checkpoint does not load into this version's model: {exc}") from None
+    unknown = sorted(set(head_temperatures or ()) - set(loaded.contract.head_names))
+    if unknown:
+        raise ExportError(f"head temperatures: expected head names from {', '.join(loaded.contract.head_names)}, "
+                          f"got {', '.join(unknown)}")
     held_out = held_out_from_dataset(dataset) if dataset is not None else None
     version = f"{Path(loaded.path).parent.name or 'run'}@step{loaded.weights_step}"
     report = export_policy(loaded.policy, loaded.contract, out, model_version=version,
                            training_config=json.dumps(loaded.config.to_dict(), sort_keys=True),
                            dataset_hash=loaded.dataset_hash, held_out=held_out, style_encoder=loaded.style_encoder,
-                           seed=seed, sampling_temperature=EXPORT_TEMPERATURE if temperature is None else temperature,
-                           opset=opset)
+                           seed=seed, opset=opset, **_temperatures(temperature, head_temperatures))
     if quantize is not None:
         from botsdk.export.quantize import QuantizationRefused, quantize_policy
 

@@ -17,7 +17,7 @@ import numpy as np
 from botsdk.contract import BehaviourContract, check_compatible
 from botsdk.export.agent_state import AgentStateTable, UnknownAgentError
 from botsdk.export.binding import BoundBuffers, BufferCache
-from botsdk.export.metadata import output_names, sampling_temperature
+from botsdk.export.metadata import head_temperatures, output_names, sampling_temperature
 from botsdk.export.sampling import HeadSampler
 from botsdk.export.session import ModelFormatError, load_policy, load_style_encoder, reads_previous_action
 
@@ -55,7 +55,8 @@ class BotRuntime:
 
     def __init__(self, path: str | Path, seed: int = 0, temperature: float | None = None, greedy: bool = False,
                  threads: int = 1, large_batch_threads: int | None = None):
-        """`temperature` None: the one the model was evaluated at (its metadata; 1.0 if it names none).
+        """`temperature` None: the ones the model was evaluated at (its metadata, per head; 1.0 if it names none);
+        a number: that one for every head.
         `threads` serve small batches (one is fastest for tiny models); batches of LARGE_BATCH rows or more go to
         a second session with `large_batch_threads` (default: up to 2 cores) when that is more than `threads`."""
         self._lock = threading.Lock()
@@ -70,9 +71,12 @@ class BotRuntime:
         self._install(Path(path), *self._open(Path(path)))
         if temperature is None:
             temperature = sampling_temperature(self.metadata)
+            per_head = head_temperatures(self.metadata, self.contract.head_names)
+        else:
+            per_head = tuple(float(temperature) for _ in self.contract.head_names)
         self._seed, self._temperature, self._greedy = seed, temperature, greedy
         noise_row_bytes = 4 * len(self.contract.head_sizes) * max(self.contract.head_sizes)
-        self._sampler = HeadSampler(self.contract.head_sizes, seed, temperature, greedy,
+        self._sampler = HeadSampler(self.contract.head_sizes, seed, per_head, greedy,
                                     block_rows=max(64, NOISE_BLOCK_BYTES // noise_row_bytes))
         self._states = AgentStateTable(self.state_size, action_width=self._history_width)
         self._last: BoundBuffers | None = None
@@ -158,8 +162,13 @@ class BotRuntime:
 
     @property
     def temperature(self) -> float:
-        """The sampling temperature in use (given, or the model's evaluated one)."""
+        """The sampling temperature in use for every head not given its own (given, or the model's evaluated one)."""
         return self._temperature
+
+    @property
+    def temperatures(self) -> tuple[float, ...]:
+        """Each head's sampling temperature, in contract order."""
+        return self._sampler.temperatures
 
     @property
     def last_logits(self) -> list[np.ndarray] | None:

@@ -2,7 +2,7 @@
 
 Logits live in one padded [B, heads, max_size] array whose padding is -inf, so every head is decided by a single
 add and a single argmax over the whole batch. argmax(logits / T + g) = argmax(logits + T * g): Gumbel noise is drawn
-pre-scaled by the temperature, in float32 blocks, and consumed row by row. The same seed gives the same decisions
+pre-scaled by each head's temperature, in float32 blocks, and consumed row by row. The same seed gives the same decisions
 for the same sequence of calls.
 """
 
@@ -16,14 +16,14 @@ _TINY = np.float32(np.finfo(np.float32).tiny)
 
 
 class HeadSampler:
-    def __init__(self, head_sizes: Sequence[int], seed: int = 0, temperature: float = 1.0, greedy: bool = False,
-                 block_rows: int = 4096):
-        if not greedy and not (temperature > 0 and np.isfinite(temperature)):
-            raise ValueError(f"temperature must be a finite number > 0 (or use greedy=True), got {temperature!r}")
+    """`temperature`: one for every head, or one per head (in contract order)."""
+
+    def __init__(self, head_sizes: Sequence[int], seed: int = 0, temperature: float | Sequence[float] = 1.0,
+                 greedy: bool = False, block_rows: int = 4096):
         self.head_sizes = tuple(int(n) for n in head_sizes)
         self.max_size = max(self.head_sizes, default=1)
         self.greedy = bool(greedy)
-        self.temperature = float(temperature)
+        self.temperatures = _per_head(temperature, len(self.head_sizes), greedy)
         self._rng = np.random.default_rng(seed)
         self._block_rows = block_rows
         self._noise = np.zeros((0, len(self.head_sizes), self.max_size), np.float32)
@@ -46,9 +46,7 @@ class HeadSampler:
         for h, size in enumerate(self.head_sizes):
             u = self._rng.random((n, size), dtype=np.float32)
             np.maximum(u, _TINY, out=u)
-            noise[:, h, :size] = -np.log(-np.log(u))
-        if self.temperature != 1.0:
-            noise *= np.float32(self.temperature)
+            noise[:, h, :size] = -np.log(-np.log(u)) * np.float32(self.temperatures[h])
         self._noise, self._pos = noise, 0
 
     def sample_padded(self, padded: np.ndarray, work: np.ndarray | None = None) -> np.ndarray:
@@ -71,10 +69,19 @@ class HeadSampler:
 
     def probabilities(self, logits: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Per-head softmax(logits / temperature): the distributions `sample` draws from."""
-        scale = 1.0 if self.greedy else 1.0 / self.temperature
         probs = []
-        for head_logits in logits:
-            z = head_logits.astype(np.float64) * scale
+        for head_logits, temperature in zip(logits, self.temperatures):
+            z = head_logits.astype(np.float64) * (1.0 if self.greedy else 1.0 / temperature)
             z = np.exp(z - z.max(axis=1, keepdims=True))
             probs.append((z / z.sum(axis=1, keepdims=True)).astype(np.float32))
         return probs
+
+
+def _per_head(temperature: float | Sequence[float], heads: int, greedy: bool) -> tuple[float, ...]:
+    values = [temperature] * heads if np.isscalar(temperature) else list(temperature)
+    if not np.isscalar(temperature) and len(values) != heads:
+        raise ValueError(f"temperature: expected one number or one per head ({heads}), got {len(values)}")
+    for value in ([temperature] if np.isscalar(temperature) else values):
+        if not greedy and not (isinstance(value, (int, float, np.floating)) and value > 0 and np.isfinite(value)):
+            raise ValueError(f"temperature must be a finite number > 0 (or use greedy=True), got {value!r}")
+    return tuple(float(v) for v in values)

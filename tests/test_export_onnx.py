@@ -44,8 +44,9 @@ def trained(tmp_path_factory) -> dict[str, Path]:
     # action history: the file has no previous_action input
     train_run(data, root / "mlp_dropout", TrainConfig(model="mlp", dropout=0.5, action_history=False, **SMALL))
     runs["mlp_dropout"] = root / "mlp_dropout"
-    # the sight clock (botsdk.training.sight): its memory is stepped inside the graph from the observation
-    train_run(data, root / "gru_sight", TrainConfig(model="gru", sight_timer=True, **SMALL))
+    # the sight clock (botsdk.training.sight): its memory is stepped inside the graph from the observation; the turn
+    # head as a mixture of discretised Gaussians (botsdk.training.heads)
+    train_run(data, root / "gru_sight", TrainConfig(model="gru", sight_timer=True, ordinal_mixture=2, **SMALL))
     runs["gru_sight"] = root / "gru_sight"
     return runs
 
@@ -318,6 +319,30 @@ def test_cli_reports_bad_arguments(tmp_path):
     assert result.exit_code == 2 and "no such run directory" in result.output
     result = runner.invoke(build_app(), ["export", str(tmp_path), "--out", str(tmp_path / "m.pt")])
     assert result.exit_code == 2 and "expected a path ending in .onnx" in result.output
+
+
+def test_export_writes_per_head_temperatures_the_runtime_samples_at(trained, tmp_path):
+    from botsdk.export.runtime import BotRuntime
+
+    turn = C.head_names.index("turn")
+    _export(trained["mlp"], tmp_path / "default.onnx")
+    meta = read_metadata(tmp_path / "default.onnx")
+    assert float(meta["botsdk.sampling_temperature"]) == 1.0
+    assert json.loads(meta["botsdk.head_temperatures"]) == {"turn": 0.9}
+    assert BotRuntime(tmp_path / "default.onnx").temperatures == tuple(0.9 if i == turn else 1.0
+                                                                       for i in range(len(C.head_names)))
+    _export(trained["mlp"], tmp_path / "flat.onnx", "--temperature", "0.8")
+    assert "botsdk.head_temperatures" not in read_metadata(tmp_path / "flat.onnx")
+    assert BotRuntime(tmp_path / "flat.onnx").temperatures == (0.8,) * len(C.head_names)
+    _export(trained["mlp"], tmp_path / "fire.onnx", "--head-temperature", "fire=0.5", "--head-temperature", "turn=0.7")
+    assert json.loads(read_metadata(tmp_path / "fire.onnx")["botsdk.head_temperatures"]) == {"fire": 0.5, "turn": 0.7}
+    runner = CliRunner()
+    for bad, fragment in (("trun=0.9", "head names from move, turn"), ("turn=0", "finite number > 0"),
+                          ("turn", "HEAD=T")):
+        result = runner.invoke(build_app(), ["export", str(trained["mlp"]), "--out", str(tmp_path / "bad.onnx"),
+                                             "--head-temperature", bad])
+        assert result.exit_code in (1, 2) and fragment in result.output, result.output
+        assert not (tmp_path / "bad.onnx").exists()
 
 
 def test_hot_swap_between_models_with_and_without_the_action_history(trained, tmp_path):

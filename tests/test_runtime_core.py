@@ -245,3 +245,51 @@ def test_the_runtime_samples_at_the_models_evaluated_temperature(tmp_path) -> No
     onnx.save(model, str(tmp_path / "tuned.onnx"))
     assert BotRuntime(tmp_path / "tuned.onnx").temperature == 0.7
     assert BotRuntime(tmp_path / "tuned.onnx", temperature=1.3).temperature == 1.3
+
+
+def test_head_temperatures_override_the_models_temperature_per_head(tmp_path) -> None:
+    import onnx
+
+    from botsdk.arena import arena_contract
+    from botsdk.export.metadata import KEY_HEAD_TEMPERATURES, KEY_SAMPLING_TEMPERATURE
+
+    contract = arena_contract()
+    plain = make_random_policy_onnx(contract, tmp_path / "plain.onnx")
+
+    def with_props(name: str, props: dict) -> Path:
+        model = onnx.load(str(plain))
+        onnx.helper.set_model_props(model, {**{p.key: p.value for p in model.metadata_props}, **props})
+        onnx.save(model, str(tmp_path / name))
+        return tmp_path / name
+
+    tuned = with_props("tuned.onnx", {KEY_SAMPLING_TEMPERATURE: "1.0", KEY_HEAD_TEMPERATURES: '{"turn": 0.5}'})
+    rt = BotRuntime(tuned)
+    turn = contract.head_names.index("turn")
+    assert rt.temperature == 1.0
+    assert rt.temperatures == tuple(0.5 if i == turn else 1.0 for i in range(len(contract.head_names)))
+    assert BotRuntime(tuned, temperature=1.3).temperatures == (1.3,) * len(contract.head_names)
+    rng = np.random.default_rng(0)
+    obs = rng.random((64, contract.observation_size), dtype=np.float32)
+    rt.act([f"a{i}" for i in range(64)], obs)
+    logits, probs = rt.last_logits, rt.probabilities()
+    for head, (z, p) in enumerate(zip(logits, probs)):
+        scaled = np.exp((z - z.max(1, keepdims=True)) / rt.temperatures[head])
+        np.testing.assert_allclose(p, scaled / scaled.sum(1, keepdims=True), rtol=1e-4, atol=1e-6)
+    for bad, fragment in (('{"trun": 0.5}', "head names"), ('{"turn": -1}', "finite number"), ("[0.5]", "JSON")):
+        with pytest.raises(ValueError, match=fragment):
+            BotRuntime(with_props("bad.onnx", {KEY_HEAD_TEMPERATURES: bad}))
+
+
+def test_a_head_at_a_lower_temperature_samples_its_mode_more_often() -> None:
+    from botsdk.export.sampling import HeadSampler
+
+    logits = [np.tile(np.log(np.array([[0.5, 0.3, 0.2]], np.float32)), (20000, 1))] * 2
+    sampler = HeadSampler((3, 3), seed=0, temperature=(1.0, 0.5))
+    actions = sampler.sample(logits)
+    share = (actions == 0).mean(axis=0)
+    sharp = np.array([0.5, 0.3, 0.2]) ** 2
+    assert abs(share[0] - 0.5) < 0.015 and abs(share[1] - sharp[0] / sharp.sum()) < 0.015
+    with pytest.raises(ValueError, match="one per head"):
+        HeadSampler((3, 3), temperature=(1.0, 0.5, 0.2))
+    with pytest.raises(ValueError, match="finite number"):
+        HeadSampler((3, 3), temperature=(1.0, 0.0))

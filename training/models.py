@@ -20,6 +20,7 @@ from torch import nn
 
 from botsdk.contract import BehaviourContract
 from botsdk.training.config import TrainConfig
+from botsdk.training.heads import HeadShapes
 from botsdk.training.history import ActionHistory
 from botsdk.training.inputs import InputFeatures
 from botsdk.training.sight import SightTimer, sight_layout
@@ -41,7 +42,8 @@ class PolicyBase(nn.Module):
         self.style_proj = nn.Linear(self.style_size, config.style_embedding)
         nn.init.normal_(self.style_proj.weight, std=1.0)  # embedding-like scale: personas start far apart
         nn.init.zeros_(self.style_proj.bias)
-        self.heads = nn.Linear(trunk_out, sum(self.head_sizes))  # one fused layer, split per head
+        self.head_shapes = HeadShapes(contract, config.ordinal_mixture)  # plain logits, or a mixture's
+        self.heads = nn.Linear(trunk_out, sum(self.head_shapes.raw_sizes))  # one fused layer, split per head
         self.history = ActionHistory(self.head_sizes) if config.action_history else None
         layout = sight_layout(contract) if config.sight_timer and config.action_history else None
         self.sight = SightTimer(layout) if layout is not None else None
@@ -89,7 +91,7 @@ class PolicyBase(nn.Module):
                 torch.cat([new_memory, sight_memory], dim=-1))
 
     def split_heads(self, features: torch.Tensor) -> list[torch.Tensor]:
-        return list(torch.split(self.heads(features), self.head_sizes, dim=-1))
+        return self.head_shapes(self.heads(features))
 
     def initial_state(self, batch: int) -> torch.Tensor:
         return torch.zeros(batch, self.state_size)

@@ -1,6 +1,6 @@
 """The bridge benchmark's second peer: the BotBridge Session an engineer would write in an afternoon with grpcio,
 onnxruntime and numpy from the engine guide alone. Same proto, same model file, same work per tick (one model call
-for all agents, per-agent recurrent state, sampling at the model's temperature), none of botsdk's checks, limits,
+for all agents, per-agent recurrent state, sampling at the model's per-head temperatures), none of botsdk's checks, limits,
 auth or per-agent errors. It answers only Session."""
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ class MinimalBridge(pb_grpc.BotBridgeServicer):
         self.outputs = [f"logits_{name}" for name in self.heads] + ["state_out"]
         self.style_size = contract["style"]["size"]
         self.state_size = int(meta["botsdk.state_size"])
-        self.temperature = float(meta.get("botsdk.sampling_temperature", 1.0))
+        default = float(meta.get("botsdk.sampling_temperature", 1.0))
+        overrides = json.loads(meta.get("botsdk.head_temperatures", "{}"))
+        self.temperatures = [float(overrides.get(name, default)) for name in self.heads]
         self.greedy = greedy
         self.rng = np.random.default_rng(seed)
         # a policy that reads the action it took last step gets it fed back, per agent
@@ -57,19 +59,19 @@ class MinimalBridge(pb_grpc.BotBridgeServicer):
             *logits, state_out = self.session.run(self.outputs, feeds)
             for agent, row in zip(ids, state_out):
                 states[agent] = row
-            actions = np.stack([self._sample(head) for head in logits], axis=1)
+            actions = np.stack([self._sample(head, t) for head, t in zip(logits, self.temperatures)], axis=1)
             if self.reads_previous:
                 for agent, row in zip(ids, actions):
                     previous[agent] = row
             yield pb.TickActions(tick=tick.tick, actions=pb.Actions(actions=actions.ravel().tolist(),
                                                                     shape=[n, len(self.heads)]))
 
-    def _sample(self, logits: np.ndarray) -> np.ndarray:
+    def _sample(self, logits: np.ndarray, temperature: float) -> np.ndarray:
         if self.greedy:
             return logits.argmax(axis=1)
         uniform = np.maximum(self.rng.random(logits.shape, dtype=np.float32), np.finfo(np.float32).tiny)  # no log(0)
         gumbel = -np.log(-np.log(uniform))
-        return (logits / self.temperature + gumbel).argmax(axis=1)
+        return (logits / temperature + gumbel).argmax(axis=1)
 
 
 def serve_minimal(model_path: str, port: int = 0, greedy: bool = False, workers: int = 32) -> tuple[grpc.Server, int]:

@@ -322,9 +322,18 @@ def _setup_line(result: dict[str, Any]) -> str:
                                   f"up to {setup['max_steps']} steps" if setup.get("max_steps") else "") if x)
     facts = [f"policy {Path(str(result.get('policy', ''))).name}", where,
              f"{number(result.get('matches'))} matches played", f"{len(result.get('seeds', []))} held-out seeds",
-             f"sampling temperature {number(result['temperature'], 2)}" if result.get("temperature") else "",
+             temperature_text(result),
              f"{number(result.get('wall_s'), 0)} s" if result.get("wall_s") else ""]
     return " · ".join(f for f in facts if f)
+
+
+def temperature_text(result: dict[str, Any]) -> str:
+    """'sampling temperature 1.0 (turn 0.9)': the default and the heads sampled otherwise."""
+    if not result.get("temperature"):
+        return ""
+    default = result["temperature"]
+    others = [f"{head} {number(t, 2)}" for head, t in (result.get("head_temperatures") or {}).items() if t != default]
+    return f"sampling temperature {number(default, 2)}" + (f" ({', '.join(others)})" if others else "")
 
 
 def _power_panel_html(panel: Any, detail: Any = None) -> str:

@@ -74,7 +74,9 @@ def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str 
         rollouts = play_plan(people, recorder, runtime, _encoder(Path(policy_path)), cues, tick)
     result, plots = _figures(rollouts, dataset, personas, seed, config, discriminator_seeds, tick)
     result.update(policy=str(policy_path), data=str(data_dir), setup=vars(people.setup), episodes=episodes,
-                  seed=seed, temperature=runtime.temperature, discriminator_seeds=discriminator_seeds,
+                  seed=seed, temperature=runtime.temperature,
+                  head_temperatures=dict(zip(runtime.contract.head_names, runtime.temperatures)),
+                  discriminator_seeds=discriminator_seeds,
                   reference={"path": str(reference), "sources": people.sources, "generated_split":
                              None if reference != out_dir / "reference" else split, "split_by": people.split_by,
                              "notes": people.notes, "episodes": {f: len(people.folds[i]) for i, f in enumerate(FOLDS)}},

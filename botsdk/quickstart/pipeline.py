@@ -28,6 +28,8 @@ class QuickstartPlan:
     train_threads: int = 1              # one torch thread: on 2 shared cores, 2 threads can run several times slower
     position_octaves: int = 8           # sin/cos of the position at 8 octaves (botsdk.training.inputs)
     sight_clock: bool = True            # the steps since the enemy came into sight: people's wait before reacting
+    aim_octaves: int = 6                # sin/cos of the enemy's fine aim at 6 octaves: aim within a degree or two
+    turn_mixture: int = 3               # the turn head as 3 discretised Gaussians and free logits (training.heads)
     eval_episodes: int = 48             # held-out matches per group: six rounds for each of 16 players a fold (fewer
                                         # rounds hide the overshoot, fewer players leave the floor too noisy to read)
     remote_matches: int = 2
@@ -96,11 +98,13 @@ def train_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
     from botsdk.training.api import load_config, train_run
 
     # the style encoder is opt-in; the quickstart shows few-shot styling, so it turns it on. With thousands of
-    # episodes, position octaves pay (routes turn at fixed places), and the sight clock lets the model wait as
-    # people do before answering an enemy; each chosen on the evaluation's validation split
+    # episodes, position octaves pay (routes turn at fixed places), the sight clock lets the model wait as people
+    # do before answering an enemy, and aim octaves with a shaped turn head let it keep the enemy in its sights as
+    # people do; each chosen on the evaluation's validation split (docs/research/human_likeness.md)
     config = load_config(None, max_steps=plan.train_steps, seed=plan.seed, progress=progress.library_bars,
                          threads=plan.train_threads, style_encoder=True, position_encoding=plan.position_octaves,
-                         sight_timer=plan.sight_clock)
+                         sight_timer=plan.sight_clock, aim_encoding=plan.aim_octaves,
+                         ordinal_mixture=plan.turn_mixture)
     metrics = train_run(plan.out / "data", plan.out / "run", config)
     keep = {k: metrics[k] for k in ("step", "stopped_early", "best_val_bc_loss", "best_step", "train_samples_per_s",
                                     "train_episodes", "val_episodes") if k in metrics}
@@ -110,7 +114,7 @@ def train_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
 def export_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
     from botsdk.export.onnx_export import export_run
 
-    # the default sampling temperature (chosen on the validation split) goes into the model's metadata
+    # the default sampling temperatures (chosen on the validation split; turn 0.9, the rest 1.0) go into its metadata
     report = export_run(plan.out / "run", plan.out / "model.onnx", dataset=plan.out / "data", seed=plan.seed)
     parity = report.parity
     return StageResult("export", 0.0, {"size_bytes": int(report.size_bytes), "opset": report.opset,
@@ -156,7 +160,8 @@ def evaluate_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult
                              tick=lambda label: progress.advance(1, label))
     headline = {k: result.get(k) for k in ("turing_auc", "turing_auc_ci", "turing_auc_floor", "turing_auc_robotic",
                                            "power_panel", "style_accuracy", "style_accuracy_demonstrators",
-                                           "fewshot_style_accuracy", "fewshot_style_accuracy_ci", "temperature")}
+                                           "fewshot_style_accuracy", "fewshot_style_accuracy_ci", "temperature",
+                                           "head_temperatures")}
     headline["habits_differ"] = {name: "more" if h["auc"] > 0.5 else "less"
                                  for name, h in (result.get("habits") or {}).items() if h.get("differs")}
     return StageResult("evaluate", 0.0, headline, {"evaluation report": "evaluation/report.html",

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from botsdk.evaluation.report import STYLE, number, overall, summary_sentence, verdict_html
+from botsdk.evaluation.report import STYLE, number, overall, summary_sentence, temperature_text, verdict_html
 from botsdk.quickstart.verdicts import headline_checks
 
 CHECK_WORDS = {"stuck": "stuck", "out_of_bounds": "out of bounds", "unreachable": "unreachable", "exception": "crash"}
@@ -110,8 +110,8 @@ def stage_sentence(name: str, s: dict[str, Any]) -> str:
     if name == "evaluate":
         return f"Discriminator AUC {number(s.get('turing_auc'))} (people vs people {number(_auc(s, 'floor'))}, " \
                f"robotic bot {number(_auc(s, 'robotic'))}); style accuracy {number(s.get('style_accuracy'))} " \
-               f"(held-out people {number(s.get('style_accuracy_demonstrators'))}); sampling temperature " \
-               f"{number(s.get('temperature'))}." + _habits_line(s.get("habits_differ"))
+               f"(held-out people {number(s.get('style_accuracy_demonstrators'))}); " \
+               f"{temperature_text(s) or 'sampling temperature 1'}." + _habits_line(s.get("habits_differ"))
     if name == "playtest":
         checks = s.get("checks") or {}
         found = ", ".join(f"{n} {CHECK_WORDS.get(c, c)}" for c, n in checks.items() if n) or "none"

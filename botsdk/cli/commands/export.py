@@ -23,6 +23,9 @@ def register(app: typer.Typer) -> None:
         temperature: Optional[float] = typer.Option(None, "--temperature", help="The sampling temperature stored in "
                                                     "the file (default: the one chosen on the evaluation's validation "
                                                     "split); serve, evaluate and play use it unless told otherwise."),
+        head_temperature: Optional[list[str]] = typer.Option(None, "--head-temperature", help="HEAD=T: that head's "
+                                                             "own sampling temperature (repeatable; default, without "
+                                                             "--temperature: turn=0.9, every other head 1.0)."),
         as_json: bool = typer.Option(False, "--json", help="Print the export report as JSON."),
     ) -> None:
         """Export a trained run to ONNX with its contract inside.
@@ -43,12 +46,13 @@ def register(app: typer.Typer) -> None:
             fail(f"run: no such run directory or checkpoint: {run}")
         if temperature is not None and not 0 < temperature < float("inf"):
             fail(f"--temperature: expected a finite number > 0, got {temperature}")
+        heads = _head_temperatures(head_temperature or [])
         require_writable_file(out, "--out")
         from botsdk.export.onnx_export import ExportError, export_run
 
         try:
             report = export_run(run, out, quantize=quantize, dataset=data, seed=seed, temperature=temperature,
-                                opset=opset)
+                                opset=opset, head_temperatures=heads)
         except ExportError as exc:
             fail(f"export refused: {exc}", code=1)
         except (FileNotFoundError, ValueError) as exc:
@@ -61,3 +65,18 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"wrote {report.path} ({report.size_bytes} bytes)"
                    + (f" and {report.style_path}" if report.style_path else "")
                    + (f" and {report.quantized['path']}" if report.quantized else ""))
+
+
+def _head_temperatures(items: list[str]) -> dict[str, float] | None:
+    """`--head-temperature HEAD=T` options as {head: T}; None when there are none."""
+    heads: dict[str, float] = {}
+    for item in items:
+        name, _, text = item.partition("=")
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not name or not 0 < value < float("inf"):
+            fail(f"--head-temperature: expected HEAD=T with T a finite number > 0 (e.g. turn=0.9), got {item!r}")
+        heads[name] = value
+    return heads or None
