@@ -2,8 +2,8 @@
 
 Logits live in one padded [B, heads, max_size] array whose padding is -inf, so every head is decided by a single
 add and a single argmax over the whole batch. argmax(logits / T + g) = argmax(logits + T * g): Gumbel noise is drawn
-pre-scaled by each head's temperature, in float32 blocks, and consumed row by row. The same seed gives the same decisions
-for the same sequence of calls.
+pre-scaled by each head's temperature, in float32 blocks, and consumed row by row. The same seed gives the same
+decisions for the same sequence of calls.
 """
 
 from __future__ import annotations

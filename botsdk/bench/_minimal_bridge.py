@@ -1,7 +1,7 @@
 """The bridge benchmark's second peer: the BotBridge Session an engineer would write in an afternoon with grpcio,
 onnxruntime and numpy from the engine guide alone. Same proto, same model file, same work per tick (one model call
-for all agents, per-agent recurrent state, sampling at the model's per-head temperatures), none of botsdk's checks, limits,
-auth or per-agent errors. It answers only Session."""
+for all agents, per-agent recurrent state, sampling at the model's per-head temperatures), none of botsdk's checks,
+limits, auth or per-agent errors. It answers only Session."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from botsdk.arena.contract import PERSONAS
 
 @dataclass(frozen=True)
 class QuickstartPlan:
-    """Sizes of every stage. `quick()` fits in about two minutes on 2 cores; the default in about seven."""
+    """Sizes of every stage. `quick()` fits in about two minutes on 2 cores; the default in under eight."""
 
     out: Path
     map_name: str = "crossroads"

@@ -78,7 +78,8 @@ def teacher_forced(model: Path, people: list[Episode], reference_root: Path) -> 
             if t:
                 runtime.applied([agent], actions[t - 1:t])
             runtime.act([agent], obs[t:t + 1], _style_vector(runtime.contract, style)[None], np.array([t == 0]))
-            p = np.exp(_log_softmax(runtime.last_logits[turn_head].astype(np.float64))[0] / runtime.temperatures[turn_head])
+            logits = runtime.last_logits[turn_head].astype(np.float64)
+            p = np.exp(_log_softmax(logits)[0] / runtime.temperatures[turn_head])
             probs.append(p / p.sum())
         runtime.end([agent])
         turns, bearing, visible = step_turns(e), bearings(e), e.cues[:-1, 0] > 0.5
