@@ -21,8 +21,9 @@ def register(app: typer.Typer) -> None:
                                                       "newer for ONNX Runtime, Unreal NNE and Unity 6."),
         seed: int = typer.Option(0, "--seed", help="Seed of the held-out inputs."),
         temperature: Optional[float] = typer.Option(None, "--temperature", help="The sampling temperature stored in "
-                                                    "the file (default: the one chosen on the evaluation's validation "
-                                                    "split); serve, evaluate and play use it unless told otherwise."),
+                                                    "the file for every head (default: the ones chosen on the "
+                                                    "evaluation's validation split, see --head-temperature); serve, "
+                                                    "evaluate and play use it unless told otherwise."),
         head_temperature: Optional[list[str]] = typer.Option(None, "--head-temperature", help="HEAD=T: that head's "
                                                              "own sampling temperature (repeatable; default, without "
                                                              "--temperature: turn=0.9, every other head 1.0)."),
