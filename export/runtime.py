@@ -69,11 +69,9 @@ class BotRuntime:
         self._large_threads = large_batch_threads if large_batch_threads is not None else min(2, os.cpu_count() or 1)
         self._buffers = BufferCache()
         self._install(Path(path), *self._open(Path(path)))
+        per_head = head_temperatures(self.metadata, self.contract.head_names) if temperature is None else temperature
         if temperature is None:
             temperature = sampling_temperature(self.metadata)
-            per_head = head_temperatures(self.metadata, self.contract.head_names)
-        else:
-            per_head = tuple(float(temperature) for _ in self.contract.head_names)
         self._seed, self._temperature, self._greedy = seed, temperature, greedy
         noise_row_bytes = 4 * len(self.contract.head_sizes) * max(self.contract.head_sizes)
         self._sampler = HeadSampler(self.contract.head_sizes, seed, per_head, greedy,

@@ -78,10 +78,11 @@ class HeadSampler:
 
 
 def _per_head(temperature: float | Sequence[float], heads: int, greedy: bool) -> tuple[float, ...]:
-    values = [temperature] * heads if np.isscalar(temperature) else list(temperature)
-    if not np.isscalar(temperature) and len(values) != heads:
-        raise ValueError(f"temperature: expected one number or one per head ({heads}), got {len(values)}")
-    for value in ([temperature] if np.isscalar(temperature) else values):
+    """One temperature per head from one number or a sequence of them, each checked unless sampling greedily."""
+    given = [temperature] if np.isscalar(temperature) else list(temperature)
+    if len(given) != 1 and len(given) != heads:
+        raise ValueError(f"temperature: expected one number or one per head ({heads}), got {len(given)}")
+    for value in given:
         if not greedy and not (isinstance(value, (int, float, np.floating)) and value > 0 and np.isfinite(value)):
             raise ValueError(f"temperature must be a finite number > 0 (or use greedy=True), got {value!r}")
-    return tuple(float(v) for v in values)
+    return tuple(float(v) for v in (given * heads if len(given) == 1 else given))
