@@ -77,14 +77,13 @@ class HeadShapes(nn.Module):
 
     def __init__(self, contract: BehaviourContract, components: int):
         super().__init__()
-        self.head_sizes = list(contract.head_sizes)
         self.mixtures = nn.ModuleDict()
         for index, head in enumerate(contract.actions):
             values = ordinal_values(head.values) if components else None
             if values is not None:
                 self.mixtures[str(index)] = OrdinalMixture(values, components)
         self.raw_sizes = [self.mixtures[str(i)].raw_size if str(i) in self.mixtures else size
-                          for i, size in enumerate(self.head_sizes)]
+                          for i, size in enumerate(contract.head_sizes)]
 
     def forward(self, raw: torch.Tensor) -> list[torch.Tensor]:
         parts = torch.split(raw, self.raw_sizes, dim=-1)
