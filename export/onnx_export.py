@@ -175,7 +175,9 @@ def policy_parity(policy: nn.Module, path: Path, contract: BehaviourContract, ob
     feeds = {INPUT_OBS: obs, INPUT_STYLE: style, INPUT_STATE: state}
     previous = None
     if _reads_previous_action(policy):
-        previous, memory = random_histories(contract, len(obs), seed, getattr(policy, "sight", None) is not None)
+        answer = getattr(policy, "answer", None)
+        previous, memory = random_histories(contract, len(obs), seed, getattr(policy, "sight", None) is not None,
+                                            None if answer is None else answer.layout.turn_degrees)
         state[:, state_size - memory.shape[1]:] = memory
         feeds[INPUT_PREVIOUS_ACTION] = previous
     with torch.no_grad():

@@ -90,11 +90,13 @@ def compare(reference: Sequence[np.ndarray], exported: Sequence[np.ndarray], n_h
     return ParityReport(int(reference[0].shape[0]), logit_diff, state_diff, agreement, atol, min_agreement)
 
 
-def random_histories(contract: BehaviourContract, n: int, seed: int, sight: bool = False
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """(previous_action int64[n, H], history memory float32[n, 2H (+ 2)]) as play produces them: indices or -1 (an
-    episode start), the action before as index + 1 (0: none), hold counts 0..60; with `sight`, the sight clock's
-    memory after them (botsdk.training.sight: steps in sight + 1, 0 for none, and steps unseen 0..7)."""
+def random_histories(contract: BehaviourContract, n: int, seed: int, sight: bool = False,
+                     answer_degrees: Sequence[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(previous_action int64[n, H], history memory float32[n, 2H (+ 2 (+ 4))]) as play produces them: indices or
+    -1 (an episode start), the action before as index + 1 (0: none), hold counts 0..60; with `sight`, the sight
+    clock's memory after them (botsdk.training.sight: steps in sight + 1, 0 for none, and steps unseen 0..7); with
+    `answer_degrees` (the turn head's options), the answer memory's last (botsdk.training.answer: steps since the
+    answer 0..6, its degrees, the enemy's bearing, whether it was watched)."""
     rng = np.random.default_rng(seed + 2)
     sizes = np.asarray(contract.head_sizes)
     previous = (rng.random((n, len(sizes))) * (sizes + 1)).astype(np.int64) - 1
@@ -105,5 +107,9 @@ def random_histories(contract: BehaviourContract, n: int, seed: int, sight: bool
     parts = [before, held]
     if sight:
         parts += [rng.integers(0, 21, (n, 1)), rng.integers(0, 8, (n, 1))]
+    if sight and answer_degrees is not None:
+        since = rng.integers(0, 7, (n, 1))
+        degrees = np.where(since > 0, rng.choice(np.asarray(answer_degrees), (n, 1)), 0.0)
+        parts += [since, degrees, rng.uniform(-120.0, 120.0, (n, 1)), rng.integers(0, 2, (n, 1))]
     return previous, np.concatenate(parts, axis=1).astype(np.float32)
 

@@ -44,9 +44,11 @@ def trained(tmp_path_factory) -> dict[str, Path]:
     # action history: the file has no previous_action input
     train_run(data, root / "mlp_dropout", TrainConfig(model="mlp", dropout=0.5, action_history=False, **SMALL))
     runs["mlp_dropout"] = root / "mlp_dropout"
-    # the sight clock (botsdk.training.sight): its memory is stepped inside the graph from the observation; the turn
-    # head as a mixture of discretised Gaussians (botsdk.training.heads)
-    train_run(data, root / "gru_sight", TrainConfig(model="gru", sight_timer=True, ordinal_mixture=2, **SMALL))
+    # the sight clock and the answer memory (botsdk.training.sight, .answer): their memory is stepped inside the
+    # graph from the observation and the previous action; the turn head as a mixture of discretised Gaussians
+    # (botsdk.training.heads)
+    train_run(data, root / "gru_sight", TrainConfig(model="gru", sight_timer=True, answer_memory=True,
+                                                    ordinal_mixture=2, **SMALL))
     runs["gru_sight"] = root / "gru_sight"
     return runs
 

@@ -126,8 +126,9 @@ def load_splits(data: PreparedData, config: TrainConfig) -> tuple[Any, Any]:
         train = StreamingDemos(data.dataset, data.train_ids, config)
         val = StreamingDemos(data.dataset, data.val_ids, config).bounded() if data.val_ids else None
         return train, val
-    train = load_dataset_tensors(data.dataset, data.train_ids, config.sight_timer)
-    return train, (load_dataset_tensors(data.dataset, data.val_ids, config.sight_timer) if data.val_ids else None)
+    clocks = (config.sight_timer, config.answer_memory)
+    train = load_dataset_tensors(data.dataset, data.train_ids, *clocks)
+    return train, (load_dataset_tensors(data.dataset, data.val_ids, *clocks) if data.val_ids else None)
 
 
 def load_config(path: str | Path | None, **overrides: Any) -> TrainConfig:

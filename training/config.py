@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 MODEL_KINDS = ("mlp", "gru")
-SAVED_BEFORE_KEY_EXISTED = {"action_history": False, "sight_timer": False}  # what a run saved without the key did
+SAVED_BEFORE_KEY_EXISTED = {"action_history": False, "sight_timer": False, "answer_memory": False}  # what a run saved without the key did
 INPUT_FEATURES = ("raw", "standardized", "deltas")
 VAL_SPLITS = ("player", "seed", "episode")
 LR_SCHEDULES = ("constant", "cosine")
@@ -21,7 +21,7 @@ LOADERS = ("memory", "stream")
 # the keys that shape the model's weights: a run initialised from another must agree on all of them
 ARCHITECTURE_KEYS = ("model", "hidden_sizes", "gru_hidden", "style_embedding", "input_features", "position_encoding",
                      "position_grid", "position_grid_channels", "aim_encoding", "ordinal_mixture", "style_encoder",
-                     "encoder_hidden", "action_history", "sight_timer")
+                     "encoder_hidden", "action_history", "sight_timer", "answer_memory")
 
 
 class ConfigError(ValueError):
@@ -53,6 +53,10 @@ class TrainConfig:
                                             # (botsdk.training.sight; contracts with an `enemy_visible` field):
                                             # human reaction timing (opt-in here; the quickstart trains with
                                             # it: docs/research/human_likeness.md)
+    answer_memory: bool = False             # with the sight clock: the steps since the policy's own answering turn
+                                            # in this sighting and that turn's size (botsdk.training.answer;
+                                            # contracts with the enemy's bearing and a `turn` head): how people's
+                                            # aim settles after the first turn onto an enemy
     # style encoder (demonstration-conditioned style, trained jointly)
     style_encoder: bool = False             # opt-in (few-shot styling): docs/recipes/style_encoder.toml
     encoder_hidden: int = 128
@@ -124,6 +128,11 @@ class TrainConfig:
         if self.burn_in < 0 or (self.window and self.burn_in >= self.window):
             raise ConfigError(f"config key 'burn_in': expected 0 <= burn_in < window ({self.window}), "
                               f"got {self.burn_in!r}")
+        if self.answer_memory and not (self.sight_timer and self.action_history):
+            raise ConfigError("config key 'answer_memory': expected sight_timer = true and action_history = true "
+                              "beside it (the answer is kept per sighting and read from the previous action), got "
+                              f"sight_timer = {str(self.sight_timer).lower()}, "
+                              f"action_history = {str(self.action_history).lower()}")
         if not 0.0 <= self.dropout < 1.0:
             raise ConfigError(f"config key 'dropout': expected 0 <= rate < 1, got {self.dropout!r}")
         if not 0.0 <= self.val_fraction < 1.0:

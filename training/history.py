@@ -19,6 +19,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from botsdk.training.answer import AnswerLayout, answer_rows
 from botsdk.training.sight import SightLayout, sight_rows
 
 NO_ACTION = -1       # `previous_action` at an episode's first decision (nothing applied yet)
@@ -26,14 +27,19 @@ HELD_HALF = 8.0      # the hold feature is held / (held + HELD_HALF): 0 for none
 
 
 def recorded_history(actions: torch.Tensor, obs: torch.Tensor, episode_start: torch.Tensor,
-                     episode_length: torch.Tensor, sight: SightLayout | None) -> torch.Tensor:
-    """int64[N, 3H (+1)]: `history_rows`, and the sight clock (botsdk.training.sight) as a last column when the
-    contract has sight cues (`sight`, training.sight.sight_layout). A policy reads the columns it was built for."""
+                     episode_length: torch.Tensor, sight: SightLayout | None,
+                     answer: AnswerLayout | None = None) -> torch.Tensor:
+    """int64[N, 3H (+1 (+2))]: `history_rows`, then the sight clock (botsdk.training.sight) when the contract has
+    sight cues (`sight`, training.sight.sight_layout), then the answer memory's two columns (`answer`,
+    training.answer.answer_layout; only beside the clock). A policy reads the columns it was built for."""
     rows = history_rows(actions, episode_start, episode_length)
     if sight is None:
         return rows
     clock = sight_rows(*sight.read(obs), episode_start, episode_length)
-    return torch.cat([rows, clock[:, None].to(rows.device)], dim=1)
+    parts = [rows, clock[:, None].to(rows.device)]
+    if answer is not None:
+        parts.append(answer_rows(answer, obs, actions, clock, episode_start, episode_length).to(rows.device))
+    return torch.cat(parts, dim=1)
 
 
 def history_rows(actions: torch.Tensor, episode_start: torch.Tensor, episode_length: torch.Tensor) -> torch.Tensor:

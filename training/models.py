@@ -5,8 +5,9 @@ Every policy has the one signature export and the runtime rely on:
 head order, state[B, H])`. With `action_history` (the default) the policy reads its own recent actions
 (botsdk.training.history): `previous_action` is what was applied last step (-1 at an episode start) and the state
 ends with the history's memory, then the sight clock's (botsdk.training.sight: how long the enemy has been in
-sight, for contracts that name `enemy_visible`; opt-in with `sight_timer = true`). Without the history the MLP
-ignores `state` (state_size 1) and `previous_action`. The GRU
+sight, for contracts that name `enemy_visible`; opt-in with `sight_timer = true`), then the answer memory's
+(botsdk.training.answer: how long ago the policy turned onto that enemy and how far; `answer_memory = true`).
+Without the history the MLP ignores `state` (state_size 1) and `previous_action`. The GRU
 carries its hidden state at the front of `state`, so human timing can be learned.
 
 Training reads whole rows or sequences through `logits(obs, style, history)`, with the history computed from the
@@ -23,6 +24,7 @@ from botsdk.training.config import TrainConfig
 from botsdk.training.heads import HeadShapes
 from botsdk.training.history import ActionHistory
 from botsdk.training.inputs import InputFeatures
+from botsdk.training.answer import AnswerMemory, answer_layout
 from botsdk.training.sight import SightTimer, sight_layout
 
 
@@ -47,12 +49,18 @@ class PolicyBase(nn.Module):
         self.history = ActionHistory(self.head_sizes) if config.action_history else None
         layout = sight_layout(contract) if config.sight_timer and config.action_history else None
         self.sight = SightTimer(layout) if layout is not None else None
-        self.memory_size = sum(part.memory_size for part in (self.history, self.sight) if part is not None)
+        answer = answer_layout(contract) if config.answer_memory and self.sight is not None else None
+        self.answer = AnswerMemory(answer) if answer is not None else None
+        self.memory_size = sum(part.memory_size for part in self._clocks() if part is not None)
+
+    def _clocks(self) -> tuple[nn.Module | None, ...]:
+        """The parts whose memory the state carries and whose features the trunk reads, in that order."""
+        return self.history, self.sight, self.answer
 
     @property
     def extra_features(self) -> int:
-        """Features the trunk reads beside the observation: the action history and the sight clock."""
-        return sum(part.out_features for part in (self.history, self.sight) if part is not None)
+        """Features the trunk reads beside the observation: the action history, the sight clock, the answer."""
+        return sum(part.out_features for part in self._clocks() if part is not None)
 
     @property
     def reads_previous_action(self) -> bool:
@@ -61,17 +69,20 @@ class PolicyBase(nn.Module):
     def history_features(self, history: torch.Tensor | None) -> torch.Tensor | None:
         if self.history is None:
             return None
-        actions = 3 * len(self.head_sizes)   # (previous, before, held) per head, then the sight clock if any
-        width = actions + (self.sight is not None)
+        actions = 3 * len(self.head_sizes)   # (previous, before, held) per head, the sight clock, the answer
+        width = actions + (self.sight is not None) + 2 * (self.answer is not None)
         if history is None or history.shape[-1] < width:
-            raise ValueError(f"this policy reads its action history (action_history = true"
-                             f"{', and the sight clock' if self.sight is not None else ''}): expected `history` "
-                             f"int64[..., {width}] (botsdk.training.history.recorded_history), got "
+            extras = "".join(text for part, text in ((self.sight, ", the sight clock"), (self.answer, ", the answer"))
+                             if part is not None)
+            raise ValueError(f"this policy reads its action history (action_history = true{extras}): expected "
+                             f"`history` int64[..., {width}] (botsdk.training.history.recorded_history), got "
                              f"{None if history is None else list(history.shape)}")
-        features = self.history.features(history[..., :actions])
-        if self.sight is None:
-            return features
-        return torch.cat([features, self.sight.features(history[..., actions])], dim=-1)
+        features = [self.history.features(history[..., :actions])]
+        if self.sight is not None:
+            features.append(self.sight.features(history[..., actions]))
+        if self.answer is not None:
+            features.append(self.answer.recorded_features(history[..., actions + 1:actions + 3]))
+        return torch.cat(features, dim=-1)
 
     def step_history(self, previous_action: torch.Tensor | None, memory: torch.Tensor, obs: torch.Tensor
                      ) -> tuple[torch.Tensor | None, torch.Tensor]:
@@ -83,12 +94,17 @@ class PolicyBase(nn.Module):
                              f"int64[batch, {len(self.head_sizes)}] (-1 at an episode start), got None")
         own = self.history.memory_size
         history, new_memory = self.history.step(previous_action, memory[:, :own])
-        features = self.history.features(history)
-        if self.sight is None:
-            return features, new_memory
-        elapsed, sight_memory = self.sight.step(obs, memory[:, own:])
-        return (torch.cat([features, self.sight.features(elapsed)], dim=-1),
-                torch.cat([new_memory, sight_memory], dim=-1))
+        features, memories = [self.history.features(history)], [new_memory]
+        if self.sight is not None:
+            sight_end = own + self.sight.memory_size
+            elapsed, sight_memory = self.sight.step(obs, memory[:, own:sight_end])
+            features.append(self.sight.features(elapsed))
+            memories.append(sight_memory)
+            if self.answer is not None:
+                answer, answer_memory = self.answer.step(obs, previous_action, elapsed, memory[:, sight_end:])
+                features.append(answer)
+                memories.append(answer_memory)
+        return torch.cat(features, dim=-1), torch.cat(memories, dim=-1)
 
     def split_heads(self, features: torch.Tensor) -> list[torch.Tensor]:
         return self.head_shapes(self.heads(features))

@@ -53,13 +53,14 @@ def greedy_predictions(policy, contract, trajectories: Iterable[Any]
     from botsdk.training.style import label_style
 
     sight = policy.sight.layout if getattr(policy, "sight", None) is not None else None
+    answer = policy.answer.layout if getattr(policy, "answer", None) is not None else None
     predicted, actions, probs, joint = [], [], [], []
     for traj in scored(trajectories):
         steps = len(traj)
         obs = torch.from_numpy(traj.observations[:steps])
         style = label_style(contract, traj.meta["style"])[None]
         taken = torch.as_tensor(np.asarray(traj.actions), dtype=torch.int64)
-        history = recorded_history(taken, obs, torch.tensor([0]), torch.tensor([steps]), sight)
+        history = recorded_history(taken, obs, torch.tensor([0]), torch.tensor([steps]), sight, answer)
         if policy.recurrent:
             logits = [h[0] for h in policy.logits(obs[None], style, history[None])]
         else:

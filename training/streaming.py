@@ -54,6 +54,7 @@ class StreamingDemos:
         self.styles = [str(e.style) for e in infos]
         self.groups = [str(e.player_id or f"episode-{e.id}") for e in infos]
         self.sight = config.sight_timer   # the history carries the sight clock's column (botsdk.training.sight)
+        self.answer = config.answer_memory  # and the answer memory's (botsdk.training.answer)
         self.device = torch.device("cpu")
 
     @property
@@ -71,7 +72,7 @@ class StreamingDemos:
         episodes = ({"observations": obs, "actions": act} for obs, act in rows)
         data = build_tensors(self.contract, episodes, [self.styles[i] for i in members],
                              [self.groups[i] for i in members], [self.episode_ids[i] for i in members],
-                             [len(act) for _, act in rows], self.sight)
+                             [len(act) for _, act in rows], self.sight, self.answer)
         return data.to(self.device)
 
     def statistics_rows(self) -> torch.Tensor:

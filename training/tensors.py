@@ -17,6 +17,7 @@ import torch
 
 from botsdk.contract import BehaviourContract
 from botsdk.training.history import recorded_history
+from botsdk.training.answer import AnswerLayout, answer_layout
 from botsdk.training.sight import SightLayout, sight_layout
 from botsdk.training.style import label_style
 
@@ -36,11 +37,12 @@ class DemoTensors:
     episode_ids: list[Any]
     history: torch.Tensor | None = None  # int64[N, 3H (+1)]: each step's action history (botsdk.training.history)
     sight: SightLayout | None = None  # where the sight cues are, if the contract has them (training.sight)
+    answer: AnswerLayout | None = None  # the answer memory's cues, with the sight clock (training.answer)
 
     def __post_init__(self) -> None:
         if self.history is None:
             self.history = recorded_history(self.actions, self.obs, self.episode_start, self.episode_length,
-                                            self.sight)
+                                            self.sight, self.answer)
 
     @property
     def size(self) -> int:
@@ -77,12 +79,14 @@ def padded_episode_rows(episode_start: torch.Tensor, episode_length: torch.Tenso
 
 def build_tensors(contract: BehaviourContract, episodes: Iterable[dict[str, Any]], styles: Sequence[str],
                   groups: Sequence[str], episode_ids: Sequence[Any] | None = None,
-                  lengths: Sequence[int] | None = None, sight: bool = False) -> DemoTensors:
+                  lengths: Sequence[int] | None = None, sight: bool = False,
+                  answer: bool = False) -> DemoTensors:
     """From per-episode dicts with 'observations' [T+1 or T, O] and 'actions' [T, H], their style labels and groups.
 
     With `lengths` (each episode's T, known from a dataset's index) the episodes may be a lazy iterable: they are
     copied one at a time into preallocated tensors, so loading holds one copy of the data, not two. `sight`: the
-    history gains the sight clock's column (a policy trained with `sight_timer`)."""
+    history gains the sight clock's column (a policy trained with `sight_timer`); `answer`: and the answer memory's
+    two (`answer_memory`)."""
     if lengths is None:
         episodes = list(episodes)
         lengths = [int(np.shape(e["actions"])[0]) for e in episodes]
@@ -105,7 +109,8 @@ def build_tensors(contract: BehaviourContract, episodes: Iterable[dict[str, Any]
         episode_start=torch.cumsum(length, 0) - length, episode_length=length, group_order=group_order,
         group_start=torch.cumsum(group_length, 0) - group_length, group_length=group_length,
         group_style=group_style, episode_ids=list(episode_ids if episode_ids is not None else range(len(lengths))),
-        sight=sight_layout(contract) if sight else None)
+        sight=sight_layout(contract) if sight else None,
+        answer=answer_layout(contract) if sight and answer else None)
 
 
 def _fill_rows(contract: BehaviourContract, episodes: Iterable[dict[str, Any]], lengths: Sequence[int]
@@ -139,16 +144,17 @@ def _check_action_ranges(contract: BehaviourContract, actions: torch.Tensor) -> 
             raise ValueError(f"action head {name!r}: expected indices in [0, {size}), got {int(actions[bad][0, i])}")
 
 
-def load_dataset_tensors(dataset: Any, episode_ids: Iterable[Any], sight: bool = False) -> DemoTensors:
+def load_dataset_tensors(dataset: Any, episode_ids: Iterable[Any], sight: bool = False,
+                         answer: bool = False) -> DemoTensors:
     """Read the given episodes of a `botsdk.dataset.Dataset` into tensors (grouped by player for the encoder);
-    `sight` as in `build_tensors`."""
+    `sight` and `answer` as in `build_tensors`."""
     infos = {info.id: info for info in dataset.episodes}
     ids = list(episode_ids)
     episodes = (dataset.episode(i) for i in ids)  # read one at a time: the tensors are the only full copy
     styles = [str(infos[i].style) for i in ids]
     groups = [str(infos[i].player_id or f"episode-{i}") for i in ids]
     lengths = [int(infos[i].steps) for i in ids]
-    return build_tensors(dataset.contract, episodes, styles, groups, ids, lengths, sight)
+    return build_tensors(dataset.contract, episodes, styles, groups, ids, lengths, sight, answer)
 
 
 def recording_key(e: Any) -> tuple:
