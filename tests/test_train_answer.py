@@ -3,6 +3,7 @@ first turn covering half the enemy's bearing is the answer, it is kept for the s
 config without the sight clock refuses it."""
 
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -119,3 +120,5 @@ def test_opt_in_and_only_beside_the_sight_clock():
         TrainConfig(answer_memory=True, sight_timer=True, action_history=False)
     plain = build_policy(CONTRACT, TrainConfig(hidden_sizes=[16], sight_timer=True))
     assert plain.answer is None and plain.state_size == 2 * HEADS + 2
+    recipe = TrainConfig.from_toml(Path(__file__).resolve().parents[1] / "docs" / "recipes" / "answer_memory.toml")
+    assert recipe.answer_memory and recipe.sight_timer
