@@ -20,11 +20,11 @@ import torch
 from torch import nn
 
 from botsdk.contract import BehaviourContract
+from botsdk.training.answer import AnswerMemory, answer_layout
 from botsdk.training.config import TrainConfig
 from botsdk.training.heads import HeadShapes
 from botsdk.training.history import ActionHistory
 from botsdk.training.inputs import InputFeatures
-from botsdk.training.answer import AnswerMemory, answer_layout
 from botsdk.training.sight import SightTimer, sight_layout
 
 
