@@ -120,6 +120,8 @@ class AnswerMemory(nn.Module):
         self.register_buffer("degrees", torch.tensor(layout.turn_degrees, dtype=torch.float32), persistent=False)
         self.register_buffer("options", torch.arange(len(layout.turn_degrees), dtype=torch.float32),
                              persistent=False)
+        # a recording's answer column holds the option index + 1 (0: none), which indexes these degrees directly
+        self.register_buffer("recorded_degrees", torch.cat([torch.zeros(1), self.degrees]), persistent=False)
 
     def features(self, since: torch.Tensor, turn_deg: torch.Tensor) -> torch.Tensor:
         """since[...], turn_deg[...] (float32) -> float32[..., 2 * ANSWER_CAP + 1]."""
@@ -128,10 +130,7 @@ class AnswerMemory(nn.Module):
 
     def recorded_features(self, columns: torch.Tensor) -> torch.Tensor:
         """columns int64[..., 2] from `answer_rows` -> the features `step` gives for the same decision."""
-        option = columns[..., 1]
-        turn = torch.where(option > 0, self.degrees[(option - 1).clamp(min=0)], torch.zeros_like(option,
-                                                                                             dtype=torch.float32))
-        return self.features(columns[..., 0].to(torch.float32), turn)
+        return self.features(columns[..., 0].to(torch.float32), self.recorded_degrees[columns[..., 1]])
 
     def step(self, obs: torch.Tensor, previous_action: torch.Tensor, elapsed: torch.Tensor, memory: torch.Tensor
              ) -> tuple[torch.Tensor, torch.Tensor]:

@@ -51,16 +51,16 @@ class PolicyBase(nn.Module):
         self.sight = SightTimer(layout) if layout is not None else None
         answer = answer_layout(contract) if config.answer_memory and self.sight is not None else None
         self.answer = AnswerMemory(answer) if answer is not None else None
-        self.memory_size = sum(part.memory_size for part in self._clocks() if part is not None)
+        self.memory_size = sum(part.memory_size for part in self._memory_parts() if part is not None)
 
-    def _clocks(self) -> tuple[nn.Module | None, ...]:
+    def _memory_parts(self) -> tuple[nn.Module | None, ...]:
         """The parts whose memory the state carries and whose features the trunk reads, in that order."""
         return self.history, self.sight, self.answer
 
     @property
     def extra_features(self) -> int:
         """Features the trunk reads beside the observation: the action history, the sight clock, the answer."""
-        return sum(part.out_features for part in self._clocks() if part is not None)
+        return sum(part.out_features for part in self._memory_parts() if part is not None)
 
     @property
     def reads_previous_action(self) -> bool:
