@@ -44,10 +44,11 @@ def test_learns_style_dependent_actions(dataset, tmp_path):
     assert (moves[0] != moves[1]).float().mean() > 0.8  # rusher and holder move differently on the same frames
 
 
-def test_resume_is_exact(dataset, tmp_path, monkeypatch):
+@pytest.mark.parametrize("encoder_every", [1, 2])
+def test_resume_is_exact(dataset, tmp_path, monkeypatch, encoder_every):
     from botsdk.training.trainer import Trainer
 
-    config = TrainConfig(**{**TINY, "checkpoint_every": 3}, max_steps=6)
+    config = TrainConfig(**{**TINY, "checkpoint_every": 3, "encoder_every": encoder_every}, max_steps=6)
     train_run(dataset, tmp_path / "straight", config)
     save = Trainer.save
 
@@ -68,6 +69,28 @@ def test_resume_is_exact(dataset, tmp_path, monkeypatch):
         for key, tensor in a[part].items():
             assert torch.equal(tensor, b[part][key]), (part, key)
     assert a["best_val"] == b["best_val"]
+
+
+def test_encoder_every_second_step(dataset, tmp_path):
+    """At encoder_every = 2 the encoder's groups come on even steps only, the encoder moves on those steps only,
+    and the logged encoder terms stay per-step averages."""
+    from botsdk.training.sampling import BatchSampler
+    from botsdk.training.tensors import load_dataset_tensors
+
+    demos = Dataset.open(dataset)
+    config = TrainConfig(**{**TINY, "eval_every": 1000}, encoder_every=2, lr_schedule="constant")
+    sampler = BatchSampler(load_dataset_tensors(demos, [e.id for e in demos.episodes]), config, recurrent=False)
+    assert ["enc_obs" in sampler.batch(step) for step in range(4)] == [True, False, True, False]
+    encoders = {}
+    for steps in (2, 3, 4):
+        train_run(dataset, tmp_path / f"run{steps}", config.replace(max_steps=steps))
+        encoders[steps] = read_checkpoint(tmp_path / f"run{steps}")["encoder"]
+    moved = lambda a, b: any(not torch.equal(a[k], b[k]) for k in a)
+    assert moved(encoders[2], encoders[3]) and not moved(encoders[3], encoders[4])  # step 2 has it, step 3 not
+    logged = [h for h in read_checkpoint(tmp_path / "run4")["history"] if "encoder_bc" in h]
+    assert logged and all(0.0 < h["encoder_bc"] < 20.0 for h in logged), logged
+    with pytest.raises(ValueError, match="encoder_every"):
+        TrainConfig(**TINY, encoder_every=0)
 
 
 def test_checkpoint_carries_contract_config_and_dataset_hash(dataset, tmp_path):

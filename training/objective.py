@@ -3,6 +3,7 @@
 loss = sum over heads of cross-entropy(policy(obs, persona style), action)
      + encoder_weight * the same BC loss with the style the encoder reads from other steps of the same player
      + encoder_pull * ||encoder style - the player's persona vector||^2
+The encoder's two terms come on every `encoder_every`th step, weighted by it, so on average they weigh the same.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class BCObjective(nn.Module):
         super().__init__()
         self.policy, self.encoder = policy, encoder
         self.encoder_weight, self.encoder_pull = config.encoder_weight, config.encoder_pull
+        self.encoder_every = config.encoder_every
 
     @property
     def part_names(self) -> list[str]:
@@ -35,7 +37,9 @@ class BCObjective(nn.Module):
                                        batch.get("history"))
         loss = head_losses.sum()
         parts = [head_losses]
-        if self.encoder is not None and "enc_obs" in batch:
+        if self.encoder is not None and "enc_obs" not in batch:
+            parts.append(torch.zeros(2, device=loss.device))  # a step without the encoder's groups: same parts
+        elif self.encoder is not None:
             style = self.encoder.encode_sets(batch["enc_obs"],
                                              actions_onehot(batch["enc_actions"], self.policy.head_sizes))
             pull = (style - batch["group_style"]).pow(2).sum(dim=-1).mean()
@@ -46,8 +50,9 @@ class BCObjective(nn.Module):
             tgt_history = batch["tgt_history"].reshape(shape)
             enc_bc = self.head_losses(tgt_obs, tgt_actions, style.repeat_interleave(steps, dim=0),
                                       history=tgt_history).sum()
-            loss = loss + self.encoder_weight * enc_bc + self.encoder_pull * pull
-            parts.append(torch.stack([enc_bc, pull]))
+            every = self.encoder_every
+            loss = loss + every * (self.encoder_weight * enc_bc + self.encoder_pull * pull)
+            parts.append(every * torch.stack([enc_bc, pull]))  # logged means stay per-step averages
         return loss, torch.cat(parts).detach()
 
     def head_losses(self, obs: torch.Tensor, actions: torch.Tensor, style: torch.Tensor,

@@ -74,7 +74,7 @@ class BatchSampler:
             return self.window_batch(start, step)
         d = self.data
         batch = {"obs": d.obs[idx], "actions": d.actions[idx], "style": d.style[idx], "history": d.history[idx]}
-        if self.config.style_encoder:
+        if self.encoder_step(step):
             batch.update(self.encoder_batch(step))
         return batch
 
@@ -84,7 +84,7 @@ class BatchSampler:
         batch = {"obs": d.obs[rows], "actions": d.actions[rows], "style": d.style[start], "history": d.history[rows]}
         if self.config.burn_in:
             batch["loss_weight"] = self.burn_in_weights(start)
-        if self.config.style_encoder:
+        if self.encoder_step(step):
             batch.update(self.encoder_batch(step))
         return batch
 
@@ -95,7 +95,7 @@ class BatchSampler:
         rows, valid = padded_episode_rows(d.episode_start[episodes], d.episode_length[episodes])
         batch = {"obs": d.obs[rows], "actions": d.actions[rows], "style": d.style[rows[:, 0]],
                  "history": d.history[rows], "loss_weight": valid.float()}
-        if self.config.style_encoder:
+        if self.encoder_step(step):
             batch.update(self.encoder_batch(step))
         return batch
 
@@ -106,6 +106,10 @@ class BatchSampler:
         weight = (self.window[None] >= self.config.burn_in).float().expand(len(start), -1).clone()
         weight[starts_episode] = 1.0
         return weight
+
+    def encoder_step(self, step: int) -> bool:
+        """Whether step `step` carries the encoder's groups (every `encoder_every`th step, the first included)."""
+        return self.config.style_encoder and step % self.config.encoder_every == 0
 
     def encoder_batch(self, step: int) -> dict[str, torch.Tensor]:
         """G groups (players); per group M steps for the encoder and `encoder_targets` other steps as BC targets."""

@@ -66,7 +66,7 @@ def _plain(contract, data, config) -> float:
             perm = torch.randperm(data.size)
         idx = perm[(step % per_epoch) * config.batch_size:(step % per_epoch + 1) * config.batch_size]
         loss = bc(data.obs[idx], data.actions[idx], data.style[idx], data.history[idx])
-        if encoder is not None:
+        if encoder is not None and step % config.encoder_every == 0:
             chosen = torch.randint(len(data.group_length), (groups,))
             offsets = (torch.rand(groups, size + targets) * data.group_length[chosen][:, None]).long()
             rows = data.group_order[data.group_start[chosen][:, None] + offsets]
@@ -75,7 +75,7 @@ def _plain(contract, data, config) -> float:
             pull = (style - data.group_style[chosen]).pow(2).sum(-1).mean()
             target = bc(data.obs[tgt].reshape(groups * targets, -1), data.actions[tgt].reshape(groups * targets, -1),
                         style.repeat_interleave(targets, dim=0), data.history[tgt].reshape(groups * targets, -1))
-            loss = loss + config.encoder_weight * target + config.encoder_pull * pull
+            loss = loss + config.encoder_every * (config.encoder_weight * target + config.encoder_pull * pull)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
