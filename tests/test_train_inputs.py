@@ -111,33 +111,6 @@ def test_aim_octaves_need_the_aim_field_and_a_sane_count():
     assert build_policy(C, TrainConfig(aim_encoding=3)).trunk.features.out_features == C.observation_size + 6
 
 
-def test_bearing_input_is_each_frames_enemy_bearing_in_half_turns_after_the_aim():
-    features = InputFeatures(C, "raw", aim_octaves=2, bearing_input=True)
-    assert features.out_features == C.observation_size + 4 + C.frame_stack
-    names = [f for b in C.observation for f in (b.fields or ("",) * b.size)]
-    newest_sin, newest_cos = features.bearing_index[-1]
-    assert (names[newest_sin - (C.frame_stack - 1) * FRAME], names[newest_cos - (C.frame_stack - 1) * FRAME]) == (
-        "enemy_bearing_sin", "enemy_bearing_cos")
-    obs = torch.zeros(4, C.observation_size)
-    for row, (older, newest) in enumerate([(10.0, -25.0), (-150.0, 170.0), (90.0, 0.0)]):
-        for (s, c), degrees in zip(features.bearing_index, (older, newest)):
-            obs[row, s], obs[row, c] = math.sin(math.radians(degrees)), math.cos(math.radians(degrees))
-    out = features(obs)[:, -C.frame_stack:] * 180.0
-    expected = torch.tensor([[10.0, -25.0], [-150.0, 170.0], [90.0, 0.0], [0.0, 0.0]])  # last row: no enemy, 0
-    torch.testing.assert_close(out, expected, atol=1e-3, rtol=0)
-    obs[0, newest_sin], obs[0, newest_cos] = 0.0, -1.0  # straight behind: finite, not a division by zero
-    assert torch.isfinite(features(obs)).all()
-
-
-def test_bearing_input_needs_the_bearing_fields_and_widens_the_first_layer():
-    blocks = tuple(replace(b, fields=()) for b in C.observation)
-    with pytest.raises(ValueError, match="bearing_input.*enemy_bearing_sin"):
-        InputFeatures(replace(C, observation=blocks), "raw", bearing_input=True)
-    policy = build_policy(C, TrainConfig(bearing_input=True))
-    assert policy.trunk.features.out_features == C.observation_size + C.frame_stack
-    assert "bearing_input" in TrainConfig().to_dict()
-
-
 def test_position_grid_reads_its_corners_exactly_and_interpolates_between_them():
     grid = PositionGrid(cells=3, channels=2)
     table = grid.table.detach().view(3, 3, 2)  # [row y, column x, channel]

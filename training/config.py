@@ -20,8 +20,8 @@ LR_SCHEDULES = ("constant", "cosine")
 LOADERS = ("memory", "stream")
 # the keys that shape the model's weights: a run initialised from another must agree on all of them
 ARCHITECTURE_KEYS = ("model", "hidden_sizes", "gru_hidden", "style_embedding", "input_features", "position_encoding",
-                     "position_grid", "position_grid_channels", "aim_encoding", "bearing_input", "ordinal_mixture",
-                     "style_encoder", "encoder_hidden", "action_history", "sight_timer", "answer_memory")
+                     "position_grid", "position_grid_channels", "aim_encoding", "ordinal_mixture", "style_encoder",
+                     "encoder_hidden", "action_history", "sight_timer", "answer_memory")
 
 
 class ConfigError(ValueError):
@@ -43,8 +43,6 @@ class TrainConfig:
     position_grid_channels: int = 16        # features per grid corner
     aim_encoding: int = 0                   # octaves of sin/cos of the enemy's fine aim field appended (0: none;
                                             # opt-in: docs/research/human_likeness.md)
-    bearing_input: bool = False             # the enemy's bearing in each frame as one number (half turns) appended:
-                                            # a flick's size is near-linear in it, where sin and cos bend
     ordinal_mixture: int = 0                # heads over 5+ ascending numbers (the arena's turn) as a mixture of
                                             # this many discretised Gaussians and free logits (training.heads;
                                             # 0: plain logits)
@@ -70,7 +68,7 @@ class TrainConfig:
     encoder_weight: float = 0.5             # weight of BC loss with the encoder's style
     encoder_pull: float = 1.0               # weight of ||encoder style - persona vector||^2
     encoder_every: int = 1                  # the encoder's terms on every Nth step, weighted N: at 2 a step costs
-                                            # about a fifth less, so the same time buys more policy steps
+                                            # about a fifth less (docs/recipes/style_encoder.toml)
     # optimisation
     batch_size: int = 128
     lr: float = 1e-3

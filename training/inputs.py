@@ -33,8 +33,7 @@ class InputFeatures(nn.Module):
     before it (standardized too; with a single frame there is no delta, and "deltas" reads as "standardized").
     `position_octaves` > 0 appends sin and cos of the newest position fields (`position_x`, `position_y`, 0..1 across
     the map) at that many octaves (pi * 2^k, k = 0..n-1); `aim_octaves` > 0 the same of the newest fine aim
-    (`enemy_aim`, the enemy's bearing / 30 degrees), before the position's; `bearing_input` the enemy's bearing in
-    every stacked frame as one number (half turns), after the aim's.
+    (`enemy_aim`, the enemy's bearing / 30 degrees), before the position's.
 
     Why: the cues a person's next action follows are often tiny changes between stacked frames (a 1-degree turn
     moves heading_sin by 0.02, a step moves position_x by 0.005); standardized deltas put them on the same scale as
@@ -45,7 +44,7 @@ class InputFeatures(nn.Module):
     sights (the turn bins near the centre are 1, 3, 7 and 15 degrees apart)."""
 
     def __init__(self, contract: BehaviourContract, kind: str = "raw", position_octaves: int = 0,
-                 grid_cells: int = 0, grid_channels: int = 16, aim_octaves: int = 0, bearing_input: bool = False):
+                 grid_cells: int = 0, grid_channels: int = 16, aim_octaves: int = 0):
         super().__init__()
         self.kind = kind
         self.frame = contract.frame_size
@@ -56,9 +55,8 @@ class InputFeatures(nn.Module):
         self.position_index = _newest_position_fields(contract) if position_octaves or grid_cells else []
         self.aim_octaves = aim_octaves
         self.aim_index = _newest_field(contract, AIM_FIELD, "aim_encoding") if aim_octaves else None
-        self.bearing_index = _bearing_fields(contract) if bearing_input else []
         self.out_features = (self.standard_features + 4 * position_octaves + (grid_channels if grid_cells else 0)
-                             + 2 * aim_octaves + len(self.bearing_index))
+                             + 2 * aim_octaves)
         self.register_buffer("mean", torch.zeros(self.standard_features))
         self.register_buffer("scale", torch.ones(self.standard_features))
 
@@ -73,8 +71,6 @@ class InputFeatures(nn.Module):
         parts = [base]
         if self.aim_index is not None:
             parts += _octaves(obs[..., [self.aim_index]], 1, self.aim_octaves)
-        if self.bearing_index:
-            parts.append(_half_turns(obs, self.bearing_index))
         if self.position_index:
             position = obs[..., self.position_index]
             if self.octaves:
@@ -148,30 +144,6 @@ def _octaves(values: torch.Tensor, fields: int, octaves: int) -> list[torch.Tens
     # an explicit width (a Python number), not flatten's -1: the exported Reshape then also serves an empty batch
     angles = (values[..., :, None] * rates).reshape(*values.shape[:-1], fields * octaves)
     return [torch.sin(angles), torch.cos(angles)]
-
-
-BEARING_FIELDS = ("enemy_bearing_sin", "enemy_bearing_cos")
-
-
-def _bearing_fields(contract: BehaviourContract) -> list[tuple[int, int]]:
-    """(sin, cos) observation indices of the enemy's bearing in every stacked frame, newest last."""
-    where = contract.newest_fields()
-    missing = [name for name in BEARING_FIELDS if name not in where]
-    if missing:
-        raise ValueError(f"bearing_input: expected observation fields {', '.join(BEARING_FIELDS)} in the contract, "
-                         f"it lacks {', '.join(missing)}")
-    back = lambda k: k * contract.frame_size
-    return [(where[BEARING_FIELDS[0]] - back(k), where[BEARING_FIELDS[1]] - back(k))
-            for k in reversed(range(contract.frame_stack))]
-
-
-def _half_turns(obs: torch.Tensor, pairs: list[tuple[int, int]]) -> torch.Tensor:
-    """The bearing of each (sin, cos) pair in half turns (degrees / 180), by the half-angle form
-    2 atan(sin / (1 + cos)): only Atan, which every engine's ONNX runtime has. No enemy (sin and cos 0) reads 0;
-    straight behind reads 0 too instead of dividing by zero."""
-    sin = obs[..., [i for i, _ in pairs]]
-    cos = obs[..., [j for _, j in pairs]]
-    return (2.0 / math.pi) * torch.atan(sin / (1.0 + cos).clamp_min(1e-6))
 
 
 def _newest_field(contract: BehaviourContract, name: str, key: str) -> int:
