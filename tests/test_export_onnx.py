@@ -46,9 +46,9 @@ def trained(tmp_path_factory) -> dict[str, Path]:
     runs["mlp_dropout"] = root / "mlp_dropout"
     # the sight clock and the answer memory (botsdk.training.sight, .answer): their memory is stepped inside the
     # graph from the observation and the previous action; the turn head as a mixture of discretised Gaussians
-    # (botsdk.training.heads)
+    # leaning relative to the enemy's bearing (botsdk.training.heads)
     train_run(data, root / "gru_sight", TrainConfig(model="gru", sight_timer=True, answer_memory=True,
-                                                    ordinal_mixture=2, **SMALL))
+                                                    ordinal_mixture=2, bearing_lean=True, **SMALL))
     runs["gru_sight"] = root / "gru_sight"
     return runs
 

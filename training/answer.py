@@ -44,10 +44,10 @@ class AnswerLayout:
     turn_degrees: tuple[float, ...]
 
     def bearing(self, obs: torch.Tensor) -> torch.Tensor:
-        """Degrees, float32[N] from obs[N, O]; 0 where no enemy is visible (its sin and cos read 0). The half-angle
+        """Degrees, float32[...] from obs[..., O]; 0 where no enemy is visible (its sin and cos read 0). The half-angle
         form 2 atan(sin / (1 + cos)) needs only Atan, which every engine's ONNX runtime has; it holds for any
         bearing short of straight behind (a view cone under 360 degrees never shows one)."""
-        sin, cos = obs[:, self.bearing_sin], obs[:, self.bearing_cos]
+        sin, cos = obs[..., self.bearing_sin], obs[..., self.bearing_cos]
         return (2.0 * 180.0 / math.pi) * torch.atan(sin / (1.0 + cos))
 
     def visible_now(self, obs: torch.Tensor) -> torch.Tensor:

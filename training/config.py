@@ -21,7 +21,7 @@ LOADERS = ("memory", "stream")
 # the keys that shape the model's weights: a run initialised from another must agree on all of them
 ARCHITECTURE_KEYS = ("model", "hidden_sizes", "gru_hidden", "style_embedding", "input_features", "position_encoding",
                      "position_grid", "position_grid_channels", "aim_encoding", "ordinal_mixture", "style_encoder",
-                     "encoder_hidden", "action_history", "sight_timer", "answer_memory")
+                     "encoder_hidden", "action_history", "sight_timer", "answer_memory", "bearing_lean")
 
 
 class ConfigError(ValueError):
@@ -57,6 +57,9 @@ class TrainConfig:
                                             # in this sighting and that turn's size (botsdk.training.answer;
                                             # contracts with the enemy's bearing and a `turn` head): how people's
                                             # aim settles after the first turn onto an enemy
+    bearing_lean: bool = False              # the turn head's logits lean by a learned amount relative to the enemy's
+                                            # bearing (botsdk.training.heads.BearingLean; contracts with the bearing
+                                            # and a `turn` head): how far past the enemy people's aim settles
     # style encoder (demonstration-conditioned style, trained jointly)
     style_encoder: bool = False             # opt-in (few-shot styling): docs/recipes/style_encoder.toml
     encoder_hidden: int = 128

@@ -15,7 +15,7 @@ broadcasting, softmax and MatMul, which the exported graph runs on any batch, an
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import torch
 from torch import nn
@@ -88,3 +88,34 @@ class HeadShapes(nn.Module):
     def forward(self, raw: torch.Tensor) -> list[torch.Tensor]:
         parts = torch.split(raw, self.raw_sizes, dim=-1)
         return [self.mixtures[str(i)](part) if str(i) in self.mixtures else part for i, part in enumerate(parts)]
+
+
+class BearingLean(nn.Module):
+    """A learned lean of the turn head's logits relative to the enemy's bearing.
+
+    The turn options are fixed degrees, while what people do after a flick is relative to where the enemy now is:
+    their aim keeps going a little past it for a step or two. Plain logits (and the mixture's intentions) must
+    carve "a few degrees past the bearing" out of one continuous input option by option; fed people's play, such a
+    model expects half the swing they make. Here a few smooth shapes of each option's offset from the bearing
+    (near it, well past it, well short of it, broadly) are weighted by coefficients the trunk's features give, and
+    added to the head's logits: the policy only has to say how much to lean, not where the enemy is. `layout` is
+    the turn head's `botsdk.training.answer.AnswerLayout`; Atan, Tanh and Sigmoid in the exported graph."""
+
+    SHAPES = 4
+
+    def __init__(self, layout: Any, features: int):
+        super().__init__()
+        self.layout = layout
+        self.register_buffer("degrees", torch.tensor(layout.turn_degrees, dtype=torch.float32), persistent=False)
+        self.coefficients = nn.Linear(features, self.SHAPES)
+        nn.init.zeros_(self.coefficients.weight)   # starts as the head without the lean
+        nn.init.zeros_(self.coefficients.bias)
+
+    def forward(self, features: torch.Tensor, obs: torch.Tensor) -> torch.Tensor:
+        """Logits to add to the turn head: features[..., F], obs[..., O] -> [..., options]."""
+        past = self.degrees - self.layout.bearing(obs).unsqueeze(-1)          # [..., options]: degrees past it
+        weight = self.coefficients(features)
+        shapes = (torch.tanh(past / 3.0), torch.sigmoid(past - 3.0), torch.sigmoid(-3.0 - past),
+                  torch.tanh(past / 15.0))
+        # a sum of products, not a reduction: onnxruntime reduces an empty batch over the wrong axis
+        return sum(weight[..., k:k + 1] * shape for k, shape in enumerate(shapes))

@@ -22,7 +22,7 @@ from torch import nn
 from botsdk.contract import BehaviourContract
 from botsdk.training.answer import AnswerMemory, answer_layout
 from botsdk.training.config import TrainConfig
-from botsdk.training.heads import HeadShapes
+from botsdk.training.heads import BearingLean, HeadShapes
 from botsdk.training.history import ActionHistory
 from botsdk.training.inputs import InputFeatures
 from botsdk.training.sight import SightTimer, sight_layout
@@ -52,6 +52,8 @@ class PolicyBase(nn.Module):
         answer = answer_layout(contract) if config.answer_memory and self.sight is not None else None
         self.answer = AnswerMemory(answer) if answer is not None else None
         self.memory_size = sum(part.memory_size for part in self._memory_parts() if part is not None)
+        lean = answer_layout(contract) if config.bearing_lean else None
+        self.lean = BearingLean(lean, trunk_out) if lean is not None else None
 
     def _memory_parts(self) -> tuple[nn.Module | None, ...]:
         """The parts whose memory the state carries and whose features the trunk reads, in that order."""
@@ -106,8 +108,12 @@ class PolicyBase(nn.Module):
                 memories.append(answer_memory)
         return torch.cat(features, dim=-1), torch.cat(memories, dim=-1)
 
-    def split_heads(self, features: torch.Tensor) -> list[torch.Tensor]:
-        return self.head_shapes(self.heads(features))
+    def split_heads(self, features: torch.Tensor, obs: torch.Tensor) -> list[torch.Tensor]:
+        heads = self.head_shapes(self.heads(features))
+        if self.lean is not None:
+            turn = self.lean.layout.turn_head
+            heads[turn] = heads[turn] + self.lean(features, obs)
+        return heads
 
     def initial_state(self, batch: int) -> torch.Tensor:
         return torch.zeros(batch, self.state_size)
@@ -159,12 +165,13 @@ class MLPPolicy(PolicyBase):
     def forward(self, obs: torch.Tensor, style: torch.Tensor, state: torch.Tensor,
                 previous_action: torch.Tensor | None = None) -> tuple[list[torch.Tensor], torch.Tensor]:
         extra, state = self.step_history(previous_action, state, obs)
-        return self.split_heads(self.trunk(obs, self.style_proj(style), extra)), state
+        return self.split_heads(self.trunk(obs, self.style_proj(style), extra), obs), state
 
     def logits(self, obs: torch.Tensor, style: torch.Tensor, history: torch.Tensor | None = None
                ) -> list[torch.Tensor]:
         """Training rows: obs[B, O], style[B, S], history int64[B, 3H] (None without action history)."""
-        return self.split_heads(self.trunk(obs, self.style_proj(style), self.history_features(history)))
+        features = self.trunk(obs, self.style_proj(style), self.history_features(history))
+        return self.split_heads(features, obs)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):  # noqa: ANN001 (torch's signature)
         """Checkpoints written before the trunk was shared with the GRU (keys `input.*`, `film.*`, `trunk.<i>.*`)
@@ -218,7 +225,7 @@ class GRUPolicy(PolicyBase):
         embedded = self.style_proj(style)[:, None].expand(-1, steps, -1)
         features = self.trunk(obs, embedded, extra)
         out, last = self.gru(features, hidden[None].contiguous())
-        return self.split_heads(torch.cat([features, out], dim=-1)), last[0]
+        return self.split_heads(torch.cat([features, out], dim=-1), obs), last[0]
 
 
 def build_policy(contract: BehaviourContract, config: TrainConfig) -> PolicyBase:
