@@ -121,4 +121,4 @@ def test_opt_in_and_only_beside_the_sight_clock():
     plain = build_policy(CONTRACT, TrainConfig(hidden_sizes=[16], sight_timer=True))
     assert plain.answer is None and plain.state_size == 2 * HEADS + 2
     recipe = TrainConfig.from_toml(Path(__file__).resolve().parents[1] / "docs" / "recipes" / "answer_memory.toml")
-    assert recipe.answer_memory and recipe.sight_timer
+    assert recipe.answer_memory and recipe.sight_timer and recipe.bearing_lean

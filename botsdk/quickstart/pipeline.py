@@ -31,6 +31,9 @@ class QuickstartPlan:
     aim_octaves: int = 6                # sin/cos of the enemy's fine aim at 6 octaves: aim within a degree or two
     turn_mixture: int = 3               # the turn head as 3 discretised Gaussians and free logits (training.heads)
     dropout: float = 0.05               # light dropout: at 0.2 the model smooths away how people's aim settles
+    answer_memory: bool = True          # the steps since its own flick onto the enemy and the flick's size ...
+    bearing_lean: bool = True           # ... and turn logits that lean relative to the enemy's bearing: together
+                                        # they let the aim settle past the enemy after a flick as people's does
     eval_episodes: int = 48             # held-out matches per group: six rounds for each of 16 players a fold (fewer
                                         # rounds hide the overshoot, fewer players leave the floor too noisy to read)
     remote_matches: int = 2
@@ -101,12 +104,13 @@ def train_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
     # the style encoder is opt-in; the quickstart shows few-shot styling, so it turns it on. With thousands of
     # episodes, position octaves pay (routes turn at fixed places), the sight clock lets the model wait as people
     # do before answering an enemy, and aim octaves with a shaped turn head let it keep the enemy in its sights as
-    # people do, and light dropout lets its aim settle after a flick more as people's does; each chosen on the
-    # evaluation's validation split (docs/research/human_likeness.md)
+    # people do, light dropout, the answer memory and the bearing lean let its aim settle after a flick as people's
+    # does; each chosen on the evaluation's validation split (docs/research/human_likeness.md)
     config = load_config(None, max_steps=plan.train_steps, seed=plan.seed, progress=progress.library_bars,
                          threads=plan.train_threads, style_encoder=True, position_encoding=plan.position_octaves,
                          sight_timer=plan.sight_clock, aim_encoding=plan.aim_octaves,
-                         ordinal_mixture=plan.turn_mixture, dropout=plan.dropout)
+                         ordinal_mixture=plan.turn_mixture, dropout=plan.dropout,
+                         answer_memory=plan.answer_memory, bearing_lean=plan.bearing_lean)
     metrics = train_run(plan.out / "data", plan.out / "run", config)
     keep = {k: metrics[k] for k in ("step", "stopped_early", "best_val_bc_loss", "best_step", "train_samples_per_s",
                                     "train_episodes", "val_episodes") if k in metrics}
