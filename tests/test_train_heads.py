@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from botsdk.arena.contract import TURN_DEGREES, arena_contract
-from botsdk.training.config import ConfigError, TrainConfig
 from botsdk.training.answer import answer_layout
+from botsdk.training.config import ConfigError, TrainConfig
 from botsdk.training.heads import HeadShapes, OrdinalMixture, ordinal_values
 from botsdk.training.models import build_policy
 
