@@ -151,47 +151,15 @@ def test_a_match_whose_worker_dies_is_committed_once(local_ray, tmp_path):
     assert not ds.verify()
 
 
-def _groups(rollouts) -> dict[str, list]:
-    named = {"demo": rollouts.demo, "floor": rollouts.floor, "policy": rollouts.policy, "panel": rollouts.panel,
-             "blends": rollouts.blends}
-    groups = {f"{name}/{key}": episodes for name, by in named.items() for key, episodes in by.items()}
-    groups["robotic"], groups["fewshot"] = rollouts.robotic, rollouts.fewshot
-    return groups
-
-
 def test_evaluation_rollouts_on_ray_are_the_same(local_ray, tmp_path):
     """The reference, the power panel and the robotic bot played as Ray tasks, the policy here: every group's
     episodes equal the one-process run's, in the same order."""
-    from botsdk.arena.contract import arena_contract
-    from botsdk.evaluation.distributed import match_runner
-    from botsdk.evaluation.features import CueLayout
-    from botsdk.evaluation.plan import PANEL, play_plan
-    from botsdk.evaluation.reference import generate_reference, load_reference
-    from botsdk.evaluation.rollouts import MatchSetup, Recorder
-    from botsdk.export.runtime import BotRuntime, StyleEncoderRuntime
-    from fixtures.synthetic_model import make_random_policy_onnx, make_random_style_encoder_onnx
+    from fixtures.evaluation_groups import assert_same_groups, evaluation_groups
 
-    contract, setup, personas = arena_contract(), MatchSetup("duel", 1, 40), ["rusher", "holder"]
-    policy = make_random_policy_onnx(contract, tmp_path / "random.onnx")
-    encoder = make_random_style_encoder_onnx(contract, tmp_path / "random.style.onnx")
-    runs, ticks = [], {}
-    for name, cluster in (("here", None), ("ray", "local")):
-        ticks[name] = []
-        with match_runner(cluster) as play_matches:
-            generate_reference(tmp_path / name / "reference", contract, setup, personas, "validation", 1,
-                               ticks[name].append, play_matches)
-            people = load_reference(tmp_path / name / "reference", contract, personas, setup)
-            recorder = Recorder(tmp_path / name / "rollouts", contract, people.setup, play_matches=play_matches)
-            runs.append(_groups(play_plan(people, recorder, BotRuntime(policy, seed=2), StyleEncoderRuntime(encoder),
-                                          CueLayout.from_contract(contract), ticks[name].append)))
-    here, remote = runs
-    assert sorted(here) == sorted(remote) and {f"panel/{p}" for p in PANEL} <= set(here) and here["fewshot"]
-    for group, episodes in here.items():
-        assert len(episodes) == len(remote[group]) > 0, group
-        for a, b in zip(episodes, remote[group]):
-            assert np.array_equal(a.actions, b.actions) and np.array_equal(a.positions, b.positions), group
-            assert {k: a.meta.get(k) for k in ("style", "match", "agent_id", "player_id", "seed")} == \
-                {k: b.meta.get(k) for k in ("style", "match", "agent_id", "player_id", "seed")}, group
+    ticks: dict[str, list[str]] = {"here": [], "ray": []}
+    here = evaluation_groups(tmp_path / "here", tick=ticks["here"].append)
+    remote = evaluation_groups(tmp_path / "ray", cluster="local", tick=ticks["ray"].append)
+    assert_same_groups(here, remote)
     assert ticks["here"] == ticks["ray"] and ticks["ray"].count("reference people (validation)") == 4
 
 

@@ -1,5 +1,6 @@
-"""Evaluation on a Ray cluster: the matches only scripted demonstrators play (the generated reference, the power
-panel, the robotic bot) run as Ray tasks, one per match, while the policy's matches play in this process.
+"""Evaluation across processes: the matches only scripted demonstrators play (the generated reference, the power
+panel, the robotic bot) run in worker processes on this machine, or as Ray tasks on a cluster, one per match,
+while the policy's matches play in this process.
 
 Why that split: a demonstrator is seeded by its own spec, so its match plays the same anywhere; the policy's
 matches all draw from the one sampler of one runtime, in order, so moving them would change what they draw. The
@@ -9,22 +10,57 @@ seeds.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from functools import partial
+from multiprocessing import get_context
 from typing import Any, Iterator, Sequence
 
 from botsdk.evaluation.rollouts import MatchJob, MatchRunner, MatchSetup, play_here, play_job
 
 
 @contextmanager
-def match_runner(cluster: str | None) -> Iterator[MatchRunner]:
-    """`play_here` without a cluster; with one (a Ray address, see botsdk.cluster) Ray for the block's length."""
-    if cluster is None:
+def match_runner(cluster: str | None, workers: int = 1) -> Iterator[MatchRunner]:
+    """For the block's length: Ray with a cluster (a Ray address, see botsdk.cluster); else `workers` spawned
+    processes on this machine, or `play_here` with one."""
+    if cluster is not None:
+        from botsdk.cluster import cluster_session
+
+        with cluster_session(cluster):
+            yield play_on_ray
+        return
+    if workers <= 1:
         yield play_here
         return
-    from botsdk.cluster import cluster_session
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_init)
+    try:
+        yield partial(play_in_pool, pool)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
-    with cluster_session(cluster):
-        yield play_on_ray
+
+def play_in_pool(pool: ProcessPoolExecutor, setup: MatchSetup, jobs: Sequence[MatchJob]
+                 ) -> Iterator[dict[str, Any]]:
+    """Submit every job to the pool now; the returned iterator yields each match's trajectories in job order."""
+    futures = [pool.submit(play_job, setup, job) for job in jobs]
+    return (_result(future, job) for future, job in zip(futures, jobs))
+
+
+def _result(future: Future, job: MatchJob) -> dict[str, Any]:
+    try:
+        return future.result()
+    except Exception as exc:  # the worker's error, raised here with the match that caused it
+        raise RuntimeError(f"demonstrators' match (seed {job[0]}): {type(exc).__name__}: {exc}") from exc
+
+
+def _worker_init() -> None:
+    import os
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C reaches the workers too: the parent decides
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 
 def play_on_ray(setup: MatchSetup, jobs: Sequence[MatchJob]) -> Iterator[dict[str, Any]]:

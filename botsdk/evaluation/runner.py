@@ -33,7 +33,8 @@ def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str 
                     tick: Callable[[str], None] = lambda _: None, config: SequenceConfig = SequenceConfig(),
                     temperature: float | None = None, reference: str | Path | None = None,
                     split: str = "final", discriminator_seeds: int = 1,
-                    reference_source: str | None = None, cluster: str | None = None) -> dict[str, Any]:
+                    reference_source: str | None = None, cluster: str | None = None, workers: int = 1
+                    ) -> dict[str, Any]:
     """Evaluate `policy_path` (ONNX) against people; writes report.html/report.json into `out_dir` and returns the
     JSON dict (headline keys: turing_auc, turing_auc_floor, turing_auc_robotic, power_panel, style_accuracy).
 
@@ -42,7 +43,8 @@ def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str 
     settings on, "final" to report) with player identities no training set holds. `data_dir` is the training
     data: it teaches the style classifier what each persona looks like. `temperature`: the sampling temperature
     the bot is deployed with (default: the model's own). `cluster` (a Ray address, see botsdk.cluster): the matches
-    only scripted demonstrators play run as Ray tasks (botsdk.evaluation.distributed); the report is the same."""
+    only scripted demonstrators play run as Ray tasks (botsdk.evaluation.distributed); without one, `workers` > 1
+    plays them in that many processes here while the policy plays; the report is the same either way."""
     from botsdk.contract import check_compatible
     from botsdk.dataset import Dataset
     from botsdk.export.runtime import BotRuntime
@@ -50,6 +52,8 @@ def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str 
     started = time.perf_counter()
     if episodes < 2:
         raise ValueError(f"episodes: expected >= 2 held-out matches (a train and a test half), received {episodes}")
+    if workers < 1:
+        raise ValueError(f"workers: expected at least 1 process, received {workers}")
     out_dir = Path(out_dir)
     dataset = Dataset.open(data_dir)
     runtime = BotRuntime(policy_path, seed=seed, temperature=temperature)
@@ -57,7 +61,7 @@ def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str 
                      other_label=f"dataset {data_dir}")
     personas = _personas(dataset, runtime.contract)
     setup = MatchSetup.from_dataset(dataset)
-    with match_runner(cluster) as play_matches:
+    with match_runner(cluster, workers) as play_matches:
         if reference is None:
             reference = out_dir / "reference"
             shutil.rmtree(reference, ignore_errors=True)

@@ -163,7 +163,7 @@ def evaluate_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult
     progress.begin(None, "matches")
     result = evaluate_policy(plan.out / "model.onnx", plan.out / "data", plan.out / "evaluation",
                              episodes=plan.eval_episodes, seed=plan.seed, split="final",  # the model's temperature
-                             tick=lambda label: progress.advance(1, label))
+                             workers=plan.workers, tick=lambda label: progress.advance(1, label))
     headline = {k: result.get(k) for k in ("turing_auc", "turing_auc_ci", "turing_auc_floor", "turing_auc_robotic",
                                            "power_panel", "style_accuracy", "style_accuracy_demonstrators",
                                            "fewshot_style_accuracy", "fewshot_style_accuracy_ci", "temperature",

@@ -35,6 +35,8 @@ def register(app: typer.Typer) -> None:
         temperature: Optional[float] = typer.Option(
             None, "--temperature", help="The policy's sampling temperature; default: the one stored in the model."),
         as_json: bool = typer.Option(False, "--json", help="Print the full JSON report on stdout."),
+        workers: int = typer.Option(1, "--workers", help="Processes playing the scripted demonstrators' matches "
+                                                         "while the policy plays (the report is the same)."),
         cluster: Optional[str] = cluster_option(),
     ) -> None:
         """Score a policy's human-likeness and style fidelity.
@@ -59,9 +61,11 @@ def register(app: typer.Typer) -> None:
             fail(f"--split: expected one of {', '.join(SPLITS)}, received {split!r}")
         if discriminators < 1:
             fail(f"--discriminators: expected at least 1, received {discriminators}")
+        if workers < 1:
+            fail(f"--workers: expected at least 1, received {workers}")
         require_writable_dir(out, "--out")
         options = dict(temperature=temperature, reference=reference, reference_source=reference_source, split=split,
-                       discriminator_seeds=discriminators, cluster=checked_cluster(cluster))
+                       discriminator_seeds=discriminators, cluster=checked_cluster(cluster), workers=workers)
         result = _run(policy, data, out, n, seed, options, show_progress=not as_json)
         if as_json:
             print_json(result)

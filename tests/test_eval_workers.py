@@ -1,0 +1,45 @@
+"""Evaluation with worker processes on this machine: the scripted demonstrators' matches play in spawned processes
+while the policy plays here, and every group comes back as one process plays it; a failing match names its seed."""
+
+from __future__ import annotations
+
+import pytest
+
+from fixtures.evaluation_groups import assert_same_groups, evaluation_groups
+
+
+def test_evaluation_rollouts_in_worker_processes_are_the_same(tmp_path):
+    ticks: dict[str, list[str]] = {"here": [], "pool": []}
+    here = evaluation_groups(tmp_path / "here", tick=ticks["here"].append)
+    pooled = evaluation_groups(tmp_path / "pool", workers=2, tick=ticks["pool"].append)
+    assert_same_groups(here, pooled)
+    assert ticks["here"] == ticks["pool"] and ticks["pool"].count("reference people (validation)") == 4
+
+
+def test_a_failed_match_in_a_worker_names_its_seed():
+    from botsdk.evaluation.distributed import match_runner
+    from botsdk.evaluation.rollouts import DemonstratorSpec, MatchSetup
+
+    broken = {"blue_0": DemonstratorSpec("no-such-style", 70, "p-0"), "red_0": DemonstratorSpec("holder", 71, "p-1")}
+    with match_runner(None, workers=2) as play_matches:
+        with pytest.raises(RuntimeError, match=r"(?s)seed 7\).*no-such-style"):
+            list(play_matches(MatchSetup("duel", 1, 10), [(7, broken)]))
+
+
+def test_evaluate_refuses_no_workers(tmp_path):
+    from botsdk.evaluation.runner import evaluate_policy
+
+    with pytest.raises(ValueError, match="workers: expected at least 1 process, received 0"):
+        evaluate_policy(tmp_path / "p.onnx", tmp_path, tmp_path / "out", episodes=2, workers=0)
+
+
+def test_cli_evaluate_refuses_no_workers(tmp_path):
+    from typer.testing import CliRunner
+
+    from botsdk.cli import build_app
+
+    policy = tmp_path / "p.onnx"
+    policy.write_bytes(b"")
+    result = CliRunner().invoke(build_app(), ["evaluate", "--policy", str(policy), "--data", str(tmp_path),
+                                              "--out", str(tmp_path / "r"), "--workers", "0"])
+    assert result.exit_code == 2 and "--workers: expected at least 1, received 0" in result.output
