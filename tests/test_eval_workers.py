@@ -1,5 +1,6 @@
 """Evaluation with worker processes on this machine: the scripted demonstrators' matches play in spawned processes
-while the policy plays here, and every group comes back as one process plays it; a failing match names its seed."""
+while the policy plays here, and every group comes back as one process plays it; a failing match names its seed;
+what the style classifier learns from does not hang on the order recorder processes committed in."""
 
 from __future__ import annotations
 
@@ -43,3 +44,25 @@ def test_cli_evaluate_refuses_no_workers(tmp_path):
     result = CliRunner().invoke(build_app(), ["evaluate", "--policy", str(policy), "--data", str(tmp_path),
                                               "--out", str(tmp_path / "r"), "--workers", "0"])
     assert result.exit_code == 2 and "--workers: expected at least 1, received 0" in result.output
+
+
+def test_the_style_classifier_learns_from_the_same_episodes_whatever_order_they_were_committed_in(tmp_path,
+                                                                                                    monkeypatch):
+    """Recorder processes commit matches in the order they finish: the evaluation picks by (match seed, agent)."""
+    from botsdk.arena.contract import arena_contract
+    from botsdk.bench._workloads import synthetic_episode
+    from botsdk.dataset import Dataset, DatasetWriter
+    from botsdk.evaluation import runner
+
+    contract = arena_contract()
+    items = [(synthetic_episode(contract, "rusher", 16, seed),
+              {"player_id": f"p-{seed % 3}", "source": "scripted", "style": "rusher", "skill": 1.0,
+               "map": "duel", "seed": seed, "team": "blue", "agent_id": "blue_0"}) for seed in range(8)]
+    picked = []
+    for name, order in (("forward", items), ("reversed", items[::-1])):
+        DatasetWriter(tmp_path / name, contract).add_episodes(order)
+        monkeypatch.setattr(runner, "STYLE_TRAIN_EPISODES", 3)
+        episodes, labels = runner._style_training_set(Dataset.open(tmp_path / name), ["rusher"], seed=5)
+        picked.append(sorted(e.meta.get("seed") for e in episodes))
+        assert labels == ["rusher"] * 3
+    assert picked[0] == picked[1]
