@@ -44,11 +44,12 @@ def test_learns_style_dependent_actions(dataset, tmp_path):
     assert (moves[0] != moves[1]).float().mean() > 0.8  # rusher and holder move differently on the same frames
 
 
-@pytest.mark.parametrize("encoder_every", [1, 2])
-def test_resume_is_exact(dataset, tmp_path, monkeypatch, encoder_every):
+@pytest.mark.parametrize("encoder_every, ema_decay", [(1, 0.0), (2, 0.0), (1, 0.9)])
+def test_resume_is_exact(dataset, tmp_path, monkeypatch, encoder_every, ema_decay):
     from botsdk.training.trainer import Trainer
 
-    config = TrainConfig(**{**TINY, "checkpoint_every": 3, "encoder_every": encoder_every}, max_steps=6)
+    config = TrainConfig(**{**TINY, "checkpoint_every": 3, "encoder_every": encoder_every, "ema_decay": ema_decay},
+                         max_steps=6)
     train_run(dataset, tmp_path / "straight", config)
     save = Trainer.save
 
@@ -65,7 +66,7 @@ def test_resume_is_exact(dataset, tmp_path, monkeypatch, encoder_every):
     train_run(dataset, tmp_path / "split", config, resume=True)
     a, b = read_checkpoint(tmp_path / "straight"), read_checkpoint(tmp_path / "split")
     assert b["step"] == 6
-    for part in ("policy", "encoder", "best_policy"):
+    for part in ("policy", "encoder", "best_policy", *(("average_policy", "average_encoder") if ema_decay else ())):
         for key, tensor in a[part].items():
             assert torch.equal(tensor, b[part][key]), (part, key)
     assert a["best_val"] == b["best_val"]

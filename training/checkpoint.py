@@ -66,10 +66,12 @@ def read_contract_from_checkpoint(path: str | Path) -> BehaviourContract:
 
 
 def run_weights(state: dict[str, Any], best: bool = True) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The policy and style-encoder weights of a checkpoint: best-on-validation where there are any and `best`."""
+    """The policy and style-encoder weights of a checkpoint: best-on-validation where there are any and `best`;
+    else the averaged weights of a run that kept an average (`ema_decay`), else the last ones."""
     use_best = best and state.get("best_policy") is not None
-    encoder = state.get("best_encoder" if use_best else "encoder") if state.get("encoder") is not None else None
-    return state["best_policy" if use_best else "policy"], encoder
+    prefix = "best_" if use_best else ("average_" if state.get("average_policy") is not None else "")
+    encoder = state.get(f"{prefix}encoder") if state.get("encoder") is not None else None
+    return state[f"{prefix}policy"], encoder
 
 
 def load_run(run: str | Path, best: bool = True) -> LoadedRun:

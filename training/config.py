@@ -78,6 +78,8 @@ class TrainConfig:
     lr_schedule: str = "cosine"             # "constant" | "cosine": decays to lr * lr_final at max_steps
     lr_final: float = 0.1
     weight_decay: float = 0.0
+    ema_decay: float = 0.0                  # validate and keep an exponential moving average of the weights
+                                            # (botsdk.training.averaging; 0: the weights as trained)
     max_steps: int = 8000
     window: int = 16                        # GRU training window (steps); 0 = whole episodes from their start
     burn_in: int = 0                        # GRU: first steps of a window only warm the state (no loss) unless
@@ -127,6 +129,9 @@ class TrainConfig:
             raise ConfigError(f"config key 'loader': expected one of {LOADERS}, got {self.loader!r}")
         if not 0.0 < self.lr_final <= 1.0:
             raise ConfigError(f"config key 'lr_final': expected 0 < value <= 1 (a fraction of lr), got {self.lr_final!r}")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ConfigError(f"config key 'ema_decay': expected 0 (off) or a number below 1 such as 0.999, "
+                              f"got {self.ema_decay!r}")
         if self.window < 0:
             raise ConfigError(f"config key 'window': expected 0 (whole episodes) or a positive number of steps, "
                               f"got {self.window!r}")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from botsdk.contract import BehaviourContract
+from botsdk.training.averaging import WeightAverage
 from botsdk.training.checkpoint import CHECKPOINT_NAME, read_checkpoint, run_weights, save_checkpoint
 from botsdk.training.config import TrainConfig
 from botsdk.training.distributed import DistInfo, device_for, wrap, write_replica_report
@@ -69,6 +70,7 @@ class Trainer:
                         if isinstance(self.train, DemoTensors)
                         else self.train.sampler(config, self.policy.recurrent, dist.rank, dist.world))
         self.step, self.early, self.history = 0, EarlyStop(), []
+        self.average = WeightAverage(self.objective, config.ema_decay) if config.ema_decay > 0 else None
 
     # ---- checkpoints -----------------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -81,7 +83,17 @@ class Trainer:
             "optimizer": self.optimizer.state_dict(), "config": self.config.to_dict(),
             "contract": self.contract.to_json(), "dataset_hash": self.dataset_hash,
             "rng": torch.get_rng_state(), "history": self.history,
+            "average": self.average.state_dict() if self.average is not None else None,
+            **self._average_weights(),
         }
+
+    def _average_weights(self) -> dict[str, Any]:
+        """The averaged policy and encoder, which the run plays with when it has no best-on-validation."""
+        if self.average is None:
+            return {}
+        objective = self.average.module
+        return {"average_policy": objective.policy.state_dict(),
+                "average_encoder": objective.encoder.state_dict() if objective.encoder is not None else None}
 
     def save(self) -> None:
         if self.dist.is_main:
@@ -96,6 +108,8 @@ class Trainer:
         self.policy.load_state_dict(policy_weights)
         if self.encoder is not None and encoder_weights is not None:
             self.encoder.load_state_dict(encoder_weights)
+        if self.average is not None:
+            self.average.reset(self.objective)
 
     def resume(self, path: str | Path) -> None:
         """Continue from a checkpoint (the caller has already checked its contract and dataset)."""
@@ -104,6 +118,11 @@ class Trainer:
         if self.encoder is not None:
             self.encoder.load_state_dict(state["encoder"])
         self.optimizer.load_state_dict(state["optimizer"])
+        if self.average is not None:
+            if state.get("average") is not None:
+                self.average.load_state_dict(state["average"])
+            else:  # saved without an average: it starts here
+                self.average.reset(self.objective)
         torch.set_rng_state(state["rng"])
         self.step, self.history = int(state["step"]), list(state["history"])
         self.early = EarlyStop(state["best_val"], int(state["best_step"]), int(state["bad_evals"]),
@@ -125,6 +144,8 @@ class Trainer:
             for group in self.optimizer.param_groups:
                 group["lr"] = lr
             self.optimizer.step()
+            if self.average is not None:
+                self.average.update(self.objective)
             running += parts
             since_log += 1
             self.step += 1
@@ -171,7 +192,7 @@ class Trainer:
         from botsdk.training.agreement import evaluate_tensors
 
         self.model.eval()
-        metrics = evaluate_tensors(self.policy, self.val, self.config.window)
+        metrics = evaluate_tensors(self._judged().policy, self.val, self.config.window)
         self.model.train()
         if writer is not None:
             for name, value in metrics.items():
@@ -179,12 +200,17 @@ class Trainer:
         self.history.append({"step": self.step, **{f"val_{k}": v for k, v in metrics.items()}})
         self._early_stopping(metrics["bc_loss"])
 
+    def _judged(self) -> BCObjective:
+        """The weights validation judges and the run keeps: the average where there is one."""
+        return self.average.module if self.average is not None else self.objective
+
     def _early_stopping(self, val_loss: float) -> None:
         e = self.early
         if e.best_val is None or val_loss < e.best_val - 1e-4:
             e.best_val, e.best_step, e.bad_evals = val_loss, self.step, 0
-            e.best_policy = copy.deepcopy(self.policy.state_dict())
-            e.best_encoder = copy.deepcopy(self.encoder.state_dict()) if self.encoder is not None else None
+            judged = self._judged()
+            e.best_policy = copy.deepcopy(judged.policy.state_dict())
+            e.best_encoder = copy.deepcopy(judged.encoder.state_dict()) if judged.encoder is not None else None
         else:
             e.bad_evals += 1
             e.stopped = self.config.patience > 0 and e.bad_evals >= self.config.patience
