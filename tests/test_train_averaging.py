@@ -1,5 +1,5 @@
-"""Averaged weights (`ema_decay`): the average warms up and follows the trained weights, validation judges it, the
-run keeps it, and fine-tuning starts it at the loaded run."""
+"""Averaged weights (`ema_decay`): the average warms up and follows the trained weights, validation judges it and
+the run keeps it (exact resume and fine-tuning with an average: tests/test_train_trainer.py)."""
 
 import pytest
 import torch
@@ -75,20 +75,3 @@ def test_validation_judges_the_average_and_the_run_keeps_it(dataset, tmp_path):
     if state["best_step"] == state["step"]:
         assert all(torch.equal(t, best_policy[k]) for k, t in last_policy.items())
 
-
-def test_fine_tuning_starts_the_average_at_the_loaded_run(dataset, tmp_path):
-    from botsdk.training.api import prepare
-    from botsdk.training.tensors import load_dataset_tensors
-    from botsdk.training.trainer import Trainer
-
-    base = TrainConfig(**TINY, max_steps=8)
-    train_run(dataset, tmp_path / "base", base)
-    config = base.replace(init_from=str(tmp_path / "base"), max_steps=3)
-    data = prepare(dataset, config)
-    trainer = Trainer(data.contract, config, load_dataset_tensors(data.dataset, data.train_ids), None,
-                      tmp_path / "unused", data.dataset_hash)
-    trainer.initialize_from(config.init_from)
-    loaded = load_run(tmp_path / "base")
-    for key, tensor in loaded.policy.state_dict().items():
-        assert torch.equal(tensor, trainer.average.module.policy.state_dict()[key]), key
-    assert trainer.average.updates == 0

@@ -149,12 +149,13 @@ def test_gru_policy_trains_on_windows_and_reloads(dataset, tmp_path):
     assert run.policy.recurrent and run.policy.state_size == 16 + 2 * 4  # GRU hidden, then the action history
 
 
-def test_init_from_fine_tunes_from_a_runs_best_weights(dataset, tmp_path):
+@pytest.mark.parametrize("ema_decay", [0.0, 0.9])
+def test_init_from_fine_tunes_from_a_runs_best_weights(dataset, tmp_path, ema_decay):
     from botsdk.training.api import prepare
     from botsdk.training.tensors import load_dataset_tensors
     from botsdk.training.trainer import Trainer
 
-    base = TrainConfig(**TINY, max_steps=40)
+    base = TrainConfig(**TINY, max_steps=40, ema_decay=ema_decay)
     train_run(dataset, tmp_path / "base", base)
     config = base.replace(init_from=str(tmp_path / "base"), max_steps=3)
     data = prepare(dataset, config)
@@ -162,9 +163,10 @@ def test_init_from_fine_tunes_from_a_runs_best_weights(dataset, tmp_path):
                       tmp_path / "unused", data.dataset_hash)
     trainer.initialize_from(config.init_from)
     loaded = load_run(tmp_path / "base")
-    for mine, theirs in ((trainer.policy, loaded.policy), (trainer.encoder, loaded.style_encoder)):
+    averaged = (trainer.average.module.policy, trainer.average.module.encoder) if ema_decay else ()
+    for mine, theirs in zip((trainer.policy, trainer.encoder, *averaged), 2 * (loaded.policy, loaded.style_encoder)):
         for key, tensor in theirs.state_dict().items():
-            assert torch.equal(tensor, mine.state_dict()[key]), key
+            assert torch.equal(tensor, mine.state_dict()[key]), key   # an average starts at the loaded run
     fine_tuned = train_run(dataset, tmp_path / "fine", config)
     fresh = train_run(dataset, tmp_path / "fresh", base.replace(max_steps=3))
     assert fine_tuned["val"]["val_bc_loss"] < fresh["val"]["val_bc_loss"]
