@@ -183,3 +183,18 @@ def test_init_from_refuses_another_model_shape_or_a_missing_run(dataset, tmp_pat
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         train_run(dataset, tmp_path / "fine", TrainConfig(**TINY, max_steps=2, init_from=str(tmp_path / "nope")))
     assert not (tmp_path / "fine").exists()
+
+
+def test_the_batched_optimizer_computes_what_the_per_tensor_one_does(dataset, tmp_path, monkeypatch):
+    """Adam runs with foreach (a few batched ops per step): the weights after training are bit for bit those of
+    torch's per-tensor loop, so the speed costs nothing in what a recipe learns."""
+    adam = torch.optim.Adam
+    config = TrainConfig(**TINY, max_steps=12, ordinal_mixture=3, sight_timer=True, answer_memory=True,
+                         bearing_lean=True)
+    train_run(dataset, tmp_path / "batched", config)
+    monkeypatch.setattr(torch.optim, "Adam", lambda *a, foreach=None, **k: adam(*a, foreach=False, **k))
+    train_run(dataset, tmp_path / "per-tensor", config)
+    batched, per_tensor = read_checkpoint(tmp_path / "batched"), read_checkpoint(tmp_path / "per-tensor")
+    for part in ("policy", "encoder"):
+        for key, tensor in batched[part].items():
+            assert torch.equal(tensor, per_tensor[part][key]), (part, key)
