@@ -116,9 +116,8 @@ def _style_training_set(dataset: Any, personas: list[str], seed: int) -> tuple[l
     episodes, labels = [], []
     for p in personas:  # by (match seed, agent): the ids follow the order recorders committed in, which varies
         ordered = sorted((e for e in dataset.episodes if e.style == p), key=lambda e: (e.seed, e.agent_id))
-        ids = [e.id for e in ordered]
-        for i in sorted(rng.choice(ids, min(len(ids), STYLE_TRAIN_EPISODES), replace=False).tolist()):
-            episodes.append(as_episode(dataset.episode(int(i))))
+        for k in sorted(rng.choice(len(ordered), min(len(ordered), STYLE_TRAIN_EPISODES), replace=False).tolist()):
+            episodes.append(as_episode(dataset.episode(ordered[k].id)))
             labels.append(p)
     return episodes, labels
 
