@@ -61,12 +61,13 @@ def test_validation_judges_the_average_and_the_run_keeps_it(dataset, tmp_path):
     config = TrainConfig(**TINY, max_steps=8, patience=0)
     metrics = train_run(dataset, tmp_path / "run", config)
     state = read_checkpoint(tmp_path / "run")
-    differs = [not torch.equal(t, state["policy"][k]) for k, t in state["average_policy"].items()]
-    assert any(differs)                              # the average is not the last weights
+    averaged = state["average"]["weights"]
+    assert any(not torch.equal(t, averaged[f"policy.{k}"]) for k, t in state["policy"].items())  # not the last
     best_policy, best_encoder = run_weights(state)
     last_policy, last_encoder = run_weights(state, best=False)
-    assert all(torch.equal(t, state["average_policy"][k]) for k, t in last_policy.items())
-    assert all(torch.equal(t, state["average_encoder"][k]) for k, t in last_encoder.items())
+    assert last_policy.keys() == state["policy"].keys() and last_encoder.keys() == state["encoder"].keys()
+    assert all(torch.equal(t, averaged[f"policy.{k}"]) for k, t in last_policy.items())
+    assert all(torch.equal(t, averaged[f"encoder.{k}"]) for k, t in last_encoder.items())
     run = load_run(tmp_path / "run", best=False)
     data = prepare(dataset, config)
     val = load_dataset_tensors(data.dataset, data.val_ids)

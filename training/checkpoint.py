@@ -69,7 +69,11 @@ def run_weights(state: dict[str, Any], best: bool = True) -> tuple[dict[str, Any
     """The policy and style-encoder weights of a checkpoint: best-on-validation where there are any and `best`;
     else the averaged weights of a run that kept an average (`ema_decay`), else the last ones."""
     use_best = best and state.get("best_policy") is not None
-    prefix = "best_" if use_best else ("average_" if state.get("average_policy") is not None else "")
+    average = state.get("average")
+    if not use_best and average is not None:   # the average of the whole objective: its policy and encoder parts
+        part = lambda name: {k[len(name) + 1:]: v for k, v in average["weights"].items() if k.startswith(f"{name}.")}
+        return part("policy"), (part("encoder") if state.get("encoder") is not None else None)
+    prefix = "best_" if use_best else ""
     encoder = state.get(f"{prefix}encoder") if state.get("encoder") is not None else None
     return state[f"{prefix}policy"], encoder
 

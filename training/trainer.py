@@ -87,16 +87,7 @@ class Trainer:
             "contract": self.contract.to_json(), "dataset_hash": self.dataset_hash,
             "rng": torch.get_rng_state(), "history": self.history,
             "average": self.average.state_dict() if self.average is not None else None,
-            **self._average_weights(),
         }
-
-    def _average_weights(self) -> dict[str, Any]:
-        """The averaged policy and encoder, which the run plays with when it has no best-on-validation."""
-        if self.average is None:
-            return {}
-        objective = self.average.module
-        return {"average_policy": objective.policy.state_dict(),
-                "average_encoder": objective.encoder.state_dict() if objective.encoder is not None else None}
 
     def save(self) -> None:
         if self.dist.is_main:
