@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
+from flick_settling import bearings  # noqa: E402
 from panel_groups import SETUP, load_groups, play_model  # noqa: E402
 
 from botsdk.arena.contract import PERSONAS, arena_contract  # noqa: E402
@@ -32,10 +33,6 @@ EVENTS = 10                                  # where the event cues start in cue
 TRACKED_STEPS = 9
 FAR_OFF_DEG = 20.0
 SIZE_EDGES = (0.0, 0.5, 3.5, 8.5, 15.5, 25.5, 45.5, np.inf)   # the turn options 0 / 1-3 / 7 / 15 / 30 / 60+
-
-
-def bearings(e: Episode) -> np.ndarray:
-    return np.degrees(np.arctan2(e.cues[:-1, 1], e.cues[:-1, 2]))
 
 
 def jerk_kinds(episodes: list[Episode]) -> dict[str, float]:
