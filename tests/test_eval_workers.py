@@ -1,20 +1,53 @@
 """Evaluation with worker processes on this machine: the scripted demonstrators' matches play in spawned processes
-while the policy plays here, and every group comes back as one process plays it; a failing match names its seed;
-what the style classifier learns from does not hang on the order recorder processes committed in."""
+while the policy plays here, and every group comes back as one process plays it; the discriminators and the style
+classifier train in worker processes with the same figures; a failing match names its seed; what the style
+classifier learns from does not hang on the order recorder processes committed in."""
 
 from __future__ import annotations
 
 import pytest
 
-from fixtures.evaluation_groups import assert_same_groups, evaluation_groups
+from fixtures.evaluation_groups import assert_same_groups, evaluation_groups, evaluation_rollouts, rollout_groups
 
 
-def test_evaluation_rollouts_in_worker_processes_are_the_same(tmp_path):
-    ticks: dict[str, list[str]] = {"here": [], "pool": []}
-    here = evaluation_groups(tmp_path / "here", tick=ticks["here"].append)
-    pooled = evaluation_groups(tmp_path / "pool", workers=2, tick=ticks["pool"].append)
-    assert_same_groups(here, pooled)
-    assert ticks["here"] == ticks["pool"] and ticks["pool"].count("reference people (validation)") == 4
+@pytest.fixture(scope="module")
+def played_here(tmp_path_factory) -> tuple:
+    """Every group played in this process, the ticks it gave and where its reference people are."""
+    root, ticks = tmp_path_factory.mktemp("here"), []
+    return evaluation_rollouts(root, tick=ticks.append), ticks, root / "reference"
+
+
+def test_evaluation_rollouts_in_worker_processes_are_the_same(tmp_path, played_here):
+    here, here_ticks, _ = played_here
+    pool_ticks: list[str] = []
+    pooled = evaluation_groups(tmp_path / "pool", workers=2, tick=pool_ticks.append)
+    assert_same_groups(rollout_groups(here), pooled)
+    assert here_ticks == pool_ticks and pool_ticks.count("reference people (validation)") == 4
+
+
+def test_figures_trained_in_worker_processes_are_the_same(played_here, monkeypatch):
+    import json
+    import math
+    from functools import partial
+
+    from botsdk.dataset import Dataset
+    from botsdk.evaluation import runner
+    from botsdk.evaluation.classifier import ClassifierConfig, SequenceConfig
+    from botsdk.evaluation.runner import _figures
+    from botsdk.evaluation.style import train_style_classifier
+
+    small = ClassifierConfig(hidden=8, epochs=1, min_updates=10)   # a partial of a module function still pickles
+    monkeypatch.setattr(runner, "train_style_classifier", partial(train_style_classifier, config=small))
+    rollouts, _, reference = played_here
+    dataset, config = Dataset.open(reference), SequenceConfig(updates=20)
+    ticks: dict[int, list[str]] = {1: [], 2: []}
+    figures = {workers: _figures(rollouts, dataset, ["rusher", "holder"], 3, config, 1, ticks[workers].append,
+                                 workers)[0] for workers in (1, 2)}
+    assert json.dumps(figures[1], sort_keys=True) == json.dumps(figures[2], sort_keys=True)
+    assert ticks[1] == ticks[2] == ["style classifier", "Turing test"]
+    turing = figures[2]["turing"]
+    assert math.isfinite(turing["policy"]["auc"]) and len(turing["policy"]["auc_seeds"]) == 1
+    assert set(turing["panel"]) and math.isfinite(figures[2]["style_accuracy"])
 
 
 def test_a_failed_match_in_a_worker_names_its_seed():

@@ -25,6 +25,18 @@ class WindowClassifier:
     def __init__(self, model: Any, mean: np.ndarray, std: np.ndarray, n_classes: int):
         self.model, self.mean, self.std, self.n_classes = model, mean, std, n_classes
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled as its sizes and weights (a classifier trained in a worker process comes back this way): the
+        model's class is built on demand, so that torch loads only when a classifier is used."""
+        gru = self.model.gru
+        return {"sizes": (gru.input_size, self.n_classes, gru.hidden_size), "weights": self.model.state_dict(),
+                "mean": self.mean, "std": self.std}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        model = _build(*state["sizes"])
+        model.load_state_dict(state["weights"])
+        self.__init__(model, state["mean"], state["std"], state["sizes"][1])
+
     def predict_proba(self, x: np.ndarray, batch: int = 1024) -> np.ndarray:
         import torch
 

@@ -1,6 +1,7 @@
 """Evaluation across processes: the matches only scripted demonstrators play (the generated reference, the power
 panel, the robotic bot) run in worker processes on this machine, or as Ray tasks on a cluster, one per match,
-while the policy's matches play in this process.
+while the policy's matches play in this process; then the figures' independent models (a discriminator per
+comparison, the style classifier) train in worker processes too (`figure_pool`).
 
 Why that split: a demonstrator is seeded by its own spec, so its match plays the same anywhere; the policy's
 matches all draw from the one sampler of one runtime, in order, so moving them would change what they draw. The
@@ -10,11 +11,11 @@ seeds.
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from multiprocessing import get_context
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from botsdk.evaluation.rollouts import MatchJob, MatchRunner, MatchSetup, play_here, play_job
 
@@ -37,6 +38,32 @@ def match_runner(cluster: str | None, workers: int = 1) -> Iterator[MatchRunner]
         yield partial(play_in_pool, pool)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def figure_pool(workers: int = 1) -> Iterator[Executor]:
+    """Where the figures' models train: `workers` spawned processes, or this process with one. Each model trains
+    on one torch thread from its own seed (botsdk.evaluation.classifier), so the figures are the same either way."""
+    if workers <= 1:
+        yield InlineExecutor()
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_init)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class InlineExecutor(Executor):
+    """An executor that runs each job when it is submitted, in this process."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
 
 
 def play_in_pool(pool: ProcessPoolExecutor, setup: MatchSetup, jobs: Sequence[MatchJob]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, Future
 from typing import Any, Sequence
 
 import numpy as np
 
 from botsdk.evaluation.classifier import SequenceConfig
 from botsdk.evaluation.distances import head_js, heatmap_emd, position_heatmap, ratio, windowed_w1
+from botsdk.evaluation.distributed import InlineExecutor
 from botsdk.evaluation.entropy import Descriptor, competence, paired_entropy
 from botsdk.evaluation.features import Episode, FeatureScale
 from botsdk.evaluation.plan import Rollouts
@@ -48,29 +50,38 @@ def distances(candidate: Sequence[Episode], reference: Sequence[Episode], floor:
 
 
 def turing_figures(r: Rollouts, head_sizes: Sequence[int], scale: FeatureScale, seed: int,
-                   config: SequenceConfig, seeds: int = 1) -> dict[str, Any]:
+                   config: SequenceConfig, seeds: int = 1, pool: Executor | None = None) -> dict[str, Any]:
     """Every candidate group against the reference people: the floor (other people), the policy (pooled and per
     persona), the robotic bot and each power-panel member. With `seeds` > 1 each AUC is the sharper judge's mean
     over that many discriminators, which take turns judging the two halves (their spread shows in `auc_seeds`,
-    each judge's mean in `judges`)."""
+    each judge's mean in `judges`). `pool` (botsdk.evaluation.distributed.figure_pool) trains the discriminators;
+    without one they train here, one after another."""
     people = halves(pooled(r.demo))
+    comparisons = {"policy": (people, pooled(r.policy)), "floor": (people, pooled(r.floor)),
+                   "robotic": (people, r.robotic), **{("panel", name): (people, eps) for name, eps in r.panel.items()},
+                   **{("per_persona", p): (halves(r.demo[p]), r.policy[p]) for p in r.policy if r.demo.get(p)}}
+    run = pool or InlineExecutor()
+    runs = {key: [run.submit(turing_test, reference, halves(candidate), head_sizes, scale, seed + k, config,
+                             swap=judges_train_half(k)) for k in range(seeds)]
+            for key, (reference, candidate) in comparisons.items()}
+    figures: dict[str, Any] = {key: _comparison(runs[key], seed) for key in ("policy", "floor", "robotic")}
+    for group in ("panel", "per_persona"):
+        figures[group] = {key[1]: _comparison(futures, seed) for key, futures in runs.items() if key[0] == group}
+    return figures
 
-    def test(candidate: list[Episode], reference: tuple[list[Episode], list[Episode]] = people) -> dict[str, Any]:
-        try:
-            runs = [turing_test(reference, halves(candidate), head_sizes, scale, seed + k, config, swap=judges_train_half(k))
-                    for k in range(seeds)]
-        except ValueError as exc:   # too few episodes for a split: say so in the report instead of failing it
-            return {"auc": float("nan"), "auc_ci": (float("nan"), float("nan")), "episode_accuracy": float("nan"),
-                    "episode_accuracy_ci": (float("nan"), float("nan")), "error": str(exc)}
-        out = runs[0].to_dict()
-        out["auc_seeds"] = [run.auc for run in runs]
-        out["auc"], out["auc_ci"] = mean_auc(runs, seed)
-        out["judges"] = judge_aucs(runs)
-        return out
 
-    per_persona = {p: test(r.policy[p], halves(r.demo.get(p, []))) for p in r.policy if r.demo.get(p)}
-    return {"policy": test(pooled(r.policy)), "floor": test(pooled(r.floor)), "robotic": test(r.robotic),
-            "panel": {name: test(eps) for name, eps in r.panel.items()}, "per_persona": per_persona}
+def _comparison(runs: list[Future], seed: int) -> dict[str, Any]:
+    """One comparison's figures from its discriminators' runs (the first run's detail, every run's AUC)."""
+    try:
+        done = [run.result() for run in runs]
+    except ValueError as exc:   # too few episodes for a split: say so in the report instead of failing it
+        return {"auc": float("nan"), "auc_ci": (float("nan"), float("nan")), "episode_accuracy": float("nan"),
+                "episode_accuracy_ci": (float("nan"), float("nan")), "error": str(exc)}
+    out = done[0].to_dict()
+    out["auc_seeds"] = [run.auc for run in done]
+    out["auc"], out["auc_ci"] = mean_auc(done, seed)
+    out["judges"] = judge_aucs(done)
+    return out
 
 
 def power_panel_summary(turing: dict[str, Any]) -> dict[str, Any]:

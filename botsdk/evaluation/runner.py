@@ -13,7 +13,7 @@ import numpy as np
 
 from botsdk.evaluation.classifier import SequenceConfig
 from botsdk.evaluation.distances import step_speeds, step_turns
-from botsdk.evaluation.distributed import match_runner
+from botsdk.evaluation.distributed import figure_pool, match_runner
 from botsdk.evaluation.entropy import arena_route_descriptor
 from botsdk.evaluation.features import CueLayout, FeatureScale, as_episode
 from botsdk.evaluation.habits import habit_gaps
@@ -76,7 +76,7 @@ def evaluate_policy(policy_path: str | Path, data_dir: str | Path, out_dir: str 
         recorder = Recorder(rollout_dir, dataset.contract, people.setup, play_matches=play_matches)
         cues = CueLayout.from_contract(dataset.contract)
         rollouts = play_plan(people, recorder, runtime, _encoder(Path(policy_path)), cues, tick)
-    result, plots = _figures(rollouts, dataset, personas, seed, config, discriminator_seeds, tick)
+    result, plots = _figures(rollouts, dataset, personas, seed, config, discriminator_seeds, tick, workers)
     result.update(policy=str(policy_path), data=str(data_dir), setup=vars(people.setup), episodes=episodes,
                   seed=seed, temperature=runtime.temperature,
                   head_temperatures=dict(zip(runtime.contract.head_names, runtime.temperatures)),
@@ -123,17 +123,21 @@ def _style_training_set(dataset: Any, personas: list[str], seed: int) -> tuple[l
 
 
 def _figures(r: Rollouts, dataset: Any, personas: list[str], seed: int, config: SequenceConfig,
-             discriminator_seeds: int, tick: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, Any]]:
+             discriminator_seeds: int, tick: Callable[[str], None], workers: int = 1
+             ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Every figure; the style classifier and the discriminators train in `workers` processes (figure_pool)."""
     contract = dataset.contract
     heads, names = contract.head_sizes, contract.head_names
     train_eps, train_labels = _style_training_set(dataset, personas, seed)
     scale = FeatureScale.fit(r.everything() + train_eps)
     geo = Geometry(r.everything())
-    tick("Turing test")
-    turing = turing_figures(r, heads, scale, seed, config, discriminator_seeds)
+    with figure_pool(workers) as pool:
+        tick("style classifier")   # the longest single job goes first, so the pool's processes finish together
+        classifier = pool.submit(train_style_classifier, train_eps, train_labels, scale, heads, seed)
+        tick("Turing test")
+        turing = turing_figures(r, heads, scale, seed, config, discriminator_seeds, pool)
+        clf = classifier.result()
     panel = power_panel_summary(turing)
-    tick("style classifier")
-    clf = train_style_classifier(train_eps, train_labels, scale, heads, seed)
     style = style_figures(clf, r)
     shared = [p for p in personas if r.demo.get(p) and r.floor.get(p) and r.policy.get(p)]
     dist = {p: distances(r.policy[p], r.demo[p], r.floor[p], geo, names, heads) for p in shared}

@@ -36,7 +36,8 @@ def register(app: typer.Typer) -> None:
             None, "--temperature", help="The policy's sampling temperature; default: the one stored in the model."),
         as_json: bool = typer.Option(False, "--json", help="Print the full JSON report on stdout."),
         workers: int = typer.Option(1, "--workers", help="Processes playing the scripted demonstrators' matches "
-                                                         "while the policy plays (the report is the same)."),
+                                                         "while the policy plays, then training the discriminators "
+                                                         "and the style classifier (the report is the same)."),
         cluster: Optional[str] = cluster_option(),
     ) -> None:
         """Score a policy's human-likeness and style fidelity.
