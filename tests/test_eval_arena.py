@@ -30,17 +30,22 @@ pooled = lambda eps: [e for e in eps]
 
 @pytest.fixture(scope="module")
 def groups(tmp_path_factory):
-    root = tmp_path_factory.mktemp("people")
-    generate_reference(root / "reference", CONTRACT, SETUP, PERSONAS, "validation", MATCHES_PER_FOLD)
-    reference = load_reference(root / "reference", CONTRACT, PERSONAS, SETUP)
-    player = MatchPlayer(reference, Recorder(root / "rollouts", CONTRACT, SETUP), CueLayout.from_contract(CONTRACT),
-                         lambda _: None)
     from botsdk.arena.demonstrators import make_demonstrator
+    from botsdk.evaluation.distributed import match_runner
 
-    motorless = player.play("panel", reference.matches, player.demonstrator(PANEL["no motor traits"]))
-    robotic = player.play("robotic", reference.matches, lambda m, a, j: make_demonstrator(
-        ROBOTIC, m.seed * 10 + j, player_id="robotic-0", report_probs=False))
-    alone = {name: player.play(name, reference.matches, player.demonstrator(PANEL[name])) for name in CAUGHT_ALONE}
+    root = tmp_path_factory.mktemp("people")
+    with match_runner(None, workers=2) as play_matches:   # the demonstrators' matches play as in one process
+        generate_reference(root / "reference", CONTRACT, SETUP, PERSONAS, "validation", MATCHES_PER_FOLD,
+                           play_matches=play_matches)
+        reference = load_reference(root / "reference", CONTRACT, PERSONAS, SETUP)
+        player = MatchPlayer(reference, Recorder(root / "rollouts", CONTRACT, SETUP, play_matches=play_matches),
+                             CueLayout.from_contract(CONTRACT), lambda _: None)
+        started = {name: player.start(name, reference.matches, player.demonstrator(PANEL[name]))
+                   for name in ("no motor traits", *CAUGHT_ALONE)}
+        robotic = player.play("robotic", reference.matches, lambda m, a, j: make_demonstrator(
+            ROBOTIC, m.seed * 10 + j, player_id="robotic-0", report_probs=False))
+        played = {name: finish() for name, finish in started.items()}
+    motorless, alone = played.pop("no motor traits"), played
     everything = reference.people + reference.others + motorless + robotic + [e for g in alone.values() for e in g]
     return root, reference, motorless, robotic, FeatureScale.fit(everything), alone
 
@@ -175,7 +180,7 @@ def test_cli_evaluate_against_recorded_human_play(groups, tmp_path):
     out = tmp_path / "report"
     result = CliRunner().invoke(build_app(), ["evaluate", "--policy", str(policy), "--data",
                                               str(groups[0] / "reference"), "--reference", str(humans),
-                                              "--out", str(out), "--json"])
+                                              "--out", str(out), "--workers", "2", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["reference"]["sources"] == ["human"] and data["reference"]["split_by"] == "player"

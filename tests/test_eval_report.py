@@ -67,7 +67,7 @@ def report(tmp_path_factory):
     r.panel = {name: _folded([_walk("robotic", 2000 + s) for s in floor], "others") for name in PANEL}
     r.blends["rusher+holder"] = [_walk("rusher", s) for s in seeds[:3]] + [_walk("holder", s) for s in seeds[3:6]]
     result, plots = _figures(r, Dataset.open(root), list(PERSONAS), 0, SequenceConfig(updates=150), 2,
-                             lambda _: None)   # two discriminators: every AUC is a mean with its own interval
+                             lambda _: None, workers=2)   # two discriminators: every AUC a mean with its interval
     out = tmp_path_factory.mktemp("report")
     result.update(policy="constructed", data=str(root), setup={}, seeds=list(seeds), matches=0, wall_s=0)
     write_report(_clean(result), _clean(plots), out)
