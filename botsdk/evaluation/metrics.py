@@ -57,17 +57,21 @@ def turing_figures(r: Rollouts, head_sizes: Sequence[int], scale: FeatureScale, 
     each judge's mean in `judges`). `pool` (botsdk.evaluation.distributed.figure_pool) trains the discriminators;
     without one they train here, one after another."""
     people = halves(pooled(r.demo))
-    comparisons = {"policy": (people, pooled(r.policy)), "floor": (people, pooled(r.floor)),
-                   "robotic": (people, r.robotic), **{("panel", name): (people, eps) for name, eps in r.panel.items()},
+    comparisons = {("policy", None): (people, pooled(r.policy)), ("floor", None): (people, pooled(r.floor)),
+                   ("robotic", None): (people, r.robotic),
+                   **{("panel", name): (people, eps) for name, eps in r.panel.items()},
                    **{("per_persona", p): (halves(r.demo[p]), r.policy[p]) for p in r.policy if r.demo.get(p)}}
     run = pool or InlineExecutor()
     runs = {key: [run.submit(turing_test, reference, halves(candidate), head_sizes, scale, seed + k, config,
                              swap=judges_train_half(k)) for k in range(seeds)]
             for key, (reference, candidate) in comparisons.items()}
-    figures: dict[str, Any] = {key: _comparison(runs[key], seed) for key in ("policy", "floor", "robotic")}
-    for group in ("panel", "per_persona"):
-        figures[group] = {key[1]: _comparison(futures, seed) for key, futures in runs.items() if key[0] == group}
-    return figures
+    figures: dict[str, Any] = {"panel": {}, "per_persona": {}}
+    for (group, name), futures in runs.items():   # submitted first, collected after: a pool trains them together
+        if name is None:
+            figures[group] = _comparison(futures, seed)
+        else:
+            figures[group][name] = _comparison(futures, seed)
+    return {key: figures[key] for key in ("policy", "floor", "robotic", "panel", "per_persona")}
 
 
 def _comparison(runs: list[Future], seed: int) -> dict[str, Any]:
