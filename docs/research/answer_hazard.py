@@ -10,6 +10,8 @@ reactions as people do gives the same hazard lag by lag; a flat one answers too 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -26,28 +28,35 @@ LAGS = 6
 TURN_HEAD = 1
 
 
-def hazards(run_dir: str, data: str, temperature: float, episodes: int | None) -> np.ndarray:
-    """float64[LAGS, 3]: steps at risk, the people's answer rate and the model's mean answer probability."""
+def teacher_forced_turns(run_dir: str | Path, data: str | Path, temperature: float, episodes: int | None = None
+                         ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per recorded episode: its observation cues (`CueLayout.read`), the actions taken and the model's turn
+    distribution at each step (softmax of the turn logits / temperature), fed the recording's own history."""
     run = load_run(run_dir)
     policy, contract = run.policy, run.contract
+    layout = lambda part: getattr(policy, part).layout if getattr(policy, part, None) is not None else None
+    cues, turn_head = CueLayout.from_contract(contract), contract.head_names.index("turn")
     dataset = Dataset.open(data)
-    layout = CueLayout.from_contract(contract)
-    turns = np.array(TURN_DEGREES)
-    sight = policy.sight.layout if getattr(policy, "sight", None) is not None else None  # a clock run's column
-    out = np.zeros((LAGS, 3))
     for info in dataset.episodes[:episodes]:
         episode = dataset.episode(info.id)
         steps = len(episode["actions"])
         obs = np.asarray(episode["observations"][:steps], np.float32)
         actions = np.asarray(episode["actions"], np.int64)
-        cues = layout.read(obs)
-        visible, bearing = cues[:, 0] > 0.5, np.degrees(np.arctan2(cues[:, 1], cues[:, 2]))
         history = recorded_history(torch.as_tensor(actions), torch.from_numpy(obs), torch.tensor([0]),
-                                   torch.tensor([steps]), sight)
+                                   torch.tensor([steps]), layout("sight"), layout("answer"))
         with torch.no_grad():
             logits = policy.logits(torch.from_numpy(obs), label_style(contract, info.style)[None].expand(steps, -1),
                                    history)
-        p_turn = torch.softmax(logits[TURN_HEAD] / temperature, -1).numpy()
+        yield cues.read(obs), actions, torch.softmax(logits[turn_head] / temperature, -1).numpy()
+
+
+def hazards(run_dir: str, data: str, temperature: float, episodes: int | None) -> np.ndarray:
+    """float64[LAGS, 3]: steps at risk, the people's answer rate and the model's mean answer probability."""
+    turns = np.array(TURN_DEGREES)
+    out = np.zeros((LAGS, 3))
+    for cues, actions, p_turn in teacher_forced_turns(run_dir, data, temperature, episodes):
+        steps = len(actions)
+        visible, bearing = cues[:, 0] > 0.5, np.degrees(np.arctan2(cues[:, 1], cues[:, 2]))
         for t in appearances(visible, cues[:, -1] > 0.5):
             for lag in range(LAGS):
                 s = t + lag

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
+from answer_hazard import teacher_forced_turns  # noqa: E402
 from flick_settling import bearings  # noqa: E402
 from panel_groups import SETUP, load_groups, play_model  # noqa: E402
 
@@ -70,34 +71,11 @@ def in_play(episodes: list) -> dict[str, tuple[int, float, float]]:
 
 def teacher_forced(run_dir: Path, data: Path, temperature: float = 0.9) -> dict[str, tuple[int, float, float]]:
     """row -> (steps, people's re-acquisitions per 100 steps, the model's expected ones) on a recording."""
-    import torch
-
-    from botsdk.dataset import Dataset
-    from botsdk.training.checkpoint import load_run
-    from botsdk.training.history import recorded_history
-    from botsdk.training.style import label_style
-
-    run = load_run(run_dir)
-    policy, contract = run.policy, run.contract
-    layout = lambda part: getattr(policy, part).layout if getattr(policy, part, None) is not None else None
-    cues, turn_head, degrees = CueLayout.from_contract(contract), contract.head_names.index("turn"), np.array(
-        TURN_DEGREES)
-    dataset = Dataset.open(data)
+    degrees, turn_head = np.array(TURN_DEGREES), arena_contract().head_names.index("turn")
     tally = {row: [0, 0.0, 0.0] for row in ROWS}
-    for info in dataset.episodes:
-        episode = dataset.episode(info.id)
-        steps = len(episode["actions"])
-        obs = np.asarray(episode["observations"][:steps], np.float32)
-        actions = np.asarray(episode["actions"], np.int64)
-        seen = cues.read(obs)
-        bearing = np.degrees(np.arctan2(seen[:, 1], seen[:, 2]))
-        history = recorded_history(torch.as_tensor(actions), torch.from_numpy(obs), torch.tensor([0]),
-                                   torch.tensor([steps]), layout("sight"), layout("answer"))
-        with torch.no_grad():
-            logits = policy.logits(torch.from_numpy(obs), label_style(contract, info.style)[None].expand(steps, -1),
-                                   history)
-        p_turn = torch.softmax(logits[turn_head] / temperature, -1).numpy()
-        for t, row in contexts(seen[:, 0] > 0.5, bearing):
+    for cues, actions, p_turn in teacher_forced_turns(run_dir, data, temperature):
+        bearing = np.degrees(np.arctan2(cues[:, 1], cues[:, 2]))
+        for t, row in contexts(cues[:, 0] > 0.5, bearing):
             toward = reacquires(degrees, bearing[t])
             tally[row][0] += 1
             tally[row][1] += float(toward[actions[t, turn_head]])
