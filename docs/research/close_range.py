@@ -1,11 +1,13 @@
 """The close-range fight: how far from an enemy each persona spends its steps, and which way a rusher's move key
 points relative to the enemy: people, other people and a bot in play, the model fed people's own play
-(teacher-forced), and the probabilities the model itself gives in its own play; with `--oracle`, the AUC of the bot whose rusher move key is its training
-player's whenever that player would be fighting (how much the fight's geometry is worth to the judges).
+(teacher-forced), and the probabilities the model itself gives in its own play; with `--oracle fight`, the AUC of the bot whose rusher move key is its training
+player's whenever that player would be fighting (how much the fight's geometry is worth to the judges), with
+`--oracle moves` every persona's move key at every step.
 
     python docs/research/close_range.py runs/panel-validation --model runs/quickstart/model.onnx \
         --run runs/quickstart/run --data runs/quickstart/data --seed 1
-    python docs/research/close_range.py runs/panel-validation --model runs/quickstart/model.onnx --oracle --seeds 1 2 3
+    python docs/research/close_range.py runs/panel-validation --model runs/quickstart/model.onnx --oracle fight \
+        --seeds 1 2 3
 
 A rusher walks straight at an enemy it is fighting until it is 5 m away (1/6 of the rays' 30 m), then strafes
 around it (demonstrators.py, `_fight_move`); the move keys are world directions, so the key's angle to the
@@ -157,10 +159,11 @@ def own_probabilities(groups_dir: Path, model_path: Path, seed: int, style: str 
     return mass / np.maximum(steps, 1)[:, None]
 
 
-def oracle_fight_auc(groups_dir: Path, model_path: Path, seed: int, discriminators: int = 3) -> tuple[float, dict]:
-    """The bot on the reference matches with one change: while a rusher's shadow (a training rusher seeing every
-    step) tracks a visible enemy, the move key is the shadow's, and the runtime is told (`applied`). Judged as
-    sampling_seeds.py judges."""
+def oracle_auc(groups_dir: Path, model_path: Path, seed: int, which: str = "fight", discriminators: int = 3
+               ) -> tuple[float, dict]:
+    """The bot on the reference matches with one change: the move key is its shadow's (a training player of the
+    slot's persona seeing every step), while a rusher's shadow tracks a visible enemy (`which` "fight") or always
+    ("moves"), and the runtime is told (`applied`). Judged as sampling_seeds.py judges."""
     import tempfile
 
     from botsdk.arena.demonstrators import make_demonstrator, player_ids
@@ -185,7 +188,8 @@ def oracle_fight_auc(groups_dir: Path, model_path: Path, seed: int, discriminato
         def act(self, observation: np.ndarray, view: object = None) -> np.ndarray:
             action = super().act(observation, view)
             shadow = self.shadow.act(observation, view)
-            if self.style == "rusher" and self.shadow.motor.tracking and view.enemy_visible:
+            fighting = self.style == "rusher" and self.shadow.motor.tracking and view.enemy_visible
+            if which == "moves" or fighting:
                 action = action.copy()
                 action[0] = shadow[0]
                 self.runtime.applied([self._key], action[None])
@@ -225,12 +229,13 @@ if __name__ == "__main__":
     parser.add_argument("--data", type=Path, default=None, help="a recording to feed it (teacher-forced rows)")
     parser.add_argument("--episodes", type=int, default=150)
     parser.add_argument("--seed", type=int, default=1, help="the model's sampling seed")
-    parser.add_argument("--oracle", action="store_true", help="only the AUC of the bot fighting as people do")
+    parser.add_argument("--oracle", choices=["fight", "moves"], default=None,
+                        help="only the AUC of the bot with a training player's move keys (in a rusher's fights, or all)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="sampling seeds for --oracle")
     args = parser.parse_args()
     if args.oracle:
         for seed in args.seeds:
-            value, judges = oracle_fight_auc(args.groups, args.model, seed)
+            value, judges = oracle_auc(args.groups, args.model, seed, args.oracle)
             print(f"seed {seed}: AUC {value:.3f} judges {judges}", flush=True)
         sys.exit(0)
     from turn_jerks import play
