@@ -34,11 +34,11 @@ def trained(tmp_path_factory) -> dict[str, Path]:
     for kind in ("mlp", "gru"):
         train_run(data, root / kind, TrainConfig(model=kind, **SMALL))
         runs[kind] = root / kind
-    # standardized inputs with frame deltas, aim and position octaves and a position grid: statistics, sin/cos and
-    # the grid's interpolation the ONNX graph must carry
+    # standardized inputs with frame deltas, aim, distance and position octaves and a position grid: statistics,
+    # sin/cos and the grid's interpolation the ONNX graph must carry
     train_run(data, root / "gru_deltas", TrainConfig(model="gru", input_features="deltas", position_encoding=3,
-                                                     aim_encoding=4, position_grid=5, position_grid_channels=3,
-                                                     **SMALL))
+                                                     aim_encoding=4, distance_encoding=3, position_grid=5,
+                                                     position_grid_channels=3, **SMALL))
     runs["gru_deltas"] = root / "gru_deltas"
     # dropout: the graph and the parity reference must both run the policy as in play (dropout off); without the
     # action history: the file has no previous_action input

@@ -138,3 +138,28 @@ def test_position_grid_features_follow_the_newest_position_and_sizes_are_checked
         TrainConfig(position_grid_channels=0)
     policy = build_policy(C, TrainConfig(model="gru", position_grid=6, position_grid_channels=4))
     assert policy.trunk.features.grid.table.shape == (36, 4)
+
+
+def test_distance_octaves_are_sin_and_cos_of_the_newest_enemy_distance_after_the_aim_ones():
+    features = InputFeatures(C, "raw", aim_octaves=2, distance_octaves=3)
+    newest = C.observation_size - FRAME
+    names = [f for b in C.observation for f in (b.fields or ("",) * b.size)]
+    assert names[features.distance_index - newest] == "enemy_distance"
+    obs = torch.zeros(2, C.observation_size)
+    obs[:, features.distance_index] = torch.tensor([1.0, 5.0 / 30.0])  # none seen; the rusher's 5 m
+    obs[:, features.distance_index - FRAME] = 0.5  # the older frame's distance is not encoded
+    out = features(obs)
+    assert out.shape == (2, C.observation_size + 4 + 6) == (2, features.out_features)
+    for row, distance in enumerate([1.0, 5.0 / 30.0]):
+        angles = [math.pi * 2 ** k * distance for k in range(3)]
+        expected = [math.sin(a) for a in angles] + [math.cos(a) for a in angles]
+        torch.testing.assert_close(out[row, C.observation_size + 4:], torch.tensor(expected), atol=1e-5, rtol=0)
+
+
+def test_distance_octaves_need_the_distance_field_and_a_sane_count():
+    blocks = tuple(replace(b, fields=()) for b in C.observation)
+    with pytest.raises(ValueError, match="distance_encoding.*enemy_distance"):
+        InputFeatures(replace(C, observation=blocks), "raw", distance_octaves=2)
+    with pytest.raises(ConfigError, match="distance_encoding.*got 13"):
+        TrainConfig(distance_encoding=13)
+    assert build_policy(C, TrainConfig(distance_encoding=4)).trunk.features.out_features == C.observation_size + 8

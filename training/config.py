@@ -20,8 +20,8 @@ LR_SCHEDULES = ("constant", "cosine")
 LOADERS = ("memory", "stream")
 # the keys that shape the model's weights: a run initialised from another must agree on all of them
 ARCHITECTURE_KEYS = ("model", "hidden_sizes", "gru_hidden", "style_embedding", "input_features", "position_encoding",
-                     "position_grid", "position_grid_channels", "aim_encoding", "ordinal_mixture", "style_encoder",
-                     "encoder_hidden", "action_history", "sight_timer", "answer_memory", "bearing_lean")
+                     "position_grid", "position_grid_channels", "aim_encoding", "distance_encoding", "ordinal_mixture",
+                     "style_encoder", "encoder_hidden", "action_history", "sight_timer", "answer_memory", "bearing_lean")
 
 
 class ConfigError(ValueError):
@@ -43,6 +43,7 @@ class TrainConfig:
     position_grid_channels: int = 16        # features per grid corner
     aim_encoding: int = 0                   # octaves of sin/cos of the enemy's fine aim field appended (0: none;
                                             # opt-in: docs/research/human_likeness.md)
+    distance_encoding: int = 0              # octaves of sin/cos of the enemy's distance field appended (0: none)
     ordinal_mixture: int = 0                # heads over 5+ ascending numbers (the arena's turn) as a mixture of
                                             # this many discretised Gaussians and free logits (training.heads;
                                             # 0: plain logits)
@@ -112,6 +113,9 @@ class TrainConfig:
                               f"got {self.input_features!r}")
         if not 0 <= self.aim_encoding <= 12:
             raise ConfigError(f"config key 'aim_encoding': expected 0 (none) to 12 octaves, got {self.aim_encoding!r}")
+        if not 0 <= self.distance_encoding <= 12:
+            raise ConfigError(f"config key 'distance_encoding': expected 0 (none) to 12 octaves, "
+                              f"got {self.distance_encoding!r}")
         if not 0 <= self.ordinal_mixture <= 16:
             raise ConfigError(f"config key 'ordinal_mixture': expected 0 (plain logits) to 16 components, "
                               f"got {self.ordinal_mixture!r}")

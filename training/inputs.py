@@ -44,7 +44,7 @@ class InputFeatures(nn.Module):
     sights (the turn bins near the centre are 1, 3, 7 and 15 degrees apart)."""
 
     def __init__(self, contract: BehaviourContract, kind: str = "raw", position_octaves: int = 0,
-                 grid_cells: int = 0, grid_channels: int = 16, aim_octaves: int = 0):
+                 grid_cells: int = 0, grid_channels: int = 16, aim_octaves: int = 0, distance_octaves: int = 0):
         super().__init__()
         self.kind = kind
         self.frame = contract.frame_size
@@ -55,8 +55,11 @@ class InputFeatures(nn.Module):
         self.position_index = _newest_position_fields(contract) if position_octaves or grid_cells else []
         self.aim_octaves = aim_octaves
         self.aim_index = _newest_field(contract, AIM_FIELD, "aim_encoding") if aim_octaves else None
+        self.distance_octaves = distance_octaves
+        self.distance_index = (_newest_field(contract, DISTANCE_FIELD, "distance_encoding") if distance_octaves
+                               else None)
         self.out_features = (self.standard_features + 4 * position_octaves + (grid_channels if grid_cells else 0)
-                             + 2 * aim_octaves)
+                             + 2 * aim_octaves + 2 * distance_octaves)
         self.register_buffer("mean", torch.zeros(self.standard_features))
         self.register_buffer("scale", torch.ones(self.standard_features))
 
@@ -71,6 +74,8 @@ class InputFeatures(nn.Module):
         parts = [base]
         if self.aim_index is not None:
             parts += _octaves(obs[..., [self.aim_index]], 1, self.aim_octaves)
+        if self.distance_index is not None:
+            parts += _octaves(obs[..., [self.distance_index]], 1, self.distance_octaves)
         if self.position_index:
             position = obs[..., self.position_index]
             if self.octaves:
@@ -135,6 +140,7 @@ class PositionGrid(nn.Module):
 
 POSITION_FIELDS = ("position_x", "position_y")
 AIM_FIELD = "enemy_aim"
+DISTANCE_FIELD = "enemy_distance"
 
 
 def _octaves(values: torch.Tensor, fields: int, octaves: int) -> list[torch.Tensor]:

@@ -132,7 +132,8 @@ class StyledTrunk(nn.Module):
         super().__init__()
         first = config.hidden_sizes[0]
         self.features = InputFeatures(contract, config.input_features, config.position_encoding,
-                                      config.position_grid, config.position_grid_channels, config.aim_encoding)
+                                      config.position_grid, config.position_grid_channels, config.aim_encoding,
+                                      distance_octaves=config.distance_encoding)
         self.input = nn.Linear(self.features.out_features + extra_features + config.style_embedding, first)
         self.film = nn.Linear(config.style_embedding, 2 * first)
         layers: list[nn.Module] = []
