@@ -28,16 +28,17 @@ LAGS = 6
 TURN_HEAD = 1
 
 
-def teacher_forced_turns(run_dir: str | Path, data: str | Path, temperature: float, episodes: int | None = None
-                         ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per recorded episode: its observation cues (`CueLayout.read`), the actions taken and the model's turn
-    distribution at each step (softmax of the turn logits / temperature), fed the recording's own history."""
+def teacher_forced(run_dir: str | Path, data: str | Path, episodes: int | None = None, style: str | None = None
+                   ) -> Iterator[tuple[np.ndarray, np.ndarray, list[torch.Tensor]]]:
+    """Per recorded episode (of `style`, if given; the first `episodes`): its observations, the actions taken and
+    the model's per-head logits at each step, fed the recording's own history (every memory the model was trained
+    with: the action history, the sight clock, the answer memory)."""
     run = load_run(run_dir)
     policy, contract = run.policy, run.contract
     layout = lambda part: getattr(policy, part).layout if getattr(policy, part, None) is not None else None
-    cues, turn_head = CueLayout.from_contract(contract), contract.head_names.index("turn")
     dataset = Dataset.open(data)
-    for info in dataset.episodes[:episodes]:
+    chosen = [info for info in dataset.episodes if style is None or info.style == style][:episodes]
+    for info in chosen:
         episode = dataset.episode(info.id)
         steps = len(episode["actions"])
         obs = np.asarray(episode["observations"][:steps], np.float32)
@@ -47,6 +48,16 @@ def teacher_forced_turns(run_dir: str | Path, data: str | Path, temperature: flo
         with torch.no_grad():
             logits = policy.logits(torch.from_numpy(obs), label_style(contract, info.style)[None].expand(steps, -1),
                                    history)
+        yield obs, actions, logits
+
+
+def teacher_forced_turns(run_dir: str | Path, data: str | Path, temperature: float, episodes: int | None = None
+                         ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per recorded episode: its observation cues (`CueLayout.read`), the actions taken and the model's turn
+    distribution at each step (softmax of the turn logits / temperature), fed the recording's own history."""
+    contract = load_run(run_dir).contract
+    cues, turn_head = CueLayout.from_contract(contract), contract.head_names.index("turn")
+    for obs, actions, logits in teacher_forced(run_dir, data, episodes):
         yield cues.read(obs), actions, torch.softmax(logits[turn_head] / temperature, -1).numpy()
 
 

@@ -1,8 +1,8 @@
 """The close-range fight: how far from an enemy each persona spends its steps, and which way a rusher's move key
 points relative to the enemy: people, other people and a bot in play, the model fed people's own play
-(teacher-forced), and the probabilities the model itself gives in its own play; with `--oracle fight`, the AUC of the bot whose rusher move key is its training
-player's whenever that player would be fighting (how much the fight's geometry is worth to the judges), with
-`--oracle moves` every persona's move key at every step.
+(teacher-forced), and the probabilities the model itself gives in its own play. With `--oracle fight`, only the
+AUC of the bot whose rusher move key is its training player's whenever that player would be fighting (how much the
+fight's geometry is worth to the judges); with `--oracle moves`, every persona's move key at every step.
 
     python docs/research/close_range.py runs/panel-validation --model runs/quickstart/model.onnx \
         --run runs/quickstart/run --data runs/quickstart/data --seed 1
@@ -80,30 +80,16 @@ def move_angles(episodes: Sequence[Episode], style: str = "rusher") -> tuple[np.
     return keys / np.maximum(steps, 1)[:, None], moving / np.maximum(steps, 1)[:, None]
 
 
-def teacher_forced(run_dir: Path, data: Path, style: str, episodes: int) -> tuple[np.ndarray, np.ndarray]:
+def teacher_forced_moves(run_dir: Path, data: Path, style: str, episodes: int) -> tuple[np.ndarray, np.ndarray]:
     """(model's probability mass by angle class [bands, 5], what people did [bands, 5]) on recorded steps."""
     import torch
 
-    from botsdk.dataset import Dataset
-    from botsdk.training.checkpoint import load_run
-    from botsdk.training.history import recorded_history
-    from botsdk.training.style import label_style
+    from answer_hazard import teacher_forced
 
-    run = load_run(run_dir)
-    policy, contract = run.policy, run.contract
-    layout = lambda part: getattr(policy, part).layout if getattr(policy, part, None) is not None else None
-    where = contract.newest_fields()
-    dataset = Dataset.open(data)
-    model, people, steps = (np.zeros((len(BANDS), len(ANGLES))) for _ in range(3))
-    for info in [i for i in dataset.episodes if i.style == style][:episodes]:
-        episode = dataset.episode(info.id)
-        n = len(episode["actions"])
-        obs = np.asarray(episode["observations"][:n], np.float32)
-        actions = np.asarray(episode["actions"], np.int64)
-        history = recorded_history(torch.as_tensor(actions), torch.from_numpy(obs), torch.tensor([0]),
-                                   torch.tensor([n]), layout("sight"), layout("answer"))
-        with torch.no_grad():
-            logits = policy.logits(torch.from_numpy(obs), label_style(contract, style)[None].expand(n, -1), history)
+    where = arena_contract().newest_fields()
+    model, people = np.zeros((len(BANDS), len(ANGLES))), np.zeros((len(BANDS), len(ANGLES)))
+    steps = np.zeros(len(BANDS))
+    for obs, actions, logits in teacher_forced(run_dir, data, episodes, style):
         p_move = torch.softmax(logits[0], -1).numpy()
         for t in np.flatnonzero(obs[:, where["enemy_visible"]] > 0.5):
             band = band_of(float(obs[t, where["enemy_distance"]]))
@@ -114,7 +100,7 @@ def teacher_forced(run_dir: Path, data: Path, style: str, episodes: int) -> tupl
             np.add.at(model[band], classes[1:], p_move[t, 1:])
             if actions[t, 0] > 0:
                 people[band, classes[actions[t, 0]]] += 1
-    return model / np.maximum(steps, 1), people / np.maximum(steps, 1)
+    return model / np.maximum(steps, 1)[:, None], people / np.maximum(steps, 1)[:, None]
 
 
 def _heading_and_bearing(obs: np.ndarray, where: dict[str, int]) -> tuple[float, float]:
@@ -230,7 +216,7 @@ if __name__ == "__main__":
     parser.add_argument("--episodes", type=int, default=150)
     parser.add_argument("--seed", type=int, default=1, help="the model's sampling seed")
     parser.add_argument("--oracle", choices=["fight", "moves"], default=None,
-                        help="only the AUC of the bot with a training player's move keys (in a rusher's fights, or all)")
+                        help="only the AUC of the bot with a training player's move keys (a rusher's fights, or all)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="sampling seeds for --oracle")
     args = parser.parse_args()
     if args.oracle:
@@ -254,7 +240,7 @@ if __name__ == "__main__":
     angles = {name: m[0] for name, m in measured.items()}
     angles["bot's own probabilities"] = own_probabilities(args.groups, args.model, args.seed)
     if args.run is not None and args.data is not None:
-        model, people = teacher_forced(args.run, args.data, "rusher", args.episodes)
+        model, people = teacher_forced_moves(args.run, args.data, "rusher", args.episodes)
         angles["recording (teacher-forced rows)"], angles["model on them"] = people, model
     print_table("Rusher's move key vs the enemy's direction (0 / 45 / 90 / 135 / 180 degrees; share of steps with "
                 "the enemy visible; no key is the rest)", angles)
