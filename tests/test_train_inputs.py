@@ -102,13 +102,15 @@ def test_aim_octaves_are_sin_and_cos_of_the_newest_fine_aim_after_the_position_o
                                    atol=1e-5, rtol=0)
 
 
-def test_aim_octaves_need_the_aim_field_and_a_sane_count():
+@pytest.mark.parametrize("key, argument, field", [("aim_encoding", "aim_octaves", "enemy_aim"),
+                                                  ("distance_encoding", "distance_octaves", "enemy_distance")])
+def test_field_octaves_need_their_field_and_a_sane_count(key: str, argument: str, field: str):
     blocks = tuple(replace(b, fields=()) for b in C.observation)
-    with pytest.raises(ValueError, match="aim_encoding.*enemy_aim"):
-        InputFeatures(replace(C, observation=blocks), "raw", aim_octaves=2)
-    with pytest.raises(ConfigError, match="aim_encoding.*got 13"):
-        TrainConfig(aim_encoding=13)
-    assert build_policy(C, TrainConfig(aim_encoding=3)).trunk.features.out_features == C.observation_size + 6
+    with pytest.raises(ValueError, match=f"{key}.*{field}"):
+        InputFeatures(replace(C, observation=blocks), "raw", **{argument: 2})
+    with pytest.raises(ConfigError, match=f"{key}.*got 13"):
+        TrainConfig(**{key: 13})
+    assert build_policy(C, TrainConfig(**{key: 3})).trunk.features.out_features == C.observation_size + 6
 
 
 def test_position_grid_reads_its_corners_exactly_and_interpolates_between_them():
@@ -154,12 +156,3 @@ def test_distance_octaves_are_sin_and_cos_of_the_newest_enemy_distance_after_the
         angles = [math.pi * 2 ** k * distance for k in range(3)]
         expected = [math.sin(a) for a in angles] + [math.cos(a) for a in angles]
         torch.testing.assert_close(out[row, C.observation_size + 4:], torch.tensor(expected), atol=1e-5, rtol=0)
-
-
-def test_distance_octaves_need_the_distance_field_and_a_sane_count():
-    blocks = tuple(replace(b, fields=()) for b in C.observation)
-    with pytest.raises(ValueError, match="distance_encoding.*enemy_distance"):
-        InputFeatures(replace(C, observation=blocks), "raw", distance_octaves=2)
-    with pytest.raises(ConfigError, match="distance_encoding.*got 13"):
-        TrainConfig(distance_encoding=13)
-    assert build_policy(C, TrainConfig(distance_encoding=4)).trunk.features.out_features == C.observation_size + 8
