@@ -43,7 +43,8 @@ class TrainConfig:
     position_grid_channels: int = 16        # features per grid corner
     aim_encoding: int = 0                   # octaves of sin/cos of the enemy's fine aim field appended (0: none;
                                             # opt-in: docs/research/human_likeness.md)
-    distance_encoding: int = 0              # octaves of sin/cos of the enemy's distance field appended (0: none)
+    distance_encoding: int = 0              # octaves of sin/cos of the enemy's distance field appended (0: none;
+                                            # opt-in: docs/research/human_likeness.md, "Distance octaves")
     ordinal_mixture: int = 0                # heads over 5+ ascending numbers (the arena's turn) as a mixture of
                                             # this many discretised Gaussians and free logits (training.heads;
                                             # 0: plain logits)
