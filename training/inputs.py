@@ -33,7 +33,8 @@ class InputFeatures(nn.Module):
     before it (standardized too; with a single frame there is no delta, and "deltas" reads as "standardized").
     `position_octaves` > 0 appends sin and cos of the newest position fields (`position_x`, `position_y`, 0..1 across
     the map) at that many octaves (pi * 2^k, k = 0..n-1); `aim_octaves` > 0 the same of the newest fine aim
-    (`enemy_aim`, the enemy's bearing / 30 degrees), before the position's.
+    (`enemy_aim`, the enemy's bearing / 30 degrees), before the position's; `distance_octaves` the same of the newest
+    `enemy_distance` (the rays' range = 1), after the aim's.
 
     Why: the cues a person's next action follows are often tiny changes between stacked frames (a 1-degree turn
     moves heading_sin by 0.02, a step moves position_x by 0.005); standardized deltas put them on the same scale as
