@@ -96,10 +96,7 @@ def test_aim_octaves_are_sin_and_cos_of_the_newest_fine_aim_after_the_position_o
     out = features(obs)
     assert out.shape == (3, C.observation_size + 8 + 4) == (3, features.out_features)
     for row, aim in enumerate([0.0, 0.1, -0.7]):
-        angles = [math.pi * 2 ** k * aim for k in range(4)]
-        expected = [math.sin(a) for a in angles] + [math.cos(a) for a in angles]
-        torch.testing.assert_close(out[row, C.observation_size:C.observation_size + 8], torch.tensor(expected),
-                                   atol=1e-5, rtol=0)
+        assert_octaves(out[row, C.observation_size:C.observation_size + 8], aim, 4)
 
 
 @pytest.mark.parametrize("key, argument, field", [("aim_encoding", "aim_octaves", "enemy_aim"),
@@ -153,6 +150,11 @@ def test_distance_octaves_are_sin_and_cos_of_the_newest_enemy_distance_after_the
     out = features(obs)
     assert out.shape == (2, C.observation_size + 4 + 6) == (2, features.out_features)
     for row, distance in enumerate([1.0, 5.0 / 30.0]):
-        angles = [math.pi * 2 ** k * distance for k in range(3)]
-        expected = [math.sin(a) for a in angles] + [math.cos(a) for a in angles]
-        torch.testing.assert_close(out[row, C.observation_size + 4:], torch.tensor(expected), atol=1e-5, rtol=0)
+        assert_octaves(out[row, C.observation_size + 4:], distance, 3)
+
+
+def assert_octaves(features: torch.Tensor, value: float, octaves: int) -> None:
+    """`features` are sin, then cos, of `value` at pi * 2^k, k < octaves."""
+    angles = [math.pi * 2 ** k * value for k in range(octaves)]
+    expected = [math.sin(a) for a in angles] + [math.cos(a) for a in angles]
+    torch.testing.assert_close(features, torch.tensor(expected), atol=1e-5, rtol=0)

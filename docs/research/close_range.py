@@ -25,11 +25,11 @@ from typing import Sequence
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from panel_groups import SETUP, load_groups  # noqa: E402
+from panel_groups import load_groups  # noqa: E402
 
 from botsdk.arena.contract import PERSONAS, arena_contract  # noqa: E402
 from botsdk.arena.motor import MOVE_DIRS  # noqa: E402
-from botsdk.evaluation.features import CueLayout, Episode  # noqa: E402
+from botsdk.evaluation.features import Episode  # noqa: E402
 
 BANDS = ((0.0, 0.1), (0.1, 0.15), (0.15, 0.2), (0.2, 0.3), (0.3, 0.5))
 ANGLE_EDGES = (0.0, 22.5, 67.5, 112.5, 157.5, 180.1)   # classes 0, 45, 90, 135, 180 degrees
@@ -112,17 +112,11 @@ def _heading_and_bearing(obs: np.ndarray, where: dict[str, int]) -> tuple[float,
 def own_probabilities(groups_dir: Path, model_path: Path, seed: int, style: str = "rusher") -> np.ndarray:
     """float[bands, 5]: in the model's own play on the reference matches, the probability mass its move head gives
     each angle class (before sampling)."""
-    import tempfile
+    from turn_jerks import play
 
-    from botsdk.evaluation.plan import MatchPlayer
-    from botsdk.evaluation.reference import load_reference
-    from botsdk.evaluation.rollouts import Recorder
     from botsdk.export.controller import PolicyController
-    from botsdk.export.runtime import BotRuntime
 
-    contract = arena_contract()
-    where = contract.newest_fields()
-    runtime = BotRuntime(model_path, seed=seed)
+    where = arena_contract().newest_fields()
     mass, steps = np.zeros((len(BANDS), len(ANGLES))), np.zeros(len(BANDS))
 
     class Logged(PolicyController):
@@ -132,16 +126,10 @@ def own_probabilities(groups_dir: Path, model_path: Path, seed: int, style: str 
             if self.style == style and observation[where["enemy_visible"]] > 0.5 and band is not None:
                 classes = key_classes(*_heading_and_bearing(observation, where))
                 steps[band] += 1
-                np.add.at(mass[band], classes[1:], runtime.probabilities()[0][0, 1:])
+                np.add.at(mass[band], classes[1:], self.runtime.probabilities()[0][0, 1:])
             return action
 
-    reference = load_reference(groups_dir / "reference", contract, PERSONAS, SETUP)
-    persona = lambda m, a: np.asarray(contract.style.persona(m.slots[a].style), np.float32)
-    with tempfile.TemporaryDirectory() as rollouts:
-        player = MatchPlayer(reference, Recorder(Path(rollouts), contract, SETUP), CueLayout.from_contract(contract),
-                             lambda _: None)
-        player.play("policy", reference.matches, lambda m, a, j: Logged(
-            runtime, persona(m, a), f"policy-{j}", style_label=m.slots[a].style))
+    play(groups_dir, model_path, seed, controller=Logged)
     return mass / np.maximum(steps, 1)[:, None]
 
 
@@ -150,19 +138,11 @@ def oracle_auc(groups_dir: Path, model_path: Path, seed: int, which: str = "figh
     """The bot on the reference matches with one change: the move key is its shadow's (a training player of the
     slot's persona seeing every step), while a rusher's shadow tracks a visible enemy (`which` "fight") or always
     ("moves"), and the runtime is told (`applied`). Judged as sampling_seeds.py judges."""
-    import tempfile
+    from sampling_seeds import judge
+    from turn_jerks import play
 
     from botsdk.arena.demonstrators import make_demonstrator, player_ids
-    from botsdk.evaluation.features import FeatureScale
-    from botsdk.evaluation.plan import MatchPlayer
-    from botsdk.evaluation.reference import load_reference
-    from botsdk.evaluation.rollouts import Recorder
-    from botsdk.evaluation.turing import halves, judge_aucs, judges_train_half, mean_auc, turing_test
     from botsdk.export.controller import PolicyController
-    from botsdk.export.runtime import BotRuntime
-
-    contract = arena_contract()
-    runtime = BotRuntime(model_path, seed=seed)
 
     class FightsAsPeople(PolicyController):
         def reset(self, agent_id: str, seed: int) -> None:
@@ -181,18 +161,8 @@ def oracle_auc(groups_dir: Path, model_path: Path, seed: int, which: str = "figh
                 self.runtime.applied([self._key], action[None])
             return action
 
-    groups = load_groups(groups_dir)
-    reference = load_reference(groups_dir / "reference", contract, PERSONAS, SETUP)
-    persona = lambda m, a: np.asarray(contract.style.persona(m.slots[a].style), np.float32)
-    with tempfile.TemporaryDirectory() as rollouts:
-        player = MatchPlayer(reference, Recorder(Path(rollouts), contract, SETUP), CueLayout.from_contract(contract),
-                             lambda _: None)
-        bot = player.play("policy", reference.matches, lambda m, a, j: FightsAsPeople(
-            runtime, persona(m, a), f"policy-{j}", style_label=m.slots[a].style))
-    scale = FeatureScale.fit(groups["people"] + groups["others"] + bot)
-    runs = [turing_test(halves(groups["people"]), halves(bot), contract.head_sizes, scale, seed=k,
-                        swap=judges_train_half(k)) for k in range(discriminators)]
-    return mean_auc(runs, seed=0)[0], judge_aucs(runs)
+    return judge(load_groups(groups_dir), play(groups_dir, model_path, seed, controller=FightsAsPeople),
+                 discriminators)
 
 
 def _band_name(i: int) -> str:

@@ -46,18 +46,20 @@ def record_groups(split: str, matches_per_fold: int, out: Path, model: Path | No
     return groups
 
 
-def play_model(reference: Any, player: MatchPlayer, model: Path, seed: int = 0, temperature: float | None = None
-               ) -> list:
+def play_model(reference: Any, player: MatchPlayer, model: Path, seed: int = 0, temperature: float | None = None,
+               controller: type | None = None) -> list:
     """The model on the reference matches, asked for each slot's persona, as `botsdk evaluate` plays it (at its own
-    per-head temperatures unless `temperature` gives one for every head; `seed`: its sampling draws)."""
+    per-head temperatures unless `temperature` gives one for every head; `seed`: its sampling draws). `controller`:
+    a PolicyController subclass to play with instead (one that logs or overrides what the model does)."""
     import numpy as np
 
     from botsdk.export.controller import PolicyController
     from botsdk.export.runtime import BotRuntime
 
     runtime = BotRuntime(model, seed=seed, temperature=temperature)
+    make = controller or PolicyController
     persona = lambda m, a: np.asarray(runtime.contract.style.persona(m.slots[a].style), np.float32)
-    return player.play("policy", reference.matches, lambda m, a, j: PolicyController(
+    return player.play("policy", reference.matches, lambda m, a, j: make(
         runtime, persona(m, a), f"policy-{j}", style_label=m.slots[a].style))
 
 

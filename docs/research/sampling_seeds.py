@@ -36,9 +36,14 @@ def seed_auc(groups_dir: Path, groups: dict, model: Path, seed: int, temperature
         player = MatchPlayer(reference, Recorder(Path(rollouts), contract, SETUP), CueLayout.from_contract(contract),
                              lambda _: None)
         bot = play_model(reference, player, model, seed=seed, temperature=temperature)
+    return judge(groups, bot, discriminators)
+
+
+def judge(groups: dict, bot: list, discriminators: int = 3) -> tuple[float, dict]:
+    """(AUC, each judge's AUC) of a bot's rollouts against the groups' people, as `botsdk evaluate` judges them."""
     scale = FeatureScale.fit(groups["people"] + groups["others"] + bot)
     people = halves(groups["people"])
-    runs = [turing_test(people, halves(bot), contract.head_sizes, scale, seed=k, swap=judges_train_half(k))
+    runs = [turing_test(people, halves(bot), arena_contract().head_sizes, scale, seed=k, swap=judges_train_half(k))
             for k in range(discriminators)]
     return mean_auc(runs, seed=0)[0], judge_aucs(runs)
 

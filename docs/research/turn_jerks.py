@@ -68,13 +68,13 @@ def tracking_sizes(episodes: list[Episode]) -> tuple[np.ndarray, np.ndarray]:
     return share(size), share(size[off > FAR_OFF_DEG])
 
 
-def play(groups_dir: Path, model: Path, seed: int) -> list[Episode]:
+def play(groups_dir: Path, model: Path, seed: int, controller: type | None = None) -> list[Episode]:
     contract = arena_contract()
     reference = load_reference(groups_dir / "reference", contract, PERSONAS, SETUP)
     with tempfile.TemporaryDirectory() as rollouts:
         player = MatchPlayer(reference, Recorder(Path(rollouts), contract, SETUP), CueLayout.from_contract(contract),
                              lambda _: None)
-        return play_model(reference, player, model, seed=seed)
+        return play_model(reference, player, model, seed=seed, controller=controller)
 
 
 if __name__ == "__main__":
