@@ -117,15 +117,16 @@ def record(args: argparse.Namespace) -> None:
     print(f"{len(takeovers) or len(labels)} episodes in {time.time() - started:.0f} s")
 
 
-def labelled_rows(data: Any, first: list[int]) -> Any:
-    """DemoTensors keeping each episode's rows from `first[e]` on (the history was computed over the whole
-    episode, so the kept rows still see the bot's steps before them)."""
+def kept_rows(data: Any, masks: list[np.ndarray | None]) -> Any:
+    """DemoTensors keeping, per episode, the rows its mask keeps (None: all of them)."""
     import torch
 
     from botsdk.training.tensors import DemoTensors
 
-    keep = [torch.arange(s + min(f, n), s + n) for s, n, f in
-            zip(data.episode_start.tolist(), data.episode_length.tolist(), first)]
+    keep = []
+    for s, n, mask in zip(data.episode_start.tolist(), data.episode_length.tolist(), masks):
+        rows = torch.arange(s, s + n)
+        keep.append(rows if mask is None else rows[torch.from_numpy(mask[:n].astype(bool))])
     rows = torch.cat(keep)
     lengths = torch.tensor([len(k) for k in keep])
     row_group = torch.empty(data.size, dtype=torch.int64)
@@ -134,25 +135,41 @@ def labelled_rows(data: Any, first: list[int]) -> Any:
     groups = row_group[rows]
     group_length = torch.bincount(groups, minlength=len(data.group_length))
     return DemoTensors(obs=data.obs[rows], actions=data.actions[rows], style=data.style[rows],
-                       episode_index=data.episode_index[rows], episode_start=torch.cumsum(lengths, 0) - lengths,
+                       episode_index=torch.repeat_interleave(torch.arange(len(keep)), lengths),
+                       episode_start=torch.cumsum(lengths, 0) - lengths,
                        episode_length=lengths, group_order=torch.argsort(groups, stable=True),
                        group_start=torch.cumsum(group_length, 0) - group_length, group_length=group_length,
                        group_style=data.group_style, episode_ids=data.episode_ids, history=data.history[rows],
                        sight=data.sight, answer=data.answer)
 
 
-def train(argv: list[str]) -> None:
-    """`botsdk train` with the takeover and shadow tables applied to the rows it loads."""
-    import torch
+def labelled_rows(data: Any, first: list[int]) -> Any:
+    """DemoTensors keeping each episode's rows from `first[e]` on (the history was computed over the whole
+    episode, so the kept rows still see the bot's steps before them)."""
+    return kept_rows(data, [np.arange(n) >= f for n, f in zip(data.episode_length.tolist(), first)])
 
+
+def train_with(transform: Any, argv: list[str]) -> None:
+    """`botsdk train` with `transform(dataset, episode_ids, tensors)` applied to every set of rows it loads."""
     import botsdk.training.tensors as tensors
     from botsdk.cli import main
 
     load = tensors.load_dataset_tensors
 
-    def with_own_states(dataset: Any, episode_ids: Any, sight: bool = False, answer: bool = False) -> Any:
+    def transformed(dataset: Any, episode_ids: Any, sight: bool = False, answer: bool = False) -> Any:
         ids = list(episode_ids)
-        data = load(dataset, ids, sight, answer)
+        return transform(dataset, ids, load(dataset, ids, sight, answer))
+
+    tensors.load_dataset_tensors = transformed
+    sys.argv = ["botsdk", "train", *argv]
+    main()
+
+
+def train(argv: list[str]) -> None:
+    """`botsdk train` with the takeover and shadow tables applied to the rows it loads."""
+    import torch
+
+    def with_own_states(dataset: Any, ids: list, data: Any) -> Any:
         root, infos = Path(dataset.root), {i.id: i for i in dataset.episodes}
         keys = [f"{infos[i].seed}/{infos[i].agent_id}" for i in ids]
         if (root / "labels.npz").exists():
@@ -166,9 +183,7 @@ def train(argv: list[str]) -> None:
             data = labelled_rows(data, [int(takeovers.get(key, 0)) for key in keys])
         return data
 
-    tensors.load_dataset_tensors = with_own_states
-    sys.argv = ["botsdk", "train", *argv]
-    main()
+    train_with(with_own_states, argv)
 
 
 if __name__ == "__main__":
