@@ -46,11 +46,15 @@ def policy_logits(policy: PolicyBase, obs: torch.Tensor, style: torch.Tensor,
 def evaluate_tensors(policy: PolicyBase, data: DemoTensors, window: int = 0) -> dict[str, float]:
     """Validation metrics: summed per-head cross-entropy and top-1 agreement per head and joint."""
     logits = policy_logits(policy, data.obs, data.style, data.episode_start, data.episode_length, data.history)
+    actions = data.actions
+    if data.learn is not None:  # judged on the player's own choices, as it was trained
+        keep = data.learn.to(actions.device)
+        logits, actions = [head[keep] for head in logits], actions[keep]
     metrics: dict[str, float] = {}
     losses, hits = [], []
     for i, (name, head) in enumerate(zip(policy.head_names, logits)):
-        losses.append(F.cross_entropy(head, data.actions[:, i]))
-        hits.append(head.argmax(dim=-1) == data.actions[:, i])
+        losses.append(F.cross_entropy(head, actions[:, i]))
+        hits.append(head.argmax(dim=-1) == actions[:, i])
     values = torch.stack([torch.stack(losses).sum()] + [h.float().mean() for h in hits]
                          + [torch.stack(hits).all(dim=0).float().mean()]).tolist()
     metrics["bc_loss"] = values[0]

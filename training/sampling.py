@@ -49,7 +49,10 @@ class BatchSampler:
         self.rank, self.world = rank, world
         self.whole_episodes = recurrent and config.window == 0
         self.starts = data.window_starts(config.window) if recurrent and not self.whole_episodes else None
-        count = len(data.episode_start) if self.whole_episodes else len(self.starts) if recurrent else data.size
+        # rows an MLP step draws from: the ones whose action the player chose (a disturbed row is never a label)
+        self.learned = torch.nonzero(data.learn).squeeze(1) if data.learn is not None and not recurrent else None
+        count = len(data.episode_start) if self.whole_episodes else len(self.starts) if recurrent else \
+            data.size if self.learned is None else len(self.learned)
         self.stream = EpochStream(count, config.seed)
         self.window = torch.arange(config.window)
 
@@ -73,6 +76,8 @@ class BatchSampler:
             start = self.starts[idx]
             return self.window_batch(start, step)
         d = self.data
+        if self.learned is not None:
+            idx = self.learned[idx]
         batch = {"obs": d.obs[idx], "actions": d.actions[idx], "style": d.style[idx], "history": d.history[idx]}
         if self.encoder_step(step):
             batch.update(self.encoder_batch(step))
@@ -84,6 +89,8 @@ class BatchSampler:
         batch = {"obs": d.obs[rows], "actions": d.actions[rows], "style": d.style[start], "history": d.history[rows]}
         if self.config.burn_in:
             batch["loss_weight"] = self.burn_in_weights(start)
+        if d.learn is not None:
+            batch["loss_weight"] = batch.get("loss_weight", torch.ones(rows.shape)) * d.learn[rows]
         if self.encoder_step(step):
             batch.update(self.encoder_batch(step))
         return batch
@@ -93,8 +100,9 @@ class BatchSampler:
         padding repeats the last step and has loss weight 0."""
         d = self.data
         rows, valid = padded_episode_rows(d.episode_start[episodes], d.episode_length[episodes])
+        weight = valid.float() if d.learn is None else valid.float() * d.learn[rows]
         batch = {"obs": d.obs[rows], "actions": d.actions[rows], "style": d.style[rows[:, 0]],
-                 "history": d.history[rows], "loss_weight": valid.float()}
+                 "history": d.history[rows], "loss_weight": weight}
         if self.encoder_step(step):
             batch.update(self.encoder_batch(step))
         return batch

@@ -56,6 +56,7 @@ class StreamingDemos:
         self.sight = config.sight_timer   # the history carries the sight clock's column (botsdk.training.sight)
         self.answer = config.answer_memory  # and the answer memory's (botsdk.training.answer)
         self.device = torch.device("cpu")
+        _refuse_disturbed(dataset, self.episode_ids)
 
     @property
     def size(self) -> int:
@@ -214,3 +215,13 @@ def _concat(parts: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
             tensors = [pad(t) for t in tensors]
         out[key] = torch.cat(tensors)
     return out
+
+
+def _refuse_disturbed(dataset: Any, episode_ids: Sequence[int]) -> None:
+    """Streamed rows carry no per-step infos, so disturbed steps (botsdk.arena.disturbance) would be learned as
+    choices: refuse such a recording, checked on its first episode (a recording is disturbed throughout or not)."""
+    from botsdk.dataset.episode_file import DISTURBED_INFO, has_info
+
+    if episode_ids and has_info(dataset.episode_path(episode_ids[0]), DISTURBED_INFO):
+        raise ValueError("loader 'stream': expected a recording without disturbed steps, got one that marks them "
+                         f"(infos[{DISTURBED_INFO!r}]); train it with loader = 'memory', which leaves them out")

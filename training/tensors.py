@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from botsdk.contract import BehaviourContract
+from botsdk.dataset.episode_file import DISTURBED_INFO
 from botsdk.training.history import recorded_history
 from botsdk.training.answer import AnswerLayout, answer_layout
 from botsdk.training.sight import SightLayout, sight_layout
@@ -38,6 +39,8 @@ class DemoTensors:
     history: torch.Tensor | None = None  # int64[N, 3H (+1)]: each step's action history (botsdk.training.history)
     sight: SightLayout | None = None  # where the sight cues are, if the contract has them (training.sight)
     answer: AnswerLayout | None = None  # the answer memory's cues, with the sight clock (training.answer)
+    learn: torch.Tensor | None = None  # bool[N]: rows whose action the player chose (None: all); a disturbed row
+                                       # (botsdk.arena.disturbance) is history for the rows after it, not a label
 
     def __post_init__(self) -> None:
         if self.history is None:
@@ -92,7 +95,7 @@ def build_tensors(contract: BehaviourContract, episodes: Iterable[dict[str, Any]
         lengths = [int(np.shape(e["actions"])[0]) for e in episodes]
     if not lengths:
         raise ValueError("expected at least one episode to train on, got none")
-    obs, actions = _fill_rows(contract, episodes, lengths)
+    obs, actions, learn = _fill_rows(contract, episodes, lengths)
     _check_action_ranges(contract, actions)
     length = torch.tensor(lengths, dtype=torch.int64)
     episode_index = torch.repeat_interleave(torch.arange(len(lengths)), length)
@@ -101,7 +104,9 @@ def build_tensors(contract: BehaviourContract, episodes: Iterable[dict[str, Any]
     episode_group = torch.tensor([group_names.index(g) for g in groups], dtype=torch.int64)
     row_group = episode_group[episode_index]
     group_order = torch.argsort(row_group, stable=True)
-    group_length = torch.bincount(row_group, minlength=len(group_names))
+    if learn is not None:  # the encoder reads and predicts a player's own choices only
+        group_order = group_order[learn[group_order]]
+    group_length = torch.bincount(row_group[group_order], minlength=len(group_names))
     group_style = torch.zeros(len(group_names), contract.style.size)
     group_style[episode_group] = episode_style
     return DemoTensors(
@@ -110,14 +115,17 @@ def build_tensors(contract: BehaviourContract, episodes: Iterable[dict[str, Any]
         group_start=torch.cumsum(group_length, 0) - group_length, group_length=group_length,
         group_style=group_style, episode_ids=list(episode_ids if episode_ids is not None else range(len(lengths))),
         sight=sight_layout(contract) if sight else None,
-        answer=answer_layout(contract) if sight and answer else None)
+        answer=answer_layout(contract) if sight and answer else None, learn=learn)
 
 
 def _fill_rows(contract: BehaviourContract, episodes: Iterable[dict[str, Any]], lengths: Sequence[int]
-               ) -> tuple[torch.Tensor, torch.Tensor]:
+               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """(observations, actions, learn): `learn` is None unless some episode marks disturbed steps."""
     total = int(sum(lengths))
     obs = torch.empty(total, contract.observation_size, dtype=torch.float32)
     actions = torch.empty(total, len(contract.head_sizes), dtype=torch.int64)
+    learn = torch.ones(total, dtype=torch.bool)
+    marked = False
     row = 0
     for i, (episode, steps) in enumerate(zip(episodes, lengths, strict=True)):
         taken = np.asarray(episode["actions"], dtype=np.int64)
@@ -133,8 +141,12 @@ def _fill_rows(contract: BehaviourContract, episodes: Iterable[dict[str, Any]], 
                              f"got {taken.shape[0]} actions and {seen.shape[0]} observations")
         obs[row:row + steps] = torch.from_numpy(seen[:steps])
         actions[row:row + steps] = torch.from_numpy(taken)
+        disturbed = (episode.get("infos") or {}).get(DISTURBED_INFO)
+        if disturbed is not None:
+            learn[row:row + steps] = torch.from_numpy(np.asarray(disturbed[:steps]) == 0)
+            marked = True
         row += steps
-    return obs, actions
+    return obs, actions, (learn if marked else None)
 
 
 def _check_action_ranges(contract: BehaviourContract, actions: torch.Tensor) -> None:

@@ -34,6 +34,11 @@ class RecordPlan:
     max_steps: int = 480
     players_per_style: int = 3
     dataset_id: str = "botsdk/arena-v0"
+    disturbance: float = 0.0  # chance a disturbance starts on a step (botsdk.arena.disturbance); 0: none
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.disturbance < 1.0:
+            raise ValueError(f"disturbance: expected a chance per step in [0, 1), got {self.disturbance!r}")
 
     @property
     def agents_per_match(self) -> int:
@@ -89,6 +94,7 @@ def play_recorded_match(plan: RecordPlan, match: int, skip_agents: frozenset[str
     or None when a stop request discarded the match. `skip_agents` are already recorded. Writes nothing, so a
     Ray task can run it and hand the result to the process that commits."""
     from botsdk.arena.demonstrators import make_demonstrator
+    from botsdk.arena.disturbance import DISTURBED_INFO, DisturbedPlayer
     from botsdk.arena.rollout import play_match
     from botsdk.dataset.writer import utc_now
 
@@ -99,6 +105,9 @@ def play_recorded_match(plan: RecordPlan, match: int, skip_agents: frozenset[str
     controllers = {agent: make_demonstrator(label["style"], match_seed(seed, j), skill=label["skill"],
                                             player_id=label["player_id"], report_probs=False)
                    for j, (agent, label) in enumerate(labels.items())}
+    if plan.disturbance > 0:
+        controllers = {agent: DisturbedPlayer(player, plan.disturbance, match_seed(seed, 100 + j))
+                       for j, (agent, player) in enumerate(controllers.items())}
     started = utc_now()
     try:
         trajectories = play_match(plan.map_name, seed, controllers, plan.team_size, plan.max_steps,
@@ -108,6 +117,8 @@ def play_recorded_match(plan: RecordPlan, match: int, skip_agents: frozenset[str
     items = []
     for agent in wanted:
         traj = trajectories[agent]
+        if plan.disturbance > 0:
+            traj.infos[DISTURBED_INFO] = controllers[agent].info()
         meta = {**dict(getattr(traj, "meta", {}) or {}), **labels[agent]}
         meta.update(map=plan.map_name, seed=seed, agent_id=agent, started_at=started,
                     source=meta.get("source", "scripted"))

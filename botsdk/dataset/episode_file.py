@@ -16,6 +16,8 @@ import numpy as np
 from botsdk.dataset.layout import TMP_PREFIX
 
 GROUP = "episode"
+DISTURBED_INFO = "disturbed"  # per-step info: 1 where the action was a disturbance, not the player's choice (kept
+                              # as history, left out of what training learns; botsdk.arena.disturbance)
 STEP_FIELDS = ("observations", "actions", "rewards", "terminations", "truncations")
 
 
@@ -135,6 +137,17 @@ def read_episode_file(path: Path, expected_size: int | None = None) -> dict[str,
     except (OSError, KeyError, ValueError) as exc:
         raise CorruptEpisodeError(path, str(exc)) from exc
     return out
+
+
+def has_info(path: Path, key: str) -> bool:
+    """Whether an episode file holds the per-step info `key` (read without loading any array)."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            return key in f[GROUP]["infos"]
+    except (OSError, KeyError) as exc:
+        raise CorruptEpisodeError(path, str(exc)) from exc
 
 
 def read_episode_attrs(path: Path) -> dict[str, Any]:

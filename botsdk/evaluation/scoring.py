@@ -3,7 +3,8 @@
 Scoring runs the ONNX file through the torch-free runtime, exactly as it serves: every episode is stepped in order
 from a zero state (a recurrent model carries its state across the episode's steps), styled by the persona its
 episode is labelled with. Any dataset works, whoever recorded it, so one number compares models, libraries and
-splits. Agreement reads the argmax of the logits; NLL is the cross-entropy of the softmax of the logits (the
+splits. Steps a recording marks as disturbed are stepped (they are the history after them) but not scored.
+Agreement reads the argmax of the logits; NLL is the cross-entropy of the softmax of the logits (the
 distribution the model was trained to fit, before any sampling temperature).
 """
 
@@ -18,6 +19,7 @@ import numpy as np
 from botsdk.contract import BehaviourContract
 from botsdk.contract.compat import check_compatible
 from botsdk.dataset import Dataset
+from botsdk.dataset.episode_file import DISTURBED_INFO
 from botsdk.export.runtime import BotRuntime
 
 EPISODES_PER_PASS = 256  # episodes stepped side by side; bounds memory to one pass's observations
@@ -56,8 +58,8 @@ def _score_pass(runtime: BotRuntime, dataset: Dataset, ids: Sequence[int]) -> li
     """Step the given episodes side by side, one decision per episode per step, in each episode's order."""
     contract = runtime.contract
     episodes = [_read_episode(dataset, i, contract) for i in ids]
-    styles = np.stack([_style_vector(contract, style) for style, _, _ in episodes])
-    lengths = np.array([len(actions) for _, _, actions in episodes])
+    styles = np.stack([_style_vector(contract, style) for style, _, _, _ in episodes])
+    lengths = np.array([len(actions) for _, _, actions, _ in episodes])
     n_heads = len(contract.head_sizes)
     hits = np.zeros((len(ids), int(lengths.max()), n_heads), bool)
     nll = np.zeros((len(ids), int(lengths.max()), n_heads), np.float64)
@@ -75,13 +77,15 @@ def _score_pass(runtime: BotRuntime, dataset: Dataset, ids: Sequence[int]) -> li
             hits[rows, t, h] = logits.argmax(axis=1) == taken[:, h]
             nll[rows, t, h] = -log_probs[np.arange(len(rows)), taken[:, h]]
     runtime.end(agents)
-    return [EpisodeScore(style, hits[k, :n], nll[k, :n])
-            for k, ((style, _, _), n) in enumerate(zip(episodes, lengths))]
+    # a disturbed step (botsdk.arena.disturbance) is history for the steps after it, not the player's choice
+    return [EpisodeScore(style, hits[k, :n][own], nll[k, :n][own])
+            for k, ((style, _, _, own), n) in enumerate(zip(episodes, lengths))]
 
 
 def _read_episode(dataset: Dataset, episode_id: int, contract: BehaviourContract
-                  ) -> tuple[str, np.ndarray, np.ndarray]:
-    """(style label, obs float32[T, O], actions int64[T, H]) with every action index checked against its head."""
+                  ) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+    """(style label, obs float32[T, O], actions int64[T, H], own bool[T]: the steps the player chose) with every
+    action index checked against its head."""
     episode = dataset.episode(int(episode_id))
     actions = np.asarray(episode["actions"], np.int64)
     obs = np.ascontiguousarray(np.asarray(episode["observations"], np.float32)[: len(actions)])
@@ -91,7 +95,9 @@ def _read_episode(dataset: Dataset, episode_id: int, contract: BehaviourContract
         step, head = (int(x) for x in np.argwhere(bad)[0])
         raise ValueError(f"episode {episode_id} step {step}: expected head {contract.head_names[head]!r} "
                          f"in 0..{sizes[head] - 1}, got {int(actions[step, head])}")
-    return str(episode["meta"].get("style", "")), obs, actions
+    disturbed = episode.get("infos", {}).get(DISTURBED_INFO)
+    own = np.ones(len(actions), bool) if disturbed is None else np.asarray(disturbed[:len(actions)]) == 0
+    return str(episode["meta"].get("style", "")), obs, actions, own
 
 
 def _style_vector(contract: BehaviourContract, label: str) -> np.ndarray:

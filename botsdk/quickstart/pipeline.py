@@ -23,6 +23,7 @@ class QuickstartPlan:
     out: Path
     map_name: str = "crossroads"
     record_episodes: int = 2880         # agent-episodes (4 per 2v2 match); more data beats more steps here
+    disturbance: float = 0.05           # disturbed demonstrations: people recovering from keys they did not choose
     workers: int = 2
     train_steps: int = 16000            # cosine schedule; early stopping ends it sooner if validation stalls
     train_threads: int = 1              # one torch thread: on 2 shared cores, 2 threads can run several times slower
@@ -91,7 +92,8 @@ def record_stage(plan: QuickstartPlan, progress: StageProgress) -> StageResult:
 
         shutil.rmtree(data)
     progress.begin(plan.record_episodes, "episodes")
-    record(RecordPlan(plan.map_name, PERSONAS, plan.record_episodes, str(data), seed=plan.seed), workers=plan.workers,
+    record(RecordPlan(plan.map_name, PERSONAS, plan.record_episodes, str(data), seed=plan.seed,
+                      disturbance=plan.disturbance), workers=plan.workers,
            on_match=lambda episodes, steps: progress.advance(episodes))
     info = Dataset.open(data).summary()
     return StageResult("record", 0.0, {"episodes": info["episodes"], "steps": info["steps"], "styles": info["per_style"]},

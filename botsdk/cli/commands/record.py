@@ -6,6 +6,8 @@ import typer
 from botsdk.cli.cluster import checked_cluster, cluster_option
 from botsdk.cli.errors import fail, print_json, require_writable_dir
 
+MAX_DISTURBANCE = 0.2  # past this, most of a recording is disturbance and little of it is people's own choices
+
 
 def register(app: typer.Typer) -> None:
     @app.command("record")
@@ -20,6 +22,10 @@ def register(app: typer.Typer) -> None:
         team_size: int = typer.Option(2, "--team-size", help="Agents per team."),
         max_steps: int = typer.Option(480, "--max-steps", help="Decision steps per match at most."),
         players_per_style: int = typer.Option(3, "--players-per-style", help="Distinct player ids per style."),
+        disturbance: float = typer.Option(
+            0.0, "--disturbance", help="Chance a disturbance starts on a step: a few steps of keys the player did not "
+            "choose, kept as history and left out of training, so a model learns how people recover (0.05 in the "
+            "quickstart)."),
         as_json: bool = typer.Option(False, "--json", help="Print the totals as JSON."),
         cluster: Optional[str] = cluster_option(),
     ) -> None:
@@ -37,6 +43,8 @@ def register(app: typer.Typer) -> None:
                                  ("--max-steps", max_steps, 1), ("--players-per-style", players_per_style, 1)):
             if value < low:
                 fail(f"{name}: expected an integer >= {low}, got {value}")
+        if not 0.0 <= disturbance <= MAX_DISTURBANCE:
+            fail(f"--disturbance: expected a chance per step in [0, {MAX_DISTURBANCE}], got {disturbance}")
         from botsdk.arena import MapError, load_map
 
         try:
@@ -47,7 +55,8 @@ def register(app: typer.Typer) -> None:
         from botsdk.arena.recording import RecordPlan
         from botsdk.arena.recording import record as run_record
 
-        plan = RecordPlan(map_name, style_list, episodes, out, seed, team_size, max_steps, players_per_style)
+        plan = RecordPlan(map_name, style_list, episodes, out, seed, team_size, max_steps, players_per_style,
+                          disturbance=disturbance)
         totals = _run_with_progress(plan, workers, quiet=as_json,
                                     record_fn=partial(run_record, cluster=checked_cluster(cluster)))
         if as_json:
