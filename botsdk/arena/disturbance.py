@@ -4,8 +4,8 @@ steps, and the steps after show how that player recovers, with its own intention
 A cloned bot drifts into states people seldom visit (its small errors compound) and people's recordings say little
 about how to get back. The disturbed steps stay in the recording, so they are in every later step's history, but
 are marked (`infos["disturbed"]`) and training leaves them out of the loss: the model learns the recovery, not the
-disturbance. The quickstart records with disturbances (docs/research/human_likeness.md, "Disturbed
-demonstrations").
+disturbance. Opt-in (`botsdk record --disturbance`): at 0.05 the bot read more human on the evaluation's
+validation split and not on its final one (docs/research/human_likeness.md, "Disturbed demonstrations").
 """
 
 from __future__ import annotations

@@ -24,8 +24,7 @@ def register(app: typer.Typer) -> None:
         players_per_style: int = typer.Option(3, "--players-per-style", help="Distinct player ids per style."),
         disturbance: float = typer.Option(
             0.0, "--disturbance", help="Chance a disturbance starts on a step: a few steps of keys the player did not "
-            "choose, kept as history and left out of training, so a model learns how people recover (0.05 in the "
-            "quickstart)."),
+            "choose, kept as history and left out of training, so a model learns how people recover (e.g. 0.05)."),
         as_json: bool = typer.Option(False, "--json", help="Print the totals as JSON."),
         cluster: Optional[str] = cluster_option(),
     ) -> None:
