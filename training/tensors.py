@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from botsdk.contract import BehaviourContract
-from botsdk.dataset.episode_file import DISTURBED_INFO
+from botsdk.dataset.episode_file import chosen_steps
 from botsdk.training.history import recorded_history
 from botsdk.training.answer import AnswerLayout, answer_layout
 from botsdk.training.sight import SightLayout, sight_layout
@@ -141,9 +141,9 @@ def _fill_rows(contract: BehaviourContract, episodes: Iterable[dict[str, Any]], 
                              f"got {taken.shape[0]} actions and {seen.shape[0]} observations")
         obs[row:row + steps] = torch.from_numpy(seen[:steps])
         actions[row:row + steps] = torch.from_numpy(taken)
-        disturbed = (episode.get("infos") or {}).get(DISTURBED_INFO)
-        if disturbed is not None:
-            learn[row:row + steps] = torch.from_numpy(np.asarray(disturbed[:steps]) == 0)
+        chosen = chosen_steps(episode, steps)
+        if chosen is not None:
+            learn[row:row + steps] = torch.from_numpy(chosen)
             marked = True
         row += steps
     return obs, actions, (learn if marked else None)

@@ -139,6 +139,12 @@ def read_episode_file(path: Path, expected_size: int | None = None) -> dict[str,
     return out
 
 
+def chosen_steps(episode: Mapping[str, Any], steps: int) -> np.ndarray | None:
+    """bool[steps]: the steps whose action the player chose (not marked disturbed), or None when none is marked."""
+    disturbed = (episode.get("infos") or {}).get(DISTURBED_INFO)
+    return None if disturbed is None else np.asarray(disturbed[:steps]) == 0
+
+
 def has_info(path: Path, key: str) -> bool:
     """Whether an episode file holds the per-step info `key` (read without loading any array)."""
     import h5py

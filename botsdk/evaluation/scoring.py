@@ -19,7 +19,7 @@ import numpy as np
 from botsdk.contract import BehaviourContract
 from botsdk.contract.compat import check_compatible
 from botsdk.dataset import Dataset
-from botsdk.dataset.episode_file import DISTURBED_INFO
+from botsdk.dataset.episode_file import chosen_steps
 from botsdk.export.runtime import BotRuntime
 
 EPISODES_PER_PASS = 256  # episodes stepped side by side; bounds memory to one pass's observations
@@ -95,8 +95,8 @@ def _read_episode(dataset: Dataset, episode_id: int, contract: BehaviourContract
         step, head = (int(x) for x in np.argwhere(bad)[0])
         raise ValueError(f"episode {episode_id} step {step}: expected head {contract.head_names[head]!r} "
                          f"in 0..{sizes[head] - 1}, got {int(actions[step, head])}")
-    disturbed = episode.get("infos", {}).get(DISTURBED_INFO)
-    own = np.ones(len(actions), bool) if disturbed is None else np.asarray(disturbed[:len(actions)]) == 0
+    own = chosen_steps(episode, len(actions))
+    own = np.ones(len(actions), bool) if own is None else own
     return str(episode["meta"].get("style", "")), obs, actions, own
 
 
